@@ -1,0 +1,281 @@
+/* The hot paths: calls, memory access and globals. No Go, no locks: each
+ * checks its handle and the calling thread (handles.h, wbh_bound), checks
+ * the arguments against what was cached when the handle was made, and then
+ * uses Wasmtime's unchecked entry points. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "objects.h"
+
+_Atomic uint64_t wbd_traps, wbd_interrupts;
+
+static const char *const valkind_names[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
+
+static const char *kind_name(uint8_t k) {
+  return k <= WB_EXTERNREF ? valkind_names[k] : "a type wasmbound cannot pass";
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+/* Converts one argument; funcrefs must be live funcs of the same store. */
+static inline wb_status_t arg_to_raw(wbh_slot_t *store_slot, wbd_store_t *s, const wb_val_t *v, uint8_t want,
+                                     size_t i, wasmtime_val_raw_t *out) {
+  if (__builtin_expect((uint32_t)v->kind != want, 0)) {
+    if (want == WBD_KIND_UNSUPPORTED || want == WB_EXTERNREF)
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
+                      kind_name(want));
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu: expected %s, got %s", i, kind_name(want),
+                    (uint32_t)v->kind <= WB_EXTERNREF ? kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
+  }
+  switch (want) {
+  case WB_I32: out->i32 = v->of.i32; break;
+  case WB_I64: out->i64 = v->of.i64; break;
+  case WB_F32: out->f32 = v->of.f32; break;
+  case WB_F64: out->f64 = v->of.f64; break;
+  case WB_V128: memcpy(out->v128, v->of.v128, 16); break;
+  case WB_FUNCREF: {
+    uint64_t id = v->of.funcref.id;
+    if (id == 0) {
+      out->funcref = 0;
+      break;
+    }
+    wbh_slot_t *fs, *fstore;
+    wb_status_t st = wbh_bound(id, WBH_KIND_FUNC, &fs, &fstore);
+    if (st) return wbi_fail(st, "argument %zu (funcref): %s", i, wb_last_error());
+    if (fstore != store_slot)
+      return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                      "argument %zu (funcref) is a function of another store; wasm values cannot "
+                      "cross stores",
+                      i);
+    out->funcref = wasmtime_func_to_raw(s->ctx, &((wbd_func_t *)fs->obj)->func);
+    break;
+  }
+  default:
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
+                    kind_name(want));
+  }
+  return WB_OK;
+}
+
+/* Converts one result; the caller writes it out only when all succeed. */
+static inline wb_status_t result_from_raw(wbh_slot_t *store_slot, wbd_store_t *s, const wasmtime_val_raw_t *r,
+                                          uint8_t kind, wb_val_t *out) {
+  out->kind = (wb_valkind_t)kind;
+  switch (kind) {
+  case WB_I32: out->of.i32 = r->i32; break;
+  case WB_I64: out->of.i64 = r->i64; break;
+  case WB_F32: out->of.f32 = r->f32; break;
+  case WB_F64: out->of.f64 = r->f64; break;
+  case WB_V128: memcpy(out->of.v128, r->v128, 16); break;
+  case WB_FUNCREF: {
+    out->of.funcref.id = 0;
+    if (!r->funcref) break;
+    wasmtime_func_t f;
+    wasmtime_func_from_raw(s->ctx, r->funcref, &f);
+    return wbd_func_handle(store_slot, &f, &out->of.funcref.id);
+  }
+  default:
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "a result has a type wasmbound cannot return");
+  }
+  return WB_OK;
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+#define WBD_INLINE_VALS 16
+
+wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_val_t *results, size_t nresults) {
+  wbh_slot_t *fs, *ss;
+  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  wbd_func_t *f = (wbd_func_t *)fs->obj;
+  wbd_store_t *s = wbd_store_of(ss);
+  if (__builtin_expect(nargs != f->nparams || nresults != f->nresults, 0))
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function takes %u arguments and returns %u results; got %zu and %zu",
+                    f->nparams, f->nresults, nargs, nresults);
+  if (__builtin_expect((nargs && !args) || (nresults && !results), 0))
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL with a non-zero count", nargs && !args ? "args" : "results");
+  st = wbd_check_stack(s);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  if (__builtin_expect(atomic_load_explicit(&s->interrupt_pending, memory_order_relaxed), 0) &&
+      atomic_exchange(&s->interrupt_pending, 0)) {
+    atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
+    st = wbi_fail(WB_ERR_INTERRUPTED, "interrupted by wb_store_interrupt before the call started");
+    wbi_set_trap_code(WB_TRAP_INTERRUPT);
+    return st;
+  }
+
+  size_t n = nargs > nresults ? nargs : nresults;
+  wasmtime_val_raw_t inline_buf[WBD_INLINE_VALS];
+  wasmtime_val_raw_t *buf = inline_buf;
+  if (__builtin_expect(n > WBD_INLINE_VALS, 0)) {
+    buf = malloc(n * sizeof *buf);
+    if (!buf) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu call values", n);
+  }
+  for (size_t i = 0; i < nargs; i++) {
+    st = arg_to_raw(ss, s, &args[i], f->kinds[i], i, &buf[i]);
+    if (__builtin_expect(st != WB_OK, 0)) goto out;
+  }
+  wasm_trap_t *trap = 0;
+  s->depth++;
+  wasmtime_error_t *err = wasmtime_func_call_unchecked(s->ctx, &f->func, buf, n, &trap);
+  s->depth--;
+  if (__builtin_expect(err != 0 || trap != 0, 0)) {
+    st = wbd_fail_call(s, err, trap, "call");
+    goto out;
+  }
+  if (nresults) {
+    wb_val_t tmp[WBD_INLINE_VALS];
+    wb_val_t *conv = nresults <= WBD_INLINE_VALS ? tmp : malloc(nresults * sizeof *conv);
+    if (!conv) {
+      st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu results", nresults);
+      goto out;
+    }
+    for (size_t i = 0; i < nresults && st == WB_OK; i++)
+      st = result_from_raw(ss, s, &buf[i], f->kinds[nargs + i], &conv[i]);
+    if (st == WB_OK) memcpy(results, conv, nresults * sizeof *conv);
+    if (conv != tmp) free(conv);
+  }
+out:
+  if (buf != inline_buf) free(buf);
+  return st;
+}
+
+wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults) {
+  wbh_slot_t *fs, *ss;
+  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
+  if (st) return st;
+  wbd_func_t *f = (wbd_func_t *)fs->obj;
+  if (nparams) *nparams = f->nparams;
+  if (nresults) *nresults = f->nresults;
+  return WB_OK;
+}
+
+/* ---- memory ------------------------------------------------------------- */
+
+wb_status_t wb_memory_size(wb_memory_t memory, uint64_t *bytes) {
+  wbh_slot_t *ms, *ss;
+  wb_status_t st = wbh_bound(memory.id, WBH_KIND_MEMORY, &ms, &ss);
+  if (st) return st;
+  if (!bytes) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "bytes (the out-parameter) is NULL");
+  *bytes = wasmtime_memory_data_size(wbd_store_of(ss)->ctx, &((wbd_memory_t *)ms->obj)->memory);
+  return WB_OK;
+}
+
+wb_status_t wb_memory_grow(wb_memory_t memory, uint64_t delta_pages, uint64_t *previous_pages) {
+  wbh_slot_t *ms, *ss;
+  wb_status_t st = wbh_bound(memory.id, WBH_KIND_MEMORY, &ms, &ss);
+  if (st) return st;
+  wbd_store_t *s = wbd_store_of(ss);
+  uint64_t prev = 0;
+  wasmtime_error_t *err = wasmtime_memory_grow(s->ctx, &((wbd_memory_t *)ms->obj)->memory, delta_pages, &prev);
+  if (err) {
+    wasm_byte_vec_t msg;
+    wasmtime_error_message(err, &msg);
+    st = wbi_fail(WB_ERR_LIMIT, "memory.grow by %llu pages refused: %.*s", (unsigned long long)delta_pages,
+                  (int)msg.size, msg.data);
+    wasm_byte_vec_delete(&msg);
+    wasmtime_error_delete(err);
+    return st;
+  }
+  if (previous_pages) *previous_pages = prev;
+  return WB_OK;
+}
+
+/* Finds [offset, offset+len) in the memory, or reports why not. */
+static inline wb_status_t memory_span(wb_memory_t memory, uint64_t offset, size_t len, const void *host, uint8_t **at) {
+  wbh_slot_t *ms, *ss;
+  wb_status_t st = wbh_bound(memory.id, WBH_KIND_MEMORY, &ms, &ss);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  if (__builtin_expect(!host && len, 0))
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the host buffer is NULL with len %zu", len);
+  wbd_store_t *s = wbd_store_of(ss);
+  const wasmtime_memory_t *m = &((wbd_memory_t *)ms->obj)->memory;
+  uint8_t *data = wasmtime_memory_data(s->ctx, m);
+  size_t size = wasmtime_memory_data_size(s->ctx, m);
+  if (__builtin_expect(offset > size || len > size - offset, 0))
+    return wbi_fail(WB_ERR_OUT_OF_BOUNDS,
+                    "memory access out of bounds: offset %llu + length %zu exceeds the memory size %zu",
+                    (unsigned long long)offset, len, size);
+  *at = data + offset;
+  return WB_OK;
+}
+
+wb_status_t wb_memory_read(wb_memory_t memory, uint64_t offset, void *dst, size_t len) {
+  uint8_t *at;
+  wb_status_t st = memory_span(memory, offset, len, dst, &at);
+  if (__builtin_expect(st == WB_OK && len, 1)) memcpy(dst, at, len);
+  return st;
+}
+
+wb_status_t wb_memory_write(wb_memory_t memory, uint64_t offset, const void *src, size_t len) {
+  uint8_t *at;
+  wb_status_t st = memory_span(memory, offset, len, src, &at);
+  if (__builtin_expect(st == WB_OK && len, 1)) memcpy(at, src, len);
+  return st;
+}
+
+/* ---- globals ------------------------------------------------------------ */
+
+wb_status_t wb_global_get(wb_global_t global, wb_val_t *out) {
+  wbh_slot_t *gs, *ss;
+  wb_status_t st = wbh_bound(global.id, WBH_KIND_GLOBAL, &gs, &ss);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wbd_global_t *g = (wbd_global_t *)gs->obj;
+  wbd_store_t *s = wbd_store_of(ss);
+  wasmtime_val_t v;
+  wasmtime_global_get(s->ctx, &g->global, &v);
+  wb_val_t r;
+  r.kind = (wb_valkind_t)g->kind;
+  switch (g->kind) {
+  case WB_I32: r.of.i32 = v.of.i32; break;
+  case WB_I64: r.of.i64 = v.of.i64; break;
+  case WB_F32: r.of.f32 = v.of.f32; break;
+  case WB_F64: r.of.f64 = v.of.f64; break;
+  case WB_V128: memcpy(r.of.v128, v.of.v128, 16); break;
+  case WB_FUNCREF:
+    r.of.funcref.id = 0;
+    if (v.of.funcref.store_id != 0) {
+      st = wbd_func_handle(ss, &v.of.funcref, &r.of.funcref.id);
+      if (st) return st;
+    }
+    break;
+  default:
+    wasmtime_val_unroot(&v);
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global has a type wasmbound cannot return");
+  }
+  *out = r;
+  return WB_OK;
+}
+
+wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value) {
+  wbh_slot_t *gs, *ss;
+  wb_status_t st = wbh_bound(global.id, WBH_KIND_GLOBAL, &gs, &ss);
+  if (st) return st;
+  if (!value) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "value is NULL");
+  wbd_global_t *g = (wbd_global_t *)gs->obj;
+  wbd_store_t *s = wbd_store_of(ss);
+  if (!g->is_mutable) return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global is immutable");
+  wasmtime_val_raw_t raw;
+  st = arg_to_raw(ss, s, value, g->kind, 0, &raw);
+  if (st) return wbi_fail(st, "global value: %s", wb_last_error());
+  wasmtime_val_t v;
+  switch (g->kind) {
+  case WB_I32: v.kind = WASMTIME_I32; v.of.i32 = raw.i32; break;
+  case WB_I64: v.kind = WASMTIME_I64; v.of.i64 = raw.i64; break;
+  case WB_F32: v.kind = WASMTIME_F32; v.of.f32 = raw.f32; break;
+  case WB_F64: v.kind = WASMTIME_F64; v.of.f64 = raw.f64; break;
+  case WB_V128: v.kind = WASMTIME_V128; memcpy(v.of.v128, raw.v128, 16); break;
+  case WB_FUNCREF:
+    v.kind = WASMTIME_FUNCREF;
+    if (raw.funcref) wasmtime_func_from_raw(s->ctx, raw.funcref, &v.of.funcref);
+    else memset(&v.of.funcref, 0, sizeof v.of.funcref);
+    break;
+  default:
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global has a type wasmbound cannot set");
+  }
+  wasmtime_error_t *err = wasmtime_global_set(s->ctx, &g->global, &v);
+  if (err) return wbd_fail_call(s, err, 0, "global.set");
+  return WB_OK;
+}

@@ -1,0 +1,218 @@
+/* What surrounds a crossing into wasm: handles for what comes back out of
+ * it, failed calls turned into statuses, and interrupts (the epoch callback
+ * on the owner thread, wb_store_interrupt from any thread). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "objects.h"
+
+/* ---- handles for a store's wasm objects (owner thread) ------------------ */
+
+static uint64_t mix(uint64_t a, uint64_t b) {
+  uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
+  h ^= h >> 29;
+  return h ? h : 1;
+}
+
+static uint64_t *map_find(wbd_handle_map_t *m, uint64_t key) {
+  if (!m->cap) return 0;
+  for (uint32_t i = (uint32_t)key & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    if (m->keys[i] == key) return &m->ids[i];
+    if (m->keys[i] == 0) return 0;
+  }
+}
+
+static int map_put(wbd_handle_map_t *m, uint64_t key, uint64_t id) {
+  if ((m->len + 1) * 2 > m->cap) {
+    uint32_t cap = m->cap ? m->cap * 2 : 16;
+    uint64_t *keys = calloc(cap, sizeof *keys), *ids = calloc(cap, sizeof *ids);
+    if (!keys || !ids) {
+      free(keys);
+      free(ids);
+      return -1;
+    }
+    for (uint32_t j = 0; j < m->cap; j++) {
+      if (!m->keys[j]) continue;
+      uint32_t i = (uint32_t)m->keys[j] & (cap - 1);
+      while (keys[i]) i = (i + 1) & (cap - 1);
+      keys[i] = m->keys[j];
+      ids[i] = m->ids[j];
+    }
+    free(m->keys);
+    free(m->ids);
+    m->keys = keys;
+    m->ids = ids;
+    m->cap = cap;
+  }
+  uint32_t i = (uint32_t)key & (m->cap - 1);
+  while (m->keys[i]) i = (i + 1) & (m->cap - 1);
+  m->keys[i] = key;
+  m->ids[i] = id;
+  m->len++;
+  return 0;
+}
+
+/* Allocates a handle for obj in the store and remembers it under key. */
+static wb_status_t new_child(wbh_slot_t *ss, uint8_t kind, void *obj, uint64_t key, uint64_t *id_out) {
+  wbd_store_t *s = wbd_store_of(ss);
+  uint64_t id;
+  if (!obj) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a %s", wbh_kind_name(kind));
+  wb_status_t st = wbh_alloc(kind, obj, ss, &id);
+  if (st) {
+    free(obj);
+    return st;
+  }
+  if (key && map_put(&s->exports, key, id) != 0) {
+    /* the handle stays valid (freed with the store); it is just not deduped */
+  }
+  *id_out = id;
+  return WB_OK;
+}
+
+uint8_t wbd_valkind_of(const wasm_valtype_t *t) {
+  switch (wasm_valtype_kind(t)) {
+  case WASMTIME_I32: return WB_I32;
+  case WASMTIME_I64: return WB_I64;
+  case WASMTIME_F32: return WB_F32;
+  case WASMTIME_F64: return WB_F64;
+  case WASMTIME_V128: return WB_V128;
+  case WASM_FUNCREF: return WB_FUNCREF;
+  case WASM_EXTERNREF: return WB_EXTERNREF;
+  default: return WBD_KIND_UNSUPPORTED;
+  }
+}
+
+wb_status_t wbd_instance_handle(wbh_slot_t *ss, const wasmtime_instance_t *inst, uint64_t *id_out) {
+  wbd_instance_t *obj = malloc(sizeof *obj);
+  if (obj) obj->instance = *inst;
+  return new_child(ss, WBH_KIND_INSTANCE, obj, 0, id_out);
+}
+
+wb_status_t wbd_func_handle(wbh_slot_t *ss, const wasmtime_func_t *func, uint64_t *id_out) {
+  wbd_store_t *s = wbd_store_of(ss);
+  uint64_t key = mix(WBH_KIND_FUNC, (uint64_t)(uintptr_t)wasmtime_func_to_raw(s->ctx, func));
+  uint64_t *known = map_find(&s->exports, key);
+  if (known) {
+    *id_out = *known;
+    return WB_OK;
+  }
+  wasm_functype_t *ft = wasmtime_func_type(s->ctx, func);
+  const wasm_valtype_vec_t *params = wasm_functype_params(ft), *results = wasm_functype_results(ft);
+  wbd_func_t *f = malloc(sizeof *f + params->size + results->size);
+  if (f) {
+    f->func = *func;
+    f->nparams = (uint32_t)params->size;
+    f->nresults = (uint32_t)results->size;
+    for (size_t i = 0; i < params->size; i++) f->kinds[i] = wbd_valkind_of(params->data[i]);
+    for (size_t i = 0; i < results->size; i++) f->kinds[params->size + i] = wbd_valkind_of(results->data[i]);
+  }
+  wasm_functype_delete(ft);
+  return new_child(ss, WBH_KIND_FUNC, f, key, id_out);
+}
+
+wb_status_t wbd_memory_handle(wbh_slot_t *ss, const wasmtime_memory_t *mem, uint64_t *id_out) {
+  wbd_store_t *s = wbd_store_of(ss);
+  uint64_t key = mix(mix(WBH_KIND_MEMORY, mem->__private1), mem->__private2);
+  uint64_t *known = map_find(&s->exports, key);
+  if (known) {
+    *id_out = *known;
+    return WB_OK;
+  }
+  wbd_memory_t *m = malloc(sizeof *m);
+  if (m) m->memory = *mem;
+  return new_child(ss, WBH_KIND_MEMORY, m, key, id_out);
+}
+
+wb_status_t wbd_global_handle(wbh_slot_t *ss, const wasmtime_global_t *global, uint64_t *id_out) {
+  wbd_store_t *s = wbd_store_of(ss);
+  uint64_t key = mix(mix(mix(WBH_KIND_GLOBAL, global->__private1), global->__private2), global->__private3);
+  uint64_t *known = map_find(&s->exports, key);
+  if (known) {
+    *id_out = *known;
+    return WB_OK;
+  }
+  wbd_global_t *g = malloc(sizeof *g);
+  if (g) {
+    wasm_globaltype_t *gt = wasmtime_global_type(s->ctx, global);
+    g->global = *global;
+    g->kind = wbd_valkind_of(wasm_globaltype_content(gt));
+    g->is_mutable = wasm_globaltype_mutability(gt) == WASM_VAR;
+    wasm_globaltype_delete(gt);
+  }
+  return new_child(ss, WBH_KIND_GLOBAL, g, key, id_out);
+}
+
+/* ---- failed calls --------------------------------------------------------- */
+
+static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {
+  wasmtime_trap_code_t code;
+  if (trap && wasmtime_trap_code(trap, &code)) return (wb_trap_code_t)(code + 1);
+  return WB_TRAP_HOST;
+}
+
+wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap, const char *what) {
+  wasm_byte_vec_t msg = {0, 0};
+  wb_status_t st = WB_ERR_TRAP;
+  wb_trap_code_t code = WB_TRAP_HOST;
+  if (trap) {
+    code = trap_code_of(trap);
+    wasm_trap_message(trap, &msg);
+  } else if (err) {
+    wasmtime_error_message(err, &msg);
+  }
+  size_t len = msg.size;
+  if (len && msg.data[len - 1] == 0) len--; /* wasm_trap_message counts its NUL */
+  if (code == WB_TRAP_OUT_OF_FUEL) {
+    st = WB_ERR_OUT_OF_FUEL;
+  } else if (code == WB_TRAP_INTERRUPT || (s && s->interrupt_fired)) {
+    st = WB_ERR_INTERRUPTED;
+    code = WB_TRAP_INTERRUPT;
+    atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
+  } else {
+    atomic_fetch_add_explicit(&wbd_traps, 1, memory_order_relaxed);
+  }
+  if (s) s->interrupt_fired = 0;
+  wbi_fail(st, "%s failed: %.*s", what, (int)len, msg.data ? msg.data : "");
+  wbi_set_trap_code(code);
+  wasm_byte_vec_delete(&msg);
+  if (trap) wasm_trap_delete(trap);
+  if (err) wasmtime_error_delete(err);
+  return st;
+}
+
+/* ---- interrupts ----------------------------------------------------------- */
+
+/* Runs on the owner thread when the engine's epoch passes the store's
+ * deadline: wb_store_interrupt bumps the epoch, and only the store whose
+ * flag is set stops; every other store continues at once. */
+static wasmtime_error_t *on_epoch_deadline(wasmtime_context_t *ctx, void *data, uint64_t *delta,
+                                           wasmtime_update_deadline_kind_t *kind) {
+  (void)ctx;
+  wbd_store_t *s = data;
+  if (atomic_exchange(&s->interrupt_pending, 0)) {
+    s->interrupt_fired = 1;
+    return wasmtime_error_new("wasm execution interrupted by wb_store_interrupt");
+  }
+  *delta = 1;
+  *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;
+  return 0;
+}
+
+void wbd_store_init(wbd_store_t *s) {
+  if (s->engine->epoch_interruption) {
+    wasmtime_store_epoch_deadline_callback(s->store, on_epoch_deadline, s, 0);
+    wasmtime_context_set_epoch_deadline(s->ctx, 1);
+  }
+}
+
+wb_status_t wb_store_interrupt(wb_store_t store) {
+  void *obj;
+  wb_status_t st = wbh_acquire(store.id, WBH_KIND_STORE, &obj);
+  if (st) return st;
+  wbd_store_t *s = obj;
+  atomic_store(&s->interrupt_pending, 1);
+  if (s->engine->epoch_interruption) wasmtime_engine_increment_epoch(s->engine->engine);
+  wbh_release(store.id);
+  return WB_OK;
+}

@@ -1,0 +1,358 @@
+#define _GNU_SOURCE
+#include "handles.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS];
+_Atomic uint64_t wbh_live[WBH_KIND_COUNT];
+_Atomic uint64_t wbh_orphaned_now, wbh_orphans_total, wbh_wrong_thread;
+
+__thread uint64_t wbh_tls_token __attribute__((tls_model("initial-exec")));
+__thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec")));
+static __thread int32_t tls_tid;
+/* Stores this thread owns now; the exit hook runs only when it is non-zero. */
+static __thread uint64_t tls_owned;
+static __thread int tls_exit_hook_set;
+
+static _Atomic uint64_t next_token = WBH_FIRST_TOKEN;
+
+/* Slot allocation: a free list under a mutex (the control plane only). */
+static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t free_head; /* index + 1; 0 = empty */
+static _Atomic uint32_t high_water; /* slots ever handed out */
+static wbh_destructor_t destructors[WBH_KIND_COUNT];
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static const char *const kind_names[WBH_KIND_COUNT] = {
+    "handle", "wb_engine_t", "wb_module_t", "wb_template_t", "wb_store_t",
+    "wb_linker_t", "wb_instance_t", "wb_func_t", "wb_memory_t", "wb_global_t",
+};
+
+const char *wbh_kind_name(uint8_t kind) {
+  return kind < WBH_KIND_COUNT ? kind_names[kind] : "unknown handle kind";
+}
+
+static int32_t my_tid(void) {
+  if (!tls_tid) tls_tid = (int32_t)syscall(SYS_gettid);
+  return tls_tid;
+}
+
+uint64_t wbh_token_slow(void) {
+  wbh_tls_token = atomic_fetch_add_explicit(&next_token, 1, memory_order_relaxed);
+  return wbh_tls_token;
+}
+
+uintptr_t wbh_stack_low_slow(void) {
+  pthread_attr_t attr;
+  void *addr = 0;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &addr, &size);
+    size_t guard = 0;
+    pthread_attr_getguardsize(&attr, &guard);
+    pthread_attr_destroy(&attr);
+    (void)guard; /* glibc reports the stack without its guard page */
+  }
+  /* Unknown bounds: assume the stack is large enough rather than refuse. */
+  wbh_tls_stack_low = addr ? (uintptr_t)addr : 1;
+  return wbh_tls_stack_low;
+}
+
+void wbh_set_destructor(uint8_t kind, wbh_destructor_t fn) { destructors[kind] = fn; }
+
+/* ---- thread exit: orphan the stores this thread still owns ------------- */
+
+static void orphan_stores_of(uint64_t token) {
+  uint32_t n = atomic_load_explicit(&high_water, memory_order_acquire);
+  for (uint32_t i = 0; i < n; i++) {
+    wbh_slot_t *s = wbh_slot_at(i);
+    if (!s || s->kind != WBH_KIND_STORE) continue;
+    uint64_t expect = token;
+    if (atomic_compare_exchange_strong(&s->owner, &expect, WBH_OWNER_ORPHANED)) {
+      atomic_fetch_add(&wbh_orphaned_now, 1);
+      atomic_fetch_add(&wbh_orphans_total, 1);
+    }
+  }
+}
+
+static void on_thread_exit(void *value) {
+  (void)value;
+  if (tls_owned) orphan_stores_of(wbh_tls_token);
+  tls_owned = 0;
+}
+
+static void make_exit_key(void) { pthread_key_create(&exit_key, on_thread_exit); }
+
+static void took_ownership(void) {
+  tls_owned++;
+  if (!tls_exit_hook_set) {
+    pthread_once(&exit_key_once, make_exit_key);
+    pthread_setspecific(exit_key, (void *)1);
+    tls_exit_hook_set = 1;
+  }
+}
+
+static void gave_up_ownership(void) {
+  if (tls_owned) tls_owned--;
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind) {
+  const char *want = wbh_kind_name(kind);
+  if (id == 0) return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: null %s (id 0)", want);
+  uint8_t k = wbh_id_kind(id);
+  if (k != kind) {
+    if (k > WBH_KIND_NONE && k < WBH_KIND_COUNT)
+      return wbi_fail(WB_ERR_INVALID_HANDLE,
+                      "invalid handle: wrong kind: a %s (id 0x%016llx) was passed where a %s is expected",
+                      wbh_kind_name(k), (unsigned long long)id, want);
+    return wbi_fail(WB_ERR_INVALID_HANDLE,
+                    "invalid handle: forged %s (id 0x%016llx has no valid kind tag)", want,
+                    (unsigned long long)id);
+  }
+  uint32_t index = wbh_id_index(id);
+  wbh_slot_t *s = index < atomic_load(&high_water) ? wbh_slot_at(index) : 0;
+  if (!s)
+    return wbi_fail(WB_ERR_INVALID_HANDLE,
+                    "invalid handle: forged %s (id 0x%016llx names no slot ever allocated)", want,
+                    (unsigned long long)id);
+  uint64_t st = atomic_load(&s->state);
+  uint32_t gen = (uint32_t)(st >> 32), want_gen = wbh_id_gen(id);
+  if (gen == want_gen && (st & WBH_LIVE) && kind != WBH_KIND_STORE)
+    return wbi_fail(WB_ERR_INVALID_HANDLE,
+                    "invalid handle: %s (id 0x%016llx) belonged to a store that was deleted", want,
+                    (unsigned long long)id);
+  if (want_gen < gen || (gen == want_gen && !(st & WBH_LIVE)))
+    return wbi_fail(WB_ERR_INVALID_HANDLE,
+                    "invalid handle: %s (id 0x%016llx) was deleted%s", want, (unsigned long long)id,
+                    kind >= WBH_KIND_INSTANCE ? " (or its store was)" : "");
+  return wbi_fail(WB_ERR_INVALID_HANDLE,
+                  "invalid handle: forged %s (id 0x%016llx: generation %u was never issued)", want,
+                  (unsigned long long)id, (unsigned)want_gen);
+}
+
+wb_status_t wbh_fail_owner(wbh_slot_t *store, uint8_t kind) {
+  atomic_fetch_add_explicit(&wbh_wrong_thread, 1, memory_order_relaxed);
+  uint64_t owner = atomic_load(&store->owner);
+  const char *what = wbh_kind_name(kind);
+  const char *how = kind == WBH_KIND_STORE ? "" : " belongs to a store that";
+  if (owner == WBH_OWNER_RELEASED)
+    return wbi_fail(WB_ERR_WRONG_THREAD,
+                    "wrong thread: this %s%s was released by its owner; call wb_store_adopt first "
+                    "(calling thread %d)",
+                    what, how, (int)my_tid());
+  if (owner == WBH_OWNER_ORPHANED)
+    return wbi_fail(WB_ERR_WRONG_THREAD,
+                    "wrong thread: this %s%s is orphaned (its owner thread exited); call "
+                    "wb_store_adopt or wb_store_delete first (calling thread %d)",
+                    what, how, (int)my_tid());
+  return wbi_fail(WB_ERR_WRONG_THREAD,
+                  "wrong thread: this %s%s is owned by thread %d, but was used from thread %d; "
+                  "a store and everything in it may be used only by its owner thread "
+                  "(move it with wb_store_release and wb_store_adopt)",
+                  what, how, (int)atomic_load(&store->owner_tid), (int)my_tid());
+}
+
+/* ---- allocation --------------------------------------------------------- */
+
+static wbh_slot_t *grab_slot(uint32_t *index_out) {
+  pthread_mutex_lock(&alloc_lock);
+  uint32_t index;
+  if (free_head) {
+    index = free_head - 1;
+    free_head = wbh_slot_at(index)->next;
+  } else {
+    index = atomic_load_explicit(&high_water, memory_order_relaxed);
+    if (index >= WBH_MAX_SLOTS) {
+      pthread_mutex_unlock(&alloc_lock);
+      return 0;
+    }
+    uint32_t c = index >> WBH_CHUNK_BITS;
+    if (!atomic_load_explicit(&wbh_chunks[c], memory_order_relaxed)) {
+      wbh_slot_t *chunk = calloc(WBH_CHUNK_SLOTS, sizeof(wbh_slot_t));
+      if (!chunk) {
+        pthread_mutex_unlock(&alloc_lock);
+        return 0;
+      }
+      for (uint32_t i = 0; i < WBH_CHUNK_SLOTS; i++)
+        atomic_init(&chunk[i].state, 1ull << 32); /* generation 1, not live */
+      atomic_store_explicit(&wbh_chunks[c], chunk, memory_order_release);
+    }
+    atomic_store_explicit(&high_water, index + 1, memory_order_release);
+  }
+  pthread_mutex_unlock(&alloc_lock);
+  *index_out = index;
+  return wbh_slot_at(index);
+}
+
+/* Returns a slot whose object is gone to the free list under the next
+ * generation, or retires it when that generation would wrap. */
+static void free_slot(wbh_slot_t *s, uint32_t index) {
+  uint8_t kind = s->kind;
+  uint32_t gen = (uint32_t)(atomic_load(&s->state) >> 32);
+  s->obj = 0;
+  s->first_child = 0;
+  atomic_fetch_sub(&wbh_live[kind], 1);
+  if (gen + 1 >= 0xFFFFFFFFu) { /* retire: never hand this index out again */
+    atomic_store_explicit(&s->state, (uint64_t)0xFFFFFFFFu << 32, memory_order_release);
+    return;
+  }
+  atomic_store_explicit(&s->state, (uint64_t)(gen + 1) << 32, memory_order_release);
+  pthread_mutex_lock(&alloc_lock);
+  s->next = free_head;
+  free_head = index + 1;
+  pthread_mutex_unlock(&alloc_lock);
+}
+
+wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_out) {
+  uint32_t index;
+  wbh_slot_t *s = grab_slot(&index);
+  if (!s)
+    return wbi_fail(WB_ERR_NO_MEMORY, "the handle table is full (%u live handles)", WBH_MAX_SLOTS);
+  uint32_t gen = (uint32_t)(atomic_load(&s->state) >> 32);
+  s->kind = kind;
+  s->obj = obj;
+  s->next = 0;
+  s->first_child = 0;
+  if (store) {
+    /* a store's slot records its own index and generation */
+    s->store_index = store->store_index;
+    s->store_gen = store->store_gen;
+    /* link into the store's children (owner thread only) */
+    s->next = store->first_child;
+    store->first_child = index + 1;
+  } else {
+    s->store_index = index;
+    s->store_gen = gen;
+  }
+  if (kind == WBH_KIND_STORE) {
+    atomic_store(&s->owner, wbh_token());
+    atomic_store(&s->owner_tid, my_tid());
+    took_ownership();
+  } else {
+    atomic_store(&s->owner, 0);
+  }
+  atomic_fetch_add(&wbh_live[kind], 1);
+  atomic_store_explicit(&s->state, (uint64_t)gen << 32 | WBH_LIVE | 1, memory_order_release);
+  *id_out = wbh_make_id(gen, kind, index);
+  return WB_OK;
+}
+
+/* ---- shared kinds: reference counting ------------------------------------ */
+
+wb_status_t wbh_acquire(uint64_t id, uint8_t kind, void **obj_out) {
+  if (wbh_id_kind(id) != kind) return wbh_fail_invalid(id, kind);
+  wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
+  if (!s) return wbh_fail_invalid(id, kind);
+  uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
+  for (;;) {
+    if ((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE)) return wbh_fail_invalid(id, kind);
+    if ((st & WBH_REFS_MASK) == WBH_REFS_MASK)
+      return wbi_fail(WB_ERR_LIMIT, "too many concurrent users of one %s", wbh_kind_name(kind));
+    if (atomic_compare_exchange_weak_explicit(&s->state, &st, st + 1, memory_order_acq_rel,
+                                              memory_order_acquire))
+      break;
+  }
+  *obj_out = s->obj;
+  return WB_OK;
+}
+
+void wbh_release(uint64_t id) {
+  uint32_t index = wbh_id_index(id);
+  wbh_slot_t *s = wbh_slot_at(index);
+  uint64_t st = atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel) - 1;
+  if ((st & WBH_REFS_MASK) == 0 && !(st & WBH_LIVE)) {
+    void *obj = s->obj;
+    wbh_destructor_t fn = destructors[s->kind];
+    free_slot(s, index);
+    if (fn && obj) fn(obj);
+  }
+}
+
+wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
+  if (id == 0) return WB_OK;
+  if (wbh_id_kind(id) != kind) return wbh_fail_invalid(id, kind);
+  wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
+  if (!s) return wbh_fail_invalid(id, kind);
+  uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
+  for (;;) {
+    if ((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE)) return wbh_fail_invalid(id, kind);
+    if (atomic_compare_exchange_weak_explicit(&s->state, &st, st & ~WBH_LIVE, memory_order_acq_rel,
+                                              memory_order_acquire))
+      break;
+  }
+  wbh_release(id); /* the base reference */
+  return WB_OK;
+}
+
+/* ---- stores ------------------------------------------------------------- */
+
+void wbh_delete_store(wbh_slot_t *store, uint64_t store_id) {
+  uint32_t child = store->first_child;
+  store->first_child = 0;
+  while (child) {
+    wbh_slot_t *c = wbh_slot_at(child - 1);
+    uint32_t next = c->next;
+    void *obj = c->obj;
+    wbh_destructor_t fn = destructors[c->kind];
+    free_slot(c, child - 1);
+    if (fn && obj) fn(obj);
+    child = next;
+  }
+  uint64_t owner = atomic_exchange(&store->owner, 0);
+  if (owner >= WBH_FIRST_TOKEN) gave_up_ownership();
+  /* clear LIVE, then drop the base reference: a concurrent wb_store_interrupt
+   * may still hold one, and the last reference destroys the object. */
+  atomic_fetch_and(&store->state, ~WBH_LIVE);
+  wbh_release(store_id);
+}
+
+wb_status_t wbh_store_release(uint64_t id) {
+  wbh_slot_t *s, *store;
+  wb_status_t st = wbh_bound(id, WBH_KIND_STORE, &s, &store);
+  if (st) return st;
+  atomic_store(&s->owner, WBH_OWNER_RELEASED);
+  atomic_store(&s->owner_tid, 0);
+  gave_up_ownership();
+  return WB_OK;
+}
+
+wb_status_t wbh_store_adopt(uint64_t id) {
+  void *obj;
+  /* The reference keeps the slot from being freed and reused while we move
+   * the owner word, so the compare-and-swap cannot hit another store. */
+  wb_status_t st = wbh_acquire(id, WBH_KIND_STORE, &obj);
+  if (st) return st;
+  wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
+  uint64_t me = wbh_token();
+  uint64_t owner = atomic_load(&s->owner);
+  for (;;) {
+    if (owner == me) break;
+    if (owner != WBH_OWNER_RELEASED && owner != WBH_OWNER_ORPHANED) {
+      st = owner == 0 ? wbh_fail_invalid(id, WBH_KIND_STORE) : wbh_fail_owner(s, WBH_KIND_STORE);
+      break;
+    }
+    if (atomic_compare_exchange_weak(&s->owner, &owner, me)) {
+      if (owner == WBH_OWNER_ORPHANED) atomic_fetch_sub(&wbh_orphaned_now, 1);
+      atomic_store(&s->owner_tid, my_tid());
+      took_ownership();
+      break;
+    }
+  }
+  wbh_release(id);
+  return st;
+}
+
+wb_status_t wbh_store_claim(uint64_t id, wbh_slot_t **slot_out) {
+  wb_status_t st = wbh_store_adopt(id);
+  if (st) return st;
+  *slot_out = wbh_slot_at(wbh_id_index(id));
+  return WB_OK;
+}

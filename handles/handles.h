@@ -1,0 +1,186 @@
+/* handles: the typed, generation-checked handle table and thread binding.
+ * Internal header: not installed.
+ *
+ * The table lives in C memory so that the hot paths (dispatch/) check a
+ * handle without entering Go. It is an array of fixed-size chunks that are
+ * allocated on demand and never freed, so a lookup may read any slot below
+ * the high-water mark at any time, from any thread, without a lock.
+ *
+ * Handle id layout (0 is the null handle of every kind):
+ *   bits 63..32 generation (1..0xFFFFFFFE; a slot whose generation would
+ *               wrap is retired, never reused)
+ *   bits 31..24 kind (WBH_KIND_*)
+ *   bits 23..0  slot index
+ *
+ * Slot state word (atomic): generation << 32 | LIVE bit 31 | refs (31 bits).
+ * A live slot holds one base reference from creation; shared kinds take a
+ * reference for the length of each use (wbh_acquire/wbh_release), and the
+ * one that drops the last reference after the handle was deleted destroys
+ * the object and frees the slot.
+ *
+ * Store-bound kinds (instance, func, memory, global) record their store's
+ * slot and generation; they are valid while both their own and their
+ * store's generation match, and only the store's owner thread may use them,
+ * so only that thread ever creates or frees them: no reference counting.
+ */
+#ifndef WB_HANDLES_H
+#define WB_HANDLES_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "../status/status.h"
+#include "wasmbound.h"
+
+enum {
+  WBH_KIND_NONE = 0,
+  WBH_KIND_ENGINE,
+  WBH_KIND_MODULE,
+  WBH_KIND_TEMPLATE,
+  WBH_KIND_STORE,
+  WBH_KIND_LINKER,
+  WBH_KIND_INSTANCE,
+  WBH_KIND_FUNC,
+  WBH_KIND_MEMORY,
+  WBH_KIND_GLOBAL,
+  WBH_KIND_COUNT
+};
+
+#define WBH_INDEX_BITS 24
+#define WBH_MAX_SLOTS (1u << WBH_INDEX_BITS)
+#define WBH_CHUNK_BITS 10
+#define WBH_CHUNK_SLOTS (1u << WBH_CHUNK_BITS)
+#define WBH_MAX_CHUNKS (WBH_MAX_SLOTS / WBH_CHUNK_SLOTS)
+
+#define WBH_LIVE (1ull << 31)
+#define WBH_REFS_MASK (WBH_LIVE - 1)
+
+/* Store owner word: a thread token (>= WBH_FIRST_TOKEN), or one of these. */
+#define WBH_OWNER_RELEASED 1ull
+#define WBH_OWNER_ORPHANED 2ull
+#define WBH_FIRST_TOKEN 16ull
+
+typedef struct wbh_slot {
+  _Atomic uint64_t state;
+  _Atomic uint64_t owner;       /* stores only */
+  void *obj;                    /* the kind's object; NULL when free */
+  uint32_t store_index;         /* store-bound kinds: their store */
+  uint32_t store_gen;
+  uint32_t next;                /* free list, or the store's list of children */
+  uint32_t first_child;         /* stores only: head of the children list (+1; 0 = none) */
+  _Atomic int32_t owner_tid;    /* stores: kernel tid of the owner, for messages */
+  uint8_t kind;
+  uint8_t pad[64 - 49];
+} wbh_slot_t;
+
+extern wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS];
+
+/* Per-thread identity: a never-reused token (thread ids and pthread_t values
+ * are reused after a thread exits). Initial-exec TLS: a few bytes, read on
+ * every hot-path call. */
+extern __thread uint64_t wbh_tls_token __attribute__((tls_model("initial-exec")));
+extern __thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec")));
+uint64_t wbh_token_slow(void);
+uintptr_t wbh_stack_low_slow(void);
+
+static inline uint64_t wbh_token(void) {
+  uint64_t t = wbh_tls_token;
+  return __builtin_expect(t != 0, 1) ? t : wbh_token_slow();
+}
+
+/* Bytes of native stack left below the caller's frame on this thread. */
+static inline uintptr_t wbh_stack_left(void) {
+  uintptr_t low = wbh_tls_stack_low;
+  if (__builtin_expect(low == 0, 0)) low = wbh_stack_low_slow();
+  uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+  return sp > low ? sp - low : 0;
+}
+
+static inline uint64_t wbh_make_id(uint32_t gen, uint8_t kind, uint32_t index) {
+  return (uint64_t)gen << 32 | (uint64_t)kind << WBH_INDEX_BITS | index;
+}
+static inline uint32_t wbh_id_index(uint64_t id) { return (uint32_t)(id & (WBH_MAX_SLOTS - 1)); }
+static inline uint8_t wbh_id_kind(uint64_t id) { return (uint8_t)(id >> WBH_INDEX_BITS); }
+static inline uint32_t wbh_id_gen(uint64_t id) { return (uint32_t)(id >> 32); }
+
+static inline wbh_slot_t *wbh_slot_at(uint32_t index) {
+  wbh_slot_t *chunk = atomic_load_explicit(&wbh_chunks[index >> WBH_CHUNK_BITS], memory_order_acquire);
+  return chunk ? &chunk[index & (WBH_CHUNK_SLOTS - 1)] : 0;
+}
+
+/* Reports why id is not a live handle of kind (sets the last error). */
+wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind);
+/* Reports a store used off its owner thread (sets the last error). */
+wb_status_t wbh_fail_owner(wbh_slot_t *store, uint8_t kind);
+
+/* The live slot of a handle of this kind, or NULL. Does not set an error. */
+static inline wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
+  if (__builtin_expect(wbh_id_kind(id) != kind, 0)) return 0;
+  wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
+  if (__builtin_expect(!s, 0)) return 0;
+  uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
+  if (__builtin_expect((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE), 0)) return 0;
+  return s;
+}
+
+/* Checks a store-bound handle (or a store) for the calling thread: the
+ * handle is live, its store is live, and this thread owns the store. On
+ * WB_OK, *slot and *store are valid until this thread deletes the store.
+ * The hot paths' only check; it takes no lock and no reference. */
+static inline wb_status_t wbh_bound(uint64_t id, uint8_t kind, wbh_slot_t **slot, wbh_slot_t **store) {
+  wbh_slot_t *s = wbh_peek(id, kind);
+  if (__builtin_expect(!s, 0)) return wbh_fail_invalid(id, kind);
+  wbh_slot_t *st = s;
+  if (kind != WBH_KIND_STORE) {
+    st = wbh_slot_at(s->store_index);
+    uint64_t sst = st ? atomic_load_explicit(&st->state, memory_order_acquire) : 0;
+    if (__builtin_expect((sst >> 32) != s->store_gen || !(sst & WBH_LIVE), 0))
+      return wbh_fail_invalid(id, kind);
+  }
+  if (__builtin_expect(atomic_load_explicit(&st->owner, memory_order_acquire) != wbh_token(), 0))
+    return wbh_fail_owner(st, kind);
+  /* Only the owner (this thread) frees these slots, so once the owner check
+   * has passed, a generation that still matches cannot change under us; the
+   * re-check closes the race with a free and reuse before that check. */
+  if (__builtin_expect(atomic_load_explicit(&s->state, memory_order_acquire) >> 32 != wbh_id_gen(id), 0))
+    return wbh_fail_invalid(id, kind);
+  *slot = s;
+  *store = st;
+  return WB_OK;
+}
+
+/* Object destructors per kind, run when a shared object's last reference
+ * goes, or (store-bound kinds) when the handle or its store is deleted. */
+typedef void (*wbh_destructor_t)(void *obj);
+void wbh_set_destructor(uint8_t kind, wbh_destructor_t fn);
+
+/* Creates a handle. Store-bound kinds pass their store's slot (owned by the
+ * calling thread); others pass NULL. A new store is owned by the caller. */
+wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_out);
+
+/* Takes a reference on a live handle of a shared kind (any thread). */
+wb_status_t wbh_acquire(uint64_t id, uint8_t kind, void **obj_out);
+/* Drops a reference taken by wbh_acquire (or the base one). */
+void wbh_release(uint64_t id);
+/* Deletes a shared-kind handle: later lookups fail; the last reference
+ * destroys the object. The null handle is WB_OK. */
+wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind);
+
+/* Frees a store and every handle that lives in it. The caller has checked
+ * that it may (owner, or claimed orphan) and that no call is running. */
+void wbh_delete_store(wbh_slot_t *store, uint64_t store_id);
+
+/* Store ownership moves. Return WB_OK or set the last error. */
+wb_status_t wbh_store_release(uint64_t id);
+wb_status_t wbh_store_adopt(uint64_t id);
+/* Makes the calling thread the owner of a store that is owned by it,
+ * released, or orphaned, so that it may delete it; *slot_out on WB_OK. */
+wb_status_t wbh_store_claim(uint64_t id, wbh_slot_t **slot_out);
+
+const char *wbh_kind_name(uint8_t kind);
+
+/* Statistics. */
+extern _Atomic uint64_t wbh_live[WBH_KIND_COUNT];
+extern _Atomic uint64_t wbh_orphaned_now, wbh_orphans_total, wbh_wrong_thread;
+
+#endif

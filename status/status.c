@@ -1,0 +1,68 @@
+#include "status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Thread-local: only ever read and written by the thread that failed. The
+ * buffer uses the default (dynamic) TLS model: it is touched only on errors. */
+#define WBI_ERROR_CAP 8192
+static __thread char error_buf[WBI_ERROR_CAP];
+static __thread wb_trap_code_t trap_code;
+
+static void mark_truncated(size_t written) {
+  if (written >= WBI_ERROR_CAP) memcpy(error_buf + WBI_ERROR_CAP - 4, "...", 4);
+}
+
+wb_status_t wbi_fail(wb_status_t st, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(error_buf, WBI_ERROR_CAP, fmt, ap);
+  va_end(ap);
+  if (n < 0) error_buf[0] = 0;
+  else mark_truncated((size_t)n);
+  trap_code = WB_TRAP_NONE;
+  return st;
+}
+
+wb_status_t wbi_fail_bytes(wb_status_t st, const char *msg, size_t len) {
+  size_t n = len < WBI_ERROR_CAP - 1 ? len : WBI_ERROR_CAP - 1;
+  if (n) memcpy(error_buf, msg, n);
+  error_buf[n] = 0;
+  mark_truncated(len);
+  trap_code = WB_TRAP_NONE;
+  return st;
+}
+
+void wbi_set_trap_code(wb_trap_code_t code) { trap_code = code; }
+
+const char *wb_last_error(void) { return error_buf; }
+
+wb_trap_code_t wb_last_trap_code(void) { return trap_code; }
+
+const char *wb_status_name(wb_status_t status) {
+  switch (status) {
+  case WB_OK: return "WB_OK";
+  case WB_ERR_INVALID_ARGUMENT: return "WB_ERR_INVALID_ARGUMENT";
+  case WB_ERR_INVALID_HANDLE: return "WB_ERR_INVALID_HANDLE";
+  case WB_ERR_WRONG_THREAD: return "WB_ERR_WRONG_THREAD";
+  case WB_ERR_BUSY: return "WB_ERR_BUSY";
+  case WB_ERR_NOT_FOUND: return "WB_ERR_NOT_FOUND";
+  case WB_ERR_TYPE_MISMATCH: return "WB_ERR_TYPE_MISMATCH";
+  case WB_ERR_COMPILE: return "WB_ERR_COMPILE";
+  case WB_ERR_LINK: return "WB_ERR_LINK";
+  case WB_ERR_TRAP: return "WB_ERR_TRAP";
+  case WB_ERR_INTERRUPTED: return "WB_ERR_INTERRUPTED";
+  case WB_ERR_OUT_OF_FUEL: return "WB_ERR_OUT_OF_FUEL";
+  case WB_ERR_LIMIT: return "WB_ERR_LIMIT";
+  case WB_ERR_OUT_OF_BOUNDS: return "WB_ERR_OUT_OF_BOUNDS";
+  case WB_ERR_EXIT: return "WB_ERR_EXIT";
+  case WB_ERR_IO: return "WB_ERR_IO";
+  case WB_ERR_NO_MEMORY: return "WB_ERR_NO_MEMORY";
+  case WB_ERR_INTERNAL: return "WB_ERR_INTERNAL";
+  case WB_ERR_NATIVE_STACK: return "WB_ERR_NATIVE_STACK";
+  }
+  return "WB_ERR_UNKNOWN_STATUS";
+}
+
+const char *wb_version(void) { return WASMBOUND_VERSION; }

@@ -1,0 +1,20 @@
+/* status: the thread's last error, trap code and exit code, set by every
+ * failing call (from C or from Go) and read by wb_last_error and friends.
+ * Internal header: not installed. */
+#ifndef WB_STATUS_INTERNAL_H
+#define WB_STATUS_INTERNAL_H
+
+#include "wasmbound.h"
+
+/* Records st and a formatted message as this thread's last error, resets the
+ * trap code to WB_TRAP_NONE, and returns st. Messages longer than the buffer
+ * are cut with "...". */
+wb_status_t wbi_fail(wb_status_t st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Like wbi_fail with a message of len bytes (need not be NUL-terminated). */
+wb_status_t wbi_fail_bytes(wb_status_t st, const char *msg, size_t len);
+
+/* Sets the trap code reported by wb_last_trap_code (call after wbi_fail*). */
+void wbi_set_trap_code(wb_trap_code_t code);
+
+#endif
