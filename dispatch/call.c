@@ -2,6 +2,7 @@
  * checks its handle and the calling thread (handles.h, wbh_bound), checks
  * the arguments against what was cached when the handle was made, and then
  * uses Wasmtime's unchecked entry points. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +42,11 @@ static inline wb_status_t arg_to_raw(wbh_slot_t *store_slot, wbd_store_t *s, con
     }
     wbh_slot_t *fs, *fstore;
     wb_status_t st = wbh_bound(id, WBH_KIND_FUNC, &fs, &fstore);
-    if (st) return wbi_fail(st, "argument %zu (funcref): %s", i, wb_last_error());
+    if (st) {
+      char prefix[48];
+      snprintf(prefix, sizeof prefix, "argument %zu (funcref): ", i);
+      return wbi_fail_prefix(st, prefix);
+    }
     if (fstore != store_slot)
       return wbi_fail(WB_ERR_INVALID_ARGUMENT,
                       "argument %zu (funcref) is a function of another store; wasm values cannot "
@@ -259,7 +264,7 @@ wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value) {
   if (!g->is_mutable) return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global is immutable");
   wasmtime_val_raw_t raw;
   st = arg_to_raw(ss, s, value, g->kind, 0, &raw);
-  if (st) return wbi_fail(st, "global value: %s", wb_last_error());
+  if (st) return wbi_fail_prefix(st, "global value: ");
   wasmtime_val_t v;
   switch (g->kind) {
   case WB_I32: v.kind = WASMTIME_I32; v.of.i32 = raw.i32; break;

@@ -1,6 +1,7 @@
 /* What surrounds a crossing into wasm: handles for what comes back out of
  * it, failed calls turned into statuses, and interrupts (the epoch callback
  * on the owner thread, wb_store_interrupt from any thread). */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,10 @@ wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *tr
   }
   size_t len = msg.size;
   if (len && msg.data[len - 1] == 0) len--; /* wasm_trap_message counts its NUL */
+  /* Wasmtime appends a native Rust backtrace when RUST_BACKTRACE is set: it
+   * says nothing about the guest, which the wasm backtrace above it does. */
+  const char *native = len ? memmem(msg.data, len, "\n\nStack backtrace:", 18) : 0;
+  if (native) len = (size_t)(native - msg.data);
   if (code == WB_TRAP_OUT_OF_FUEL) {
     st = WB_ERR_OUT_OF_FUEL;
   } else if (code == WB_TRAP_INTERRUPT || (s && s->interrupt_fired)) {

@@ -25,7 +25,7 @@ func codeOf(err error) status.Code {
 	if err == nil {
 		return status.OK
 	}
-	return -1
+	return 0xFFFFFFFF
 }
 
 func wantCode(t *testing.T, err error, want status.Code, msgPart string) {

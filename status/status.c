@@ -34,6 +34,16 @@ wb_status_t wbi_fail_bytes(wb_status_t st, const char *msg, size_t len) {
   return st;
 }
 
+wb_status_t wbi_fail_prefix(wb_status_t st, const char *prefix) {
+  size_t plen = strlen(prefix), mlen = strnlen(error_buf, WBI_ERROR_CAP - 1);
+  if (plen >= WBI_ERROR_CAP - 1) plen = WBI_ERROR_CAP - 1;
+  if (plen + mlen > WBI_ERROR_CAP - 1) mlen = WBI_ERROR_CAP - 1 - plen;
+  memmove(error_buf + plen, error_buf, mlen);
+  memcpy(error_buf, prefix, plen);
+  error_buf[plen + mlen] = 0;
+  return st;
+}
+
 void wbi_set_trap_code(wb_trap_code_t code) { trap_code = code; }
 
 const char *wb_last_error(void) { return error_buf; }

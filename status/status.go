@@ -21,7 +21,7 @@ import (
 )
 
 // Code mirrors wb_status_t.
-type Code int32
+type Code uint32
 
 const (
 	OK              Code = C.WB_OK

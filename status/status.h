@@ -14,6 +14,10 @@ wb_status_t wbi_fail(wb_status_t st, const char *fmt, ...) __attribute__((format
 /* Like wbi_fail with a message of len bytes (need not be NUL-terminated). */
 wb_status_t wbi_fail_bytes(wb_status_t st, const char *msg, size_t len);
 
+/* Puts prefix in front of this thread's last error message (which a callee
+ * has just set) and returns st. */
+wb_status_t wbi_fail_prefix(wb_status_t st, const char *prefix);
+
 /* Sets the trap code reported by wb_last_trap_code (call after wbi_fail*). */
 void wbi_set_trap_code(wb_trap_code_t code);
 

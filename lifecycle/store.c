@@ -1,0 +1,281 @@
+/* Store-bound control plane: stores, instances, export lookup, fuel. These
+ * take store-bound handles, so they run entirely in C on the owner thread:
+ * the thread check is the same inline one the hot paths use, and no Go
+ * runtime is entered for it. Engines and modules are in Go (lifecycle.go). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../dispatch/objects.h"
+#include "lifecycle.h"
+
+#define WB_MAX_NAME 65535
+
+/* ---- destructors (run by handles/ when an object's life ends) ------------ */
+
+static void destroy_engine(void *obj) {
+  wbd_engine_t *e = obj;
+  wasm_engine_delete(e->engine);
+  free(e);
+}
+
+static void destroy_module(void *obj) {
+  wbd_module_t *m = obj;
+  wasmtime_module_delete(m->module);
+  free(m);
+}
+
+/* The store object's last reference: its wasmtime store is already gone. */
+static void destroy_store(void *obj) {
+  wbd_store_t *s = obj;
+  if (s->store) wasmtime_store_delete(s->store); /* only if never deleted (cannot happen today) */
+  free(s->exports.keys);
+  free(s->exports.ids);
+  uint64_t engine_id = s->engine_id;
+  free(s);
+  wbh_release(engine_id);
+}
+
+static void destroy_plain(void *obj) { free(obj); }
+
+void wbl_init(void) {
+  wbh_set_destructor(WBH_KIND_ENGINE, destroy_engine);
+  wbh_set_destructor(WBH_KIND_MODULE, destroy_module);
+  wbh_set_destructor(WBH_KIND_STORE, destroy_store);
+  wbh_set_destructor(WBH_KIND_INSTANCE, destroy_plain);
+  wbh_set_destructor(WBH_KIND_FUNC, destroy_plain);
+  wbh_set_destructor(WBH_KIND_MEMORY, destroy_plain);
+  wbh_set_destructor(WBH_KIND_GLOBAL, destroy_plain);
+}
+
+/* ---- stores --------------------------------------------------------------- */
+
+wb_status_t wb_store_new(wb_engine_t engine, wb_store_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  void *eobj;
+  wb_status_t st = wbh_acquire(engine.id, WBH_KIND_ENGINE, &eobj);
+  if (st) return st;
+  wbd_engine_t *e = eobj;
+  wbd_store_t *s = calloc(1, sizeof *s);
+  if (!s) {
+    wbh_release(engine.id);
+    return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a store");
+  }
+  s->store = wasmtime_store_new(e->engine, 0, 0);
+  s->ctx = wasmtime_store_context(s->store);
+  s->engine = e;
+  s->engine_id = engine.id; /* the reference taken above lives as long as s */
+  s->stack_needed = (uintptr_t)e->max_wasm_stack + WBD_STACK_MARGIN;
+  wbd_store_init(s);
+  uint64_t id;
+  st = wbh_alloc(WBH_KIND_STORE, s, 0, &id);
+  if (st) {
+    wasmtime_store_delete(s->store);
+    free(s);
+    wbh_release(engine.id);
+    return st;
+  }
+  out->id = id;
+  return WB_OK;
+}
+
+wb_status_t wb_store_delete(wb_store_t store) {
+  if (store.id == 0) return WB_OK;
+  wbh_slot_t *ss;
+  wb_status_t st = wbh_store_claim(store.id, &ss);
+  if (st) return st;
+  wbd_store_t *s = wbd_store_of(ss);
+  if (s->depth > 0)
+    return wbi_fail(WB_ERR_BUSY, "cannot delete a store from inside one of its own calls (a host callback); "
+                                 "delete it after the outermost call returns");
+  wasmtime_store_delete(s->store);
+  s->store = 0;
+  s->ctx = 0;
+  wbh_delete_store(ss, store.id);
+  return WB_OK;
+}
+
+wb_status_t wb_store_release(wb_store_t store) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  if (wbd_store_of(ss)->depth > 0)
+    return wbi_fail(WB_ERR_BUSY, "cannot release a store from inside one of its own calls (a host callback)");
+  return wbh_store_release(store.id);
+}
+
+wb_status_t wb_store_adopt(wb_store_t store) { return wbh_store_adopt(store.id); }
+
+static wb_status_t fuel_error(wasmtime_error_t *err) {
+  wasm_byte_vec_t msg;
+  wasmtime_error_message(err, &msg);
+  wb_status_t st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "fuel: %.*s (create the engine with consume_fuel = true)",
+                            (int)msg.size, msg.data);
+  wasm_byte_vec_delete(&msg);
+  wasmtime_error_delete(err);
+  return st;
+}
+
+wb_status_t wb_store_set_fuel(wb_store_t store, uint64_t fuel) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  wasmtime_error_t *err = wasmtime_context_set_fuel(wbd_store_of(ss)->ctx, fuel);
+  return err ? fuel_error(err) : WB_OK;
+}
+
+wb_status_t wb_store_get_fuel(wb_store_t store, uint64_t *out) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  uint64_t fuel;
+  wasmtime_error_t *err = wasmtime_context_get_fuel(wbd_store_of(ss)->ctx, &fuel);
+  if (err) return fuel_error(err);
+  *out = fuel;
+  return WB_OK;
+}
+
+/* ---- instances ------------------------------------------------------------ */
+
+wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t *out) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  void *mobj;
+  st = wbh_acquire(module.id, WBH_KIND_MODULE, &mobj);
+  if (st) return st;
+  wbd_module_t *m = mobj;
+  wbd_store_t *s = wbd_store_of(ss);
+  if (m->engine_serial != s->engine->serial) {
+    st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "the module was compiled by another engine than the store's");
+    goto done;
+  }
+  wasm_importtype_vec_t imports;
+  wasmtime_module_imports(m->module, &imports);
+  if (imports.size) {
+    const wasm_name_t *mod = wasm_importtype_module(imports.data[0]);
+    const wasm_name_t *name = wasm_importtype_name(imports.data[0]);
+    st = wbi_fail(WB_ERR_LINK, "the module has %zu imports (the first is \"%.*s\" \"%.*s\"); "
+                               "wb_instance_new takes modules without imports: use a linker",
+                  imports.size, (int)mod->size, mod->data, (int)name->size, name->data);
+    wasm_importtype_vec_delete(&imports);
+    goto done;
+  }
+  wasm_importtype_vec_delete(&imports);
+  st = wbd_check_stack(s);
+  if (st) goto done;
+  wasmtime_instance_t inst;
+  wasm_trap_t *trap = 0;
+  s->depth++;
+  wasmtime_error_t *err = wasmtime_instance_new(s->ctx, m->module, 0, 0, &inst, &trap);
+  s->depth--;
+  if (err || trap) {
+    st = wbd_fail_call(s, err, trap, "instantiation");
+    goto done;
+  }
+  uint64_t id;
+  st = wbd_instance_handle(ss, &inst, &id);
+  if (st == WB_OK) out->id = id;
+done:
+  wbh_release(module.id);
+  return st;
+}
+
+/* Checks an export or import name: non-NULL, at most WB_MAX_NAME bytes,
+ * valid UTF-8. */
+wb_status_t wbl_check_name(const char *name, const char *what, size_t *len_out) {
+  if (!name) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL", what);
+  size_t len = strnlen(name, WB_MAX_NAME + 1);
+  if (len > WB_MAX_NAME)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is longer than %u bytes", what, WB_MAX_NAME);
+  const unsigned char *p = (const unsigned char *)name, *end = p + len;
+  while (p < end) {
+    unsigned c = *p;
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (!n || (size_t)(end - p) < n) goto bad;
+    for (size_t i = 1; i < n; i++)
+      if ((p[i] & 0xC0) != 0x80) goto bad;
+    if (n == 2 && c < 0xC2) goto bad;                            /* overlong */
+    if (n == 3 && c == 0xE0 && p[1] < 0xA0) goto bad;            /* overlong */
+    if (n == 3 && c == 0xED && p[1] >= 0xA0) goto bad;           /* surrogate */
+    if (n == 4 && (c > 0xF4 || (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))) goto bad;
+    p += n;
+  }
+  *len_out = len;
+  return WB_OK;
+bad:
+  return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is not valid UTF-8 (bad byte at offset %zu)", what,
+                  (size_t)(p - (const unsigned char *)name));
+}
+
+static const char *extern_kind_name(wasmtime_extern_kind_t k) {
+  switch (k) {
+  case WASMTIME_EXTERN_FUNC: return "a function";
+  case WASMTIME_EXTERN_GLOBAL: return "a global";
+  case WASMTIME_EXTERN_TABLE: return "a table";
+  case WASMTIME_EXTERN_MEMORY: return "a memory";
+  case WASMTIME_EXTERN_SHAREDMEMORY: return "a shared memory";
+  default: return "another kind of export";
+  }
+}
+
+static wb_status_t get_export(wb_instance_t instance, const char *name, wasmtime_extern_kind_t want,
+                              uint64_t *out) {
+  wbh_slot_t *is, *ss;
+  wb_status_t st = wbh_bound(instance.id, WBH_KIND_INSTANCE, &is, &ss);
+  if (st) return st;
+  size_t len;
+  st = wbl_check_name(name, "name", &len);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wbd_store_t *s = wbd_store_of(ss);
+  wasmtime_extern_t ext;
+  if (!wasmtime_instance_export_get(s->ctx, &((wbd_instance_t *)is->obj)->instance, name, len, &ext))
+    return wbi_fail(WB_ERR_NOT_FOUND, "the instance has no export named \"%s\"", name);
+  if (ext.kind != want) {
+    st = wbi_fail(WB_ERR_TYPE_MISMATCH, "export \"%s\" is %s, not %s", name, extern_kind_name(ext.kind),
+                  extern_kind_name(want));
+    wasmtime_extern_delete(&ext);
+    return st;
+  }
+  switch (want) {
+  case WASMTIME_EXTERN_FUNC: return wbd_func_handle(ss, &ext.of.func, out);
+  case WASMTIME_EXTERN_MEMORY: return wbd_memory_handle(ss, &ext.of.memory, out);
+  default: return wbd_global_handle(ss, &ext.of.global, out);
+  }
+}
+
+wb_status_t wb_instance_get_func(wb_instance_t instance, const char *name, wb_func_t *out) {
+  return get_export(instance, name, WASMTIME_EXTERN_FUNC, out ? &out->id : 0);
+}
+
+wb_status_t wb_instance_get_memory(wb_instance_t instance, const char *name, wb_memory_t *out) {
+  return get_export(instance, name, WASMTIME_EXTERN_MEMORY, out ? &out->id : 0);
+}
+
+wb_status_t wb_instance_get_global(wb_instance_t instance, const char *name, wb_global_t *out) {
+  return get_export(instance, name, WASMTIME_EXTERN_GLOBAL, out ? &out->id : 0);
+}
+
+/* ---- statistics ----------------------------------------------------------- */
+
+wb_status_t wb_stats_get(wb_stats_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wb_stats_t r = {0};
+  r.live_engines = atomic_load(&wbh_live[WBH_KIND_ENGINE]);
+  r.live_modules = atomic_load(&wbh_live[WBH_KIND_MODULE]);
+  r.live_stores = atomic_load(&wbh_live[WBH_KIND_STORE]);
+  r.live_instances = atomic_load(&wbh_live[WBH_KIND_INSTANCE]);
+  r.live_funcs = atomic_load(&wbh_live[WBH_KIND_FUNC]);
+  r.live_memories = atomic_load(&wbh_live[WBH_KIND_MEMORY]);
+  r.live_globals = atomic_load(&wbh_live[WBH_KIND_GLOBAL]);
+  for (int k = 1; k < WBH_KIND_COUNT; k++) r.live_handles += atomic_load(&wbh_live[k]);
+  r.orphaned_stores = atomic_load(&wbh_orphaned_now);
+  r.orphans_total = atomic_load(&wbh_orphans_total);
+  r.wrong_thread_refusals = atomic_load(&wbh_wrong_thread);
+  r.traps = atomic_load(&wbd_traps);
+  r.interrupts = atomic_load(&wbd_interrupts);
+  *out = r;
+  return WB_OK;
+}
