@@ -6,84 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "objects.h"
+#include "values.h"
 
 _Atomic uint64_t wbd_traps, wbd_interrupts;
-
-static const char *const valkind_names[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
-
-static const char *kind_name(uint8_t k) {
-  return k <= WB_EXTERNREF ? valkind_names[k] : "a type wasmbound cannot pass";
-}
-
-/* ---- values ------------------------------------------------------------- */
-
-/* Converts one argument; funcrefs must be live funcs of the same store. */
-static inline wb_status_t arg_to_raw(wbh_slot_t *store_slot, wbd_store_t *s, const wb_val_t *v, uint8_t want,
-                                     size_t i, wasmtime_val_raw_t *out) {
-  if (__builtin_expect((uint32_t)v->kind != want, 0)) {
-    if (want == WBD_KIND_UNSUPPORTED || want == WB_EXTERNREF)
-      return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
-                      kind_name(want));
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu: expected %s, got %s", i, kind_name(want),
-                    (uint32_t)v->kind <= WB_EXTERNREF ? kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
-  }
-  switch (want) {
-  case WB_I32: out->i32 = v->of.i32; break;
-  case WB_I64: out->i64 = v->of.i64; break;
-  case WB_F32: out->f32 = v->of.f32; break;
-  case WB_F64: out->f64 = v->of.f64; break;
-  case WB_V128: memcpy(out->v128, v->of.v128, 16); break;
-  case WB_FUNCREF: {
-    uint64_t id = v->of.funcref.id;
-    if (id == 0) {
-      out->funcref = 0;
-      break;
-    }
-    wbh_slot_t *fs, *fstore;
-    wb_status_t st = wbh_bound(id, WBH_KIND_FUNC, &fs, &fstore);
-    if (st) {
-      char prefix[48];
-      snprintf(prefix, sizeof prefix, "argument %zu (funcref): ", i);
-      return wbi_fail_prefix(st, prefix);
-    }
-    if (fstore != store_slot)
-      return wbi_fail(WB_ERR_INVALID_ARGUMENT,
-                      "argument %zu (funcref) is a function of another store; wasm values cannot "
-                      "cross stores",
-                      i);
-    out->funcref = wasmtime_func_to_raw(s->ctx, &((wbd_func_t *)fs->obj)->func);
-    break;
-  }
-  default:
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
-                    kind_name(want));
-  }
-  return WB_OK;
-}
-
-/* Converts one result; the caller writes it out only when all succeed. */
-static inline wb_status_t result_from_raw(wbh_slot_t *store_slot, wbd_store_t *s, const wasmtime_val_raw_t *r,
-                                          uint8_t kind, wb_val_t *out) {
-  out->kind = (wb_valkind_t)kind;
-  switch (kind) {
-  case WB_I32: out->of.i32 = r->i32; break;
-  case WB_I64: out->of.i64 = r->i64; break;
-  case WB_F32: out->of.f32 = r->f32; break;
-  case WB_F64: out->of.f64 = r->f64; break;
-  case WB_V128: memcpy(out->of.v128, r->v128, 16); break;
-  case WB_FUNCREF: {
-    out->of.funcref.id = 0;
-    if (!r->funcref) break;
-    wasmtime_func_t f;
-    wasmtime_func_from_raw(s->ctx, r->funcref, &f);
-    return wbd_func_handle(store_slot, &f, &out->of.funcref.id);
-  }
-  default:
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "a result has a type wasmbound cannot return");
-  }
-  return WB_OK;
-}
 
 /* ---- calls -------------------------------------------------------------- */
 
@@ -102,11 +27,9 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL with a non-zero count", nargs && !args ? "args" : "results");
   st = wbd_check_stack(s);
   if (__builtin_expect(st != WB_OK, 0)) return st;
-  if (__builtin_expect(atomic_load_explicit(&s->interrupt_pending, memory_order_relaxed), 0) &&
-      atomic_exchange(&s->interrupt_pending, 0)) {
-    atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
-    st = wbi_fail(WB_ERR_INTERRUPTED, "interrupted by wb_store_interrupt before the call started");
-    wbi_set_trap_code(WB_TRAP_INTERRUPT);
+  st = wbd_call_begin(s);
+  if (__builtin_expect(st != WB_OK, 0)) {
+    if (st == WB_ERR_INTERRUPTED) atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
     return st;
   }
 
@@ -118,7 +41,7 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
     if (!buf) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu call values", n);
   }
   for (size_t i = 0; i < nargs; i++) {
-    st = arg_to_raw(ss, s, &args[i], f->kinds[i], i, &buf[i]);
+    st = wbd_val_to_raw(ss, s, &args[i], f->kinds[i], i, &buf[i]);
     if (__builtin_expect(st != WB_OK, 0)) goto out;
   }
   wasm_trap_t *trap = 0;
@@ -137,7 +60,7 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
       goto out;
     }
     for (size_t i = 0; i < nresults && st == WB_OK; i++)
-      st = result_from_raw(ss, s, &buf[i], f->kinds[nargs + i], &conv[i]);
+      st = wbd_val_from_raw(ss, s, &buf[i], f->kinds[nargs + i], &conv[i]);
     if (st == WB_OK) memcpy(results, conv, nresults * sizeof *conv);
     if (conv != tmp) free(conv);
   }
@@ -207,14 +130,14 @@ static inline wb_status_t memory_span(wb_memory_t memory, uint64_t offset, size_
 }
 
 wb_status_t wb_memory_read(wb_memory_t memory, uint64_t offset, void *dst, size_t len) {
-  uint8_t *at;
+  uint8_t *at = 0;
   wb_status_t st = memory_span(memory, offset, len, dst, &at);
   if (__builtin_expect(st == WB_OK && len, 1)) memcpy(dst, at, len);
   return st;
 }
 
 wb_status_t wb_memory_write(wb_memory_t memory, uint64_t offset, const void *src, size_t len) {
-  uint8_t *at;
+  uint8_t *at = 0;
   wb_status_t st = memory_span(memory, offset, len, src, &at);
   if (__builtin_expect(st == WB_OK && len, 1)) memcpy(at, src, len);
   return st;
@@ -263,7 +186,7 @@ wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value) {
   wbd_store_t *s = wbd_store_of(ss);
   if (!g->is_mutable) return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global is immutable");
   wasmtime_val_raw_t raw;
-  st = arg_to_raw(ss, s, value, g->kind, 0, &raw);
+  st = wbd_val_to_raw(ss, s, value, g->kind, 0, &raw);
   if (st) return wbi_fail_prefix(st, "global value: ");
   wasmtime_val_t v;
   switch (g->kind) {

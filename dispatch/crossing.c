@@ -144,6 +144,32 @@ wb_status_t wbd_global_handle(wbh_slot_t *ss, const wasmtime_global_t *global, u
   return new_child(ss, WBH_KIND_GLOBAL, g, key, id_out);
 }
 
+static const char *extern_kind_name(wasmtime_extern_kind_t k) {
+  switch (k) {
+  case WASMTIME_EXTERN_FUNC: return "a function";
+  case WASMTIME_EXTERN_GLOBAL: return "a global";
+  case WASMTIME_EXTERN_TABLE: return "a table";
+  case WASMTIME_EXTERN_MEMORY: return "a memory";
+  case WASMTIME_EXTERN_SHAREDMEMORY: return "a shared memory";
+  default: return "another kind of export";
+  }
+}
+
+wb_status_t wbd_extern_handle(wbh_slot_t *ss, wasmtime_extern_t *ext, wasmtime_extern_kind_t want, const char *name,
+                              uint64_t *out) {
+  if (ext->kind != want) {
+    wb_status_t st = wbi_fail(WB_ERR_TYPE_MISMATCH, "export \"%s\" is %s, not %s", name,
+                              extern_kind_name(ext->kind), extern_kind_name(want));
+    wasmtime_extern_delete(ext);
+    return st;
+  }
+  switch (want) {
+  case WASMTIME_EXTERN_FUNC: return wbd_func_handle(ss, &ext->of.func, out);
+  case WASMTIME_EXTERN_MEMORY: return wbd_memory_handle(ss, &ext->of.memory, out);
+  default: return wbd_global_handle(ss, &ext->of.global, out);
+  }
+}
+
 /* ---- failed calls --------------------------------------------------------- */
 
 static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {
@@ -153,6 +179,19 @@ static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {
 }
 
 wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap, const char *what) {
+  int exit_code;
+  if (err && !trap && wasmtime_error_exit_status(err, &exit_code)) {
+    /* WASI proc_exit: 0 is success, anything else WB_ERR_EXIT */
+    wasmtime_error_delete(err);
+    if (s) s->interrupt_fired = s->deadline_fired = 0;
+    if (exit_code == 0) {
+      wbi_set_exit_code(0);
+      return WB_OK;
+    }
+    wb_status_t st = wbi_fail(WB_ERR_EXIT, "%s: the WASI program exited with code %d", what, exit_code);
+    wbi_set_exit_code(exit_code);
+    return st;
+  }
   wasm_byte_vec_t msg = {0, 0};
   wb_status_t st = WB_ERR_TRAP;
   wb_trap_code_t code = WB_TRAP_HOST;
@@ -168,17 +207,19 @@ wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *tr
    * says nothing about the guest, which the wasm backtrace above it does. */
   const char *native = len ? memmem(msg.data, len, "\n\nStack backtrace:", 18) : 0;
   if (native) len = (size_t)(native - msg.data);
+  const char *prefix = "";
   if (code == WB_TRAP_OUT_OF_FUEL) {
     st = WB_ERR_OUT_OF_FUEL;
-  } else if (code == WB_TRAP_INTERRUPT || (s && s->interrupt_fired)) {
+  } else if (code == WB_TRAP_INTERRUPT || (s && (s->interrupt_fired || s->deadline_fired))) {
     st = WB_ERR_INTERRUPTED;
+    if (s && s->deadline_fired) prefix = "the store's deadline or call timeout passed: ";
     code = WB_TRAP_INTERRUPT;
     atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
   } else {
     atomic_fetch_add_explicit(&wbd_traps, 1, memory_order_relaxed);
   }
-  if (s) s->interrupt_fired = 0;
-  wbi_fail(st, "%s failed: %.*s", what, (int)len, msg.data ? msg.data : "");
+  if (s) s->interrupt_fired = s->deadline_fired = 0;
+  wbi_fail(st, "%s failed: %s%.*s", what, prefix, (int)len, msg.data ? msg.data : "");
   wbi_set_trap_code(code);
   wasm_byte_vec_delete(&msg);
   if (trap) wasm_trap_delete(trap);
@@ -198,6 +239,13 @@ static wasmtime_error_t *on_epoch_deadline(wasmtime_context_t *ctx, void *data, 
   if (atomic_exchange(&s->interrupt_pending, 0)) {
     s->interrupt_fired = 1;
     return wasmtime_error_new("wasm execution interrupted by wb_store_interrupt");
+  }
+  if (s->timed) {
+    uint64_t now = wbd_now_ns();
+    if ((s->deadline_ns && now >= s->deadline_ns) || (s->call_deadline_ns && now >= s->call_deadline_ns)) {
+      s->deadline_fired = 1;
+      return wasmtime_error_new("wasm execution interrupted: time limit reached");
+    }
   }
   *delta = 1;
   *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE;

@@ -27,6 +27,10 @@ typedef struct wbd_engine {
   uint64_t max_wasm_stack;
   bool epoch_interruption;
   bool consume_fuel;
+  /* deadlines: stores of this engine that have a timeout or deadline set;
+   * while non-zero the ticker (deadline.c) bumps this engine's epoch */
+  _Atomic int64_t timed_stores;
+  _Atomic int ticked;       /* on the ticker's list (which holds a reference) */
 } wbd_engine_t;
 
 typedef struct wbd_module {
@@ -42,8 +46,17 @@ typedef struct wbd_handle_map {
   uint32_t cap, len;
 } wbd_handle_map_t;
 
+/* Output of a WASI stream captured into memory; owned by the WASI context
+ * (freed by its finalizer), read by the store's owner thread. */
+typedef struct wbd_capture {
+  uint8_t *data;
+  size_t len, cap;
+} wbd_capture_t;
+
 typedef struct wbd_store {
   wasmtime_store_t *store;   /* NULL once wb_store_delete ran */
+  wbh_slot_t *slot;          /* this store's own slot and id */
+  uint64_t id;
   wasmtime_context_t *ctx;
   wbd_engine_t *engine;      /* holds a reference on engine_id */
   uint64_t engine_id;
@@ -53,7 +66,30 @@ typedef struct wbd_store {
   int interrupt_fired;       /* the epoch callback stopped the current call */
   int depth;                 /* calls into wasm in progress */
   wbd_handle_map_t exports;
+  /* host functions: one caller slot per nesting level of host calls */
+  uint32_t host_depth, ncaller_slots;
+  wbh_slot_t **caller_slots;
+  /* deadlines (deadline.c); 0 = none; CLOCK_MONOTONIC nanoseconds */
+  uint64_t call_timeout_ns, call_deadline_ns, deadline_ns;
+  int deadline_fired;        /* the epoch callback stopped a call for time */
+  int timed;                 /* counted in engine->timed_stores */
+  /* WASI capture buffers of the current WASI context (NULL when not captured) */
+  wbd_capture_t *captured[2];
 } wbd_store_t;
+
+typedef struct wbd_caller {
+  wasmtime_caller_t *caller; /* NULL outside the callback */
+} wbd_caller_t;
+
+/* A host function defined into a linker; Wasmtime owns it (finalizer). */
+typedef struct wbd_hostfn {
+  wb_host_callback_t callback;
+  void *env;
+  wb_finalizer_t finalizer;
+  char *label;               /* "\"module\" \"name\"", for messages */
+  uint32_t nparams, nresults;
+  uint8_t kinds[];           /* params then results */
+} wbd_hostfn_t;
 
 enum { WBD_KIND_UNSUPPORTED = 0xFF };
 
@@ -91,6 +127,24 @@ wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *tr
 
 /* Prepares a new wasmtime store: epoch deadline and interrupt callback. */
 void wbd_store_init(wbd_store_t *s);
+/* Undoes what the store's deadlines registered (at store delete). */
+void wbd_store_fini(wbd_store_t *s);
+
+/* A handle for an export of the right kind (`what` names it in messages);
+ * deletes ext when it is not kept. */
+wb_status_t wbd_extern_handle(wbh_slot_t *store_slot, wasmtime_extern_t *ext, wasmtime_extern_kind_t want,
+                              const char *name, uint64_t *out);
+
+/* The Wasmtime trampoline behind every host function; env is a wbd_hostfn_t. */
+wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
+void wbd_hostfn_finalize(void *env);
+
+/* Starts the outermost call's time budget; checks the store deadline. */
+static inline wb_status_t wbd_call_begin(wbd_store_t *s);
+
+/* nanoseconds of CLOCK_MONOTONIC */
+uint64_t wbd_now_ns(void);
+wb_status_t wbd_fail_deadline(wbd_store_t *s);
 
 /* wb_valkind_t of a Wasmtime value type, or WBD_KIND_UNSUPPORTED. */
 uint8_t wbd_valkind_of(const wasm_valtype_t *t);
@@ -105,6 +159,21 @@ static inline wb_status_t wbd_check_stack(const wbd_store_t *s) {
                     "a bigger stack or lower max_wasm_stack",
                     (unsigned long)(left / 1024), (unsigned long)(s->stack_needed / 1024),
                     WBD_STACK_MARGIN / 1024);
+  return WB_OK;
+}
+
+static inline wb_status_t wbd_call_begin(wbd_store_t *s) {
+  if (__builtin_expect(atomic_load_explicit(&s->interrupt_pending, memory_order_relaxed), 0) &&
+      atomic_exchange(&s->interrupt_pending, 0)) {
+    wb_status_t st = wbi_fail(WB_ERR_INTERRUPTED, "interrupted by wb_store_interrupt before the call started");
+    wbi_set_trap_code(WB_TRAP_INTERRUPT);
+    return st;
+  }
+  if (__builtin_expect(s->timed != 0, 0) && s->depth == 0) {
+    uint64_t now = wbd_now_ns();
+    if (s->deadline_ns && now >= s->deadline_ns) return wbd_fail_deadline(s);
+    s->call_deadline_ns = s->call_timeout_ns ? now + s->call_timeout_ns : 0;
+  }
   return WB_OK;
 }
 

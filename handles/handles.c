@@ -32,6 +32,7 @@ static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static const char *const kind_names[WBH_KIND_COUNT] = {
     "handle", "wb_engine_t", "wb_module_t", "wb_template_t", "wb_store_t",
     "wb_linker_t", "wb_instance_t", "wb_func_t", "wb_memory_t", "wb_global_t",
+    "wb_caller_t", "wb_wasi_config_t", "wb_shared_memory_t",
 };
 
 const char *wbh_kind_name(uint8_t kind) {
@@ -129,10 +130,14 @@ wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind) {
     return wbi_fail(WB_ERR_INVALID_HANDLE,
                     "invalid handle: %s (id 0x%016llx) belonged to a store that was deleted", want,
                     (unsigned long long)id);
+  if (kind == WBH_KIND_CALLER && want_gen <= gen)
+    return wbi_fail(WB_ERR_INVALID_HANDLE,
+                    "invalid handle: wb_caller_t (id 0x%016llx) used after its host function returned",
+                    (unsigned long long)id);
   if (want_gen < gen || (gen == want_gen && !(st & WBH_LIVE)))
     return wbi_fail(WB_ERR_INVALID_HANDLE,
                     "invalid handle: %s (id 0x%016llx) was deleted%s", want, (unsigned long long)id,
-                    kind >= WBH_KIND_INSTANCE ? " (or its store was)" : "");
+                    wbh_is_store_bound(kind) ? " (or its store was)" : "");
   return wbi_fail(WB_ERR_INVALID_HANDLE,
                   "invalid handle: forged %s (id 0x%016llx: generation %u was never issued)", want,
                   (unsigned long long)id, (unsigned)want_gen);
@@ -142,6 +147,11 @@ wb_status_t wbh_fail_owner(wbh_slot_t *store, uint8_t kind) {
   atomic_fetch_add_explicit(&wbh_wrong_thread, 1, memory_order_relaxed);
   uint64_t owner = atomic_load(&store->owner);
   const char *what = wbh_kind_name(kind);
+  if (wbh_is_creator_bound(kind))
+    return wbi_fail(WB_ERR_WRONG_THREAD,
+                    "wrong thread: this %s was created by thread %d and may be used only by it, but was "
+                    "used from thread %d",
+                    what, (int)atomic_load(&store->owner_tid), (int)my_tid());
   const char *how = kind == WBH_KIND_STORE ? "" : " belongs to a store that";
   if (owner == WBH_OWNER_RELEASED)
     return wbi_fail(WB_ERR_WRONG_THREAD,
@@ -232,10 +242,10 @@ wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_o
     s->store_index = index;
     s->store_gen = gen;
   }
-  if (kind == WBH_KIND_STORE) {
+  if (kind == WBH_KIND_STORE || wbh_is_creator_bound(kind)) {
     atomic_store(&s->owner, wbh_token());
     atomic_store(&s->owner_tid, my_tid());
-    took_ownership();
+    if (kind == WBH_KIND_STORE) took_ownership();
   } else {
     atomic_store(&s->owner, 0);
   }
@@ -274,6 +284,22 @@ void wbh_release(uint64_t id) {
     free_slot(s, index);
     if (fn && obj) fn(obj);
   }
+}
+
+void wbh_retain(uint64_t id) {
+  atomic_fetch_add_explicit(&wbh_slot_at(wbh_id_index(id))->state, 1, memory_order_relaxed);
+}
+
+int wbh_next_generation(wbh_slot_t *s) {
+  uint64_t st = atomic_load_explicit(&s->state, memory_order_relaxed);
+  uint32_t gen = (uint32_t)(st >> 32);
+  if (gen + 1 >= 0xFFFFFFFFu) {
+    /* used up: no id of it is valid any more; the store's delete retires it */
+    atomic_store_explicit(&s->state, (uint64_t)gen << 32, memory_order_release);
+    return 0;
+  }
+  atomic_store_explicit(&s->state, (uint64_t)(gen + 1) << 32 | (st & 0xFFFFFFFFu), memory_order_release);
+  return 1;
 }
 
 wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {

@@ -18,7 +18,10 @@
  * one that drops the last reference after the handle was deleted destroys
  * the object and frees the slot.
  *
- * Store-bound kinds (instance, func, memory, global) record their store's
+ * Creator-bound kinds (linker, WASI configuration) are builders: the owner
+ * word holds their creator's token and only that thread may use them.
+ *
+ * Store-bound kinds (instance, func, memory, global, caller) record their store's
  * slot and generation; they are valid while both their own and their
  * store's generation match, and only the store's owner thread may use them,
  * so only that thread ever creates or frees them: no reference counting.
@@ -43,6 +46,9 @@ enum {
   WBH_KIND_FUNC,
   WBH_KIND_MEMORY,
   WBH_KIND_GLOBAL,
+  WBH_KIND_CALLER,
+  WBH_KIND_WASI_CONFIG,
+  WBH_KIND_SHARED_MEMORY,
   WBH_KIND_COUNT
 };
 
@@ -68,7 +74,7 @@ typedef struct wbh_slot {
   uint32_t store_gen;
   uint32_t next;                /* free list, or the store's list of children */
   uint32_t first_child;         /* stores only: head of the children list (+1; 0 = none) */
-  _Atomic int32_t owner_tid;    /* stores: kernel tid of the owner, for messages */
+  _Atomic int32_t owner_tid;    /* stores, builders: kernel tid of the owner, for messages */
   uint8_t kind;
   uint8_t pad[64 - 49];
 } wbh_slot_t;
@@ -149,13 +155,50 @@ static inline wb_status_t wbh_bound(uint64_t id, uint8_t kind, wbh_slot_t **slot
   return WB_OK;
 }
 
+static inline int wbh_is_store_bound(uint8_t kind) {
+  return kind == WBH_KIND_INSTANCE || kind == WBH_KIND_FUNC || kind == WBH_KIND_MEMORY ||
+         kind == WBH_KIND_GLOBAL || kind == WBH_KIND_CALLER;
+}
+
+static inline int wbh_is_creator_bound(uint8_t kind) {
+  return kind == WBH_KIND_LINKER || kind == WBH_KIND_WASI_CONFIG;
+}
+
+/* Checks a creator-bound handle (linker, WASI configuration): live, and
+ * created by the calling thread. On WB_OK, *slot is valid until this thread
+ * deletes the handle. */
+static inline wb_status_t wbh_owned(uint64_t id, uint8_t kind, wbh_slot_t **slot) {
+  wbh_slot_t *s = wbh_peek(id, kind);
+  if (__builtin_expect(!s, 0)) return wbh_fail_invalid(id, kind);
+  if (__builtin_expect(atomic_load_explicit(&s->owner, memory_order_acquire) != wbh_token(), 0))
+    return wbh_fail_owner(s, kind);
+  *slot = s;
+  return WB_OK;
+}
+
+/* The id of a live slot (for objects that need their own handle back). */
+static inline uint64_t wbh_id_of(wbh_slot_t *s) {
+  return wbh_make_id((uint32_t)(atomic_load_explicit(&s->state, memory_order_relaxed) >> 32), s->kind,
+                     s->store_index);
+}
+
+/* Ends the validity of every id issued so far for a live store-bound slot
+ * (a caller handle after its callback) by moving it to the next generation;
+ * returns 0 when the generation is used up and the slot must be replaced
+ * (it is retired then). Owner thread. */
+int wbh_next_generation(wbh_slot_t *s);
+
+/* Adds a reference to a handle the caller already holds one on. */
+void wbh_retain(uint64_t id);
+
 /* Object destructors per kind, run when a shared object's last reference
  * goes, or (store-bound kinds) when the handle or its store is deleted. */
 typedef void (*wbh_destructor_t)(void *obj);
 void wbh_set_destructor(uint8_t kind, wbh_destructor_t fn);
 
 /* Creates a handle. Store-bound kinds pass their store's slot (owned by the
- * calling thread); others pass NULL. A new store is owned by the caller. */
+ * calling thread); others pass NULL. A new store is owned by the caller, a
+ * new builder is bound to it. */
 wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_out);
 
 /* Takes a reference on a live handle of a shared kind (any thread). */

@@ -11,9 +11,11 @@
  *
  * | kind                        | may be used from                           |
  * |-----------------------------|--------------------------------------------|
- * | engine, module              | any thread, concurrently                   |
+ * | engine, module, template, shared memory | any thread, concurrently       |
  * | store                       | only its owner thread (creator or adopter) |
  * | instance, func, memory, global | the owner thread of their store         |
+ * | caller                      | its store's owner thread, during the callback |
+ * | linker, WASI configuration  | only the thread that created it            |
  * | ::wb_store_interrupt        | any thread                                 |
  *
  * Every function that takes a store-bound handle checks the calling thread
@@ -45,7 +47,9 @@
  *
  * - 0.1.0: first version. The core contract of API.md, plus engine
  *   configuration, module validation/introspection/serialization, fuel,
- *   statistics, ::WB_ERR_NATIVE_STACK (appended after ::WB_ERR_INTERNAL).
+ *   statistics, ::WB_ERR_NATIVE_STACK (appended after ::WB_ERR_INTERNAL);
+ *   linkers, host functions, templates, shared memory, WASI, limits and
+ *   deadlines.
  */
 #ifndef WASMBOUND_H
 #define WASMBOUND_H
@@ -96,6 +100,13 @@ typedef struct wb_func { uint64_t id; } wb_func_t;
 typedef struct wb_memory { uint64_t id; } wb_memory_t;
 /** \brief A global in a store. The store's owner thread only. */
 typedef struct wb_global { uint64_t id; } wb_global_t;
+/** \brief The calling instance, given to a host function: valid only during
+ *  that callback and on that thread. */
+typedef struct wb_caller { uint64_t id; } wb_caller_t;
+/** \brief A WASI configuration (builder). Its creator thread only. */
+typedef struct wb_wasi_config { uint64_t id; } wb_wasi_config_t;
+/** \brief A shared linear memory (threads proposal). Any thread. */
+typedef struct wb_shared_memory { uint64_t id; } wb_shared_memory_t;
 
 /* ------------------------------------------------------------------------ */
 /** \name Values */
@@ -202,6 +213,13 @@ typedef enum wb_trap_code {
  * ::WB_ERR_INTERRUPTED or ::WB_ERR_OUT_OF_FUEL from wasm). Any thread.
  */
 wb_trap_code_t wb_last_trap_code(void);
+
+/**
+ * \brief The exit code of this thread's last call that ended in WASI
+ * `proc_exit` (0 when it exited successfully); -1 when that call did not exit.
+ * A non-zero exit code makes the call return ::WB_ERR_EXIT. Any thread.
+ */
+int32_t wb_last_exit_code(void);
 
 /* ------------------------------------------------------------------------ */
 /** \name Engine */
@@ -500,6 +518,224 @@ wb_status_t wb_global_get(wb_global_t global, wb_val_t *out);
 wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value);
 
 /* ------------------------------------------------------------------------ */
+/** \name Linking and host functions */
+
+/**
+ * \brief A host function written in C.
+ *
+ * Runs on the owner thread of the store whose wasm calls it. `args` has the
+ * declared parameter kinds; write every result, with its declared kind, into
+ * `results`. `caller` reaches the calling instance's exports and is valid
+ * only during this callback. The callback may call back into wasm of the
+ * same store (re-entrancy); it may not delete or release that store
+ * (::WB_ERR_BUSY).
+ *
+ * Return ::WB_OK, or any other status to make the guest trap: the outer call
+ * then returns ::WB_ERR_TRAP (trap code ::WB_TRAP_HOST) with this thread's
+ * last error as the message (set it with ::wb_set_error).
+ *
+ * `env` is shared by every store that runs the function, on any thread, when
+ * the function reaches them through a template: make it immutable or
+ * thread-safe.
+ */
+typedef wb_status_t (*wb_host_callback_t)(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs,
+                                          wb_val_t *results, size_t nresults);
+
+/** \brief Frees a host function's env when the last copy of the function goes. */
+typedef void (*wb_finalizer_t)(void *env);
+
+/**
+ * \brief Creates a linker for the engine's modules. The calling thread
+ * becomes its only user (a builder); templates made from it are shareable.
+ * \param out receives the linker; delete it with ::wb_linker_delete.
+ */
+wb_status_t wb_linker_new(wb_engine_t engine, wb_linker_t *out);
+
+/** \brief Deletes a linker (its creator thread). Templates made from it stay
+ *  valid. The null handle is a no-op. */
+wb_status_t wb_linker_delete(wb_linker_t linker);
+
+/** \brief Lets later definitions replace earlier ones of the same name
+ *  (default: a duplicate is ::WB_ERR_LINK). Creator thread. */
+wb_status_t wb_linker_allow_shadowing(wb_linker_t linker, bool allow);
+
+/**
+ * \brief Defines a host function as `module`.`name`. Creator thread.
+ *
+ * \param params,results the kinds (::WB_EXTERNREF is refused); NULL with count 0.
+ * \param env passed to every call; ownership passes to the linker when
+ *        `finalizer` is non-NULL: it is called once, when no linker, template
+ *        or store holds the function any more (also when this call fails).
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing.
+ */
+wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const char *name,
+                                  const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                                  size_t nresults, wb_host_callback_t callback, void *env,
+                                  wb_finalizer_t finalizer);
+
+/**
+ * \brief Defines every export of `instance` under the module name `module`.
+ *
+ * The linker's creator thread, which must also own the instance's store.
+ * From then on the linker holds objects of that store: it can instantiate
+ * only into that store, and cannot make templates (both refused with
+ * ::WB_ERR_INVALID_ARGUMENT, because Wasmtime would abort the process).
+ */
+wb_status_t wb_linker_define_instance(wb_linker_t linker, const char *module, wb_instance_t instance);
+
+/** \brief Defines WASI preview1 (`wasi_snapshot_preview1`). Creator thread.
+ *  A store that runs these functions needs ::wb_store_set_wasi first. */
+wb_status_t wb_linker_define_wasi(wb_linker_t linker);
+
+/** \brief Defines a shared memory as `module`.`name`. Creator thread. */
+wb_status_t wb_linker_define_shared_memory(wb_linker_t linker, const char *module, const char *name,
+                                           wb_shared_memory_t memory);
+
+/**
+ * \brief Instantiates `module` into `store`, resolving its imports from the
+ * linker. The thread must be the linker's creator and the store's owner.
+ * \return ::WB_ERR_LINK naming the import, its expected and found types;
+ *         ::WB_ERR_LIMIT when a store limit refuses the instance.
+ */
+wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_module_t module, wb_instance_t *out);
+
+/** \brief An export of the calling instance, for a host function. The store's
+ *  owner thread, during the callback. ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH
+ *  as for ::wb_instance_get_func. */
+wb_status_t wb_caller_get_memory(wb_caller_t caller, const char *name, wb_memory_t *out);
+/** \brief Like ::wb_caller_get_memory, for a function. */
+wb_status_t wb_caller_get_func(wb_caller_t caller, const char *name, wb_func_t *out);
+/** \brief Like ::wb_caller_get_memory, for a global. */
+wb_status_t wb_caller_get_global(wb_caller_t caller, const char *name, wb_global_t *out);
+/** \brief The store the callback runs in. */
+wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out);
+
+/* ------------------------------------------------------------------------ */
+/** \name Templates (Wasmtime's InstancePre): link once, instantiate anywhere */
+
+/**
+ * \brief Pre-links `module` with the linker's definitions. The linker's
+ * creator thread. The template is shareable: any thread may instantiate it
+ * into its own store, concurrently, without relinking.
+ * \param out receives the template; delete it with ::wb_template_delete.
+ * \return ::WB_ERR_LINK when an import is missing or mismatched.
+ */
+wb_status_t wb_template_new(wb_linker_t linker, wb_module_t module, wb_template_t *out);
+
+/** \brief Instantiates a template into a store. The store's owner thread.
+ *  Host functions of the template run on that thread. */
+wb_status_t wb_template_instantiate(wb_template_t tmpl, wb_store_t store, wb_instance_t *out);
+
+/** \brief Deletes a template. Any thread; instantiations in flight finish.
+ *  The null handle is a no-op. */
+wb_status_t wb_template_delete(wb_template_t tmpl);
+
+/* ------------------------------------------------------------------------ */
+/** \name Shared memory (wasm threads): one memory, many stores and threads */
+
+/**
+ * \brief Creates a shared memory of `min_pages`..`max_pages` 64 KiB pages.
+ * Any thread. Define it into linkers (::wb_linker_define_shared_memory) so
+ * that instances in stores on different threads share it; wasm atomics
+ * (`memory.atomic.wait`/`notify`) work across those threads.
+ */
+wb_status_t wb_shared_memory_new(wb_engine_t engine, uint32_t min_pages, uint32_t max_pages,
+                                 wb_shared_memory_t *out);
+/** \brief Deletes the caller's reference; instances that import it keep it. */
+wb_status_t wb_shared_memory_delete(wb_shared_memory_t memory);
+/** \brief The memory's size in bytes. Any thread. */
+wb_status_t wb_shared_memory_size(wb_shared_memory_t memory, uint64_t *bytes);
+/** \brief Grows by `delta_pages`; ::WB_ERR_LIMIT past the maximum. Any thread. */
+wb_status_t wb_shared_memory_grow(wb_shared_memory_t memory, uint64_t delta_pages, uint64_t *previous_pages);
+/** \brief Copies bytes out of the memory. Any thread; concurrent wasm writes
+ *  may interleave (use wasm atomics to synchronize). ::WB_ERR_OUT_OF_BOUNDS. */
+wb_status_t wb_shared_memory_read(wb_shared_memory_t memory, uint64_t offset, void *dst, size_t len);
+/** \brief Copies bytes into the memory, like ::wb_shared_memory_read. */
+wb_status_t wb_shared_memory_write(wb_shared_memory_t memory, uint64_t offset, const void *src, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/** \name WASI preview1 */
+
+/** \brief Where a WASI program's stdout or stderr goes. */
+typedef enum wb_stdio_mode {
+  WB_STDIO_DISCARD,  /**< default: dropped */
+  WB_STDIO_INHERIT,  /**< the host process's own stream */
+  WB_STDIO_FILE,     /**< a host file, created or truncated */
+  WB_STDIO_CAPTURE   /**< a buffer, read with ::wb_store_wasi_output */
+} wb_stdio_mode_t;
+
+/** \brief Creates an empty WASI configuration (no args, env, stdin or
+ *  directories; output discarded). The calling thread is its only user. */
+wb_status_t wb_wasi_config_new(wb_wasi_config_t *out);
+/** \brief Deletes a WASI configuration. Creator thread. Null is a no-op. */
+wb_status_t wb_wasi_config_delete(wb_wasi_config_t config);
+/** \brief Sets argv (argv[0] is the program name); copied. Creator thread. */
+wb_status_t wb_wasi_config_set_args(wb_wasi_config_t config, const char *const *argv, size_t argc);
+/** \brief Sets the environment to exactly these NAME=value pairs; copied. */
+wb_status_t wb_wasi_config_set_env(wb_wasi_config_t config, const char *const *names, const char *const *values,
+                                   size_t count);
+/** \brief Gives the program these bytes as stdin (copied); default: empty. */
+wb_status_t wb_wasi_config_set_stdin(wb_wasi_config_t config, const uint8_t *bytes, size_t len);
+/** \brief Routes stdout; `path` is the host file for ::WB_STDIO_FILE, else NULL. */
+wb_status_t wb_wasi_config_set_stdout(wb_wasi_config_t config, wb_stdio_mode_t mode, const char *path);
+/** \brief Routes stderr, like ::wb_wasi_config_set_stdout. */
+wb_status_t wb_wasi_config_set_stderr(wb_wasi_config_t config, wb_stdio_mode_t mode, const char *path);
+/** \brief Gives the program the host directory `host_path` as `guest_path`.
+ *  \return ::WB_ERR_IO when the host directory cannot be opened (checked when
+ *  the configuration is applied to a store). */
+wb_status_t wb_wasi_config_preopen_dir(wb_wasi_config_t config, const char *host_path, const char *guest_path,
+                                       bool read_only);
+
+/**
+ * \brief Gives the store a WASI context built from the configuration (which
+ * stays the caller's, reusable). The store's owner thread, which must also
+ * be the configuration's creator. Replaces the store's previous WASI context
+ * and its captured output.
+ */
+wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config);
+
+/**
+ * \brief Copies what the store's WASI program wrote so far to a
+ * ::WB_STDIO_CAPTURE stream (`fd` 1 or 2). The store's owner thread.
+ * \param out receives bytes the caller owns (::wb_bytes_dispose).
+ */
+wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out);
+
+/* ------------------------------------------------------------------------ */
+/** \name Limits and deadlines (each leaves the store usable after it fires) */
+
+/** \brief Per-store resource limits; 0 means no limit. */
+typedef struct wb_store_limits {
+  uint64_t memory_bytes;    /**< largest size of any one linear memory */
+  uint64_t table_elements;  /**< largest size of any one table */
+  uint64_t instances;       /**< instances in the store */
+  uint64_t tables;          /**< tables in the store */
+  uint64_t memories;        /**< memories in the store */
+} wb_store_limits_t;
+
+/**
+ * \brief Sets the store's limits. Owner thread. Guest growth past them fails
+ * as wasm expects (memory.grow returns -1); host-side creation or growth
+ * gets ::WB_ERR_LIMIT.
+ */
+wb_status_t wb_store_set_limits(wb_store_t store, const wb_store_limits_t *limits);
+
+/**
+ * \brief Gives every later call into this store's wasm at most `ms`
+ * milliseconds; 0 removes the limit. Owner thread. A call that runs out
+ * returns ::WB_ERR_INTERRUPTED (trap code ::WB_TRAP_INTERRUPT). Needs
+ * epoch_interruption (the default). Resolution: about 1 ms.
+ */
+wb_status_t wb_store_set_call_timeout(wb_store_t store, uint64_t ms);
+
+/**
+ * \brief Sets a deadline `ms` milliseconds from now for the store as a whole:
+ * calls running or started after it return ::WB_ERR_INTERRUPTED; 0 removes
+ * it. Owner thread.
+ */
+wb_status_t wb_store_set_deadline(wb_store_t store, uint64_t ms);
+
+/* ------------------------------------------------------------------------ */
 /** \name Statistics */
 
 /** \brief Live objects and events since the library was loaded. */
@@ -511,6 +747,8 @@ typedef struct wb_stats {
   uint64_t live_funcs;
   uint64_t live_memories;
   uint64_t live_globals;
+  uint64_t live_linkers;
+  uint64_t live_templates;
   uint64_t live_handles;        /**< all kinds together */
   uint64_t orphaned_stores;     /**< orphans now (not yet adopted or deleted) */
   uint64_t orphans_total;       /**< stores ever orphaned by a thread exit */

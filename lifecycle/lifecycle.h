@@ -10,4 +10,10 @@ void wbl_init(void);
 /* Checks a name: non-NULL, at most 65535 bytes, valid UTF-8. */
 wb_status_t wbl_check_name(const char *name, const char *what, size_t *len_out);
 
+/* Registers the destructors of linking's kinds (linker.c, wasi.c). */
+void wbl_init_linking(void);
+
+/* Turns a failed instantiation into WB_ERR_LINK, WB_ERR_LIMIT or a trap status. */
+wb_status_t wbl_fail_instantiate(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap);
+
 #endif

@@ -2,6 +2,7 @@
  * take store-bound handles, so they run entirely in C on the owner thread:
  * the thread check is the same inline one the hot paths use, and no Go
  * runtime is entered for it. Engines and modules are in Go (lifecycle.go). */
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ static void destroy_store(void *obj) {
   if (s->store) wasmtime_store_delete(s->store); /* only if never deleted (cannot happen today) */
   free(s->exports.keys);
   free(s->exports.ids);
+  free(s->caller_slots);
   uint64_t engine_id = s->engine_id;
   free(s);
   wbh_release(engine_id);
@@ -45,6 +47,8 @@ void wbl_init(void) {
   wbh_set_destructor(WBH_KIND_FUNC, destroy_plain);
   wbh_set_destructor(WBH_KIND_MEMORY, destroy_plain);
   wbh_set_destructor(WBH_KIND_GLOBAL, destroy_plain);
+  wbh_set_destructor(WBH_KIND_CALLER, destroy_plain);
+  wbl_init_linking();
 }
 
 /* ---- stores --------------------------------------------------------------- */
@@ -60,7 +64,7 @@ wb_status_t wb_store_new(wb_engine_t engine, wb_store_t *out) {
     wbh_release(engine.id);
     return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a store");
   }
-  s->store = wasmtime_store_new(e->engine, 0, 0);
+  s->store = wasmtime_store_new(e->engine, s, 0); /* data: found again by host functions */
   s->ctx = wasmtime_store_context(s->store);
   s->engine = e;
   s->engine_id = engine.id; /* the reference taken above lives as long as s */
@@ -74,6 +78,8 @@ wb_status_t wb_store_new(wb_engine_t engine, wb_store_t *out) {
     wbh_release(engine.id);
     return st;
   }
+  s->id = id;
+  s->slot = wbh_slot_at(wbh_id_index(id));
   out->id = id;
   return WB_OK;
 }
@@ -87,6 +93,7 @@ wb_status_t wb_store_delete(wb_store_t store) {
   if (s->depth > 0)
     return wbi_fail(WB_ERR_BUSY, "cannot delete a store from inside one of its own calls (a host callback); "
                                  "delete it after the outermost call returns");
+  wbd_store_fini(s);
   wasmtime_store_delete(s->store);
   s->store = 0;
   s->ctx = 0;
@@ -135,6 +142,18 @@ wb_status_t wb_store_get_fuel(wb_store_t store, uint64_t *out) {
   return WB_OK;
 }
 
+wb_status_t wb_store_set_limits(wb_store_t store, const wb_store_limits_t *limits) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  if (!limits) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "limits is NULL");
+#define WBL_LIMIT(v) ((v) == 0 || (v) > INT64_MAX ? -1 : (int64_t)(v))
+  wasmtime_store_limiter(wbd_store_of(ss)->store, WBL_LIMIT(limits->memory_bytes), WBL_LIMIT(limits->table_elements),
+                         WBL_LIMIT(limits->instances), WBL_LIMIT(limits->tables), WBL_LIMIT(limits->memories));
+#undef WBL_LIMIT
+  return WB_OK;
+}
+
 /* ---- instances ------------------------------------------------------------ */
 
 wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t *out) {
@@ -171,7 +190,7 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
   wasmtime_error_t *err = wasmtime_instance_new(s->ctx, m->module, 0, 0, &inst, &trap);
   s->depth--;
   if (err || trap) {
-    st = wbd_fail_call(s, err, trap, "instantiation");
+    st = wbl_fail_instantiate(s, err, trap);
     goto done;
   }
   uint64_t id;
@@ -179,6 +198,20 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
   if (st == WB_OK) out->id = id;
 done:
   wbh_release(module.id);
+  return st;
+}
+
+wb_status_t wbl_fail_instantiate(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap) {
+  if (trap) return wbd_fail_call(s, 0, trap, "instantiation (the start function)");
+  wasm_byte_vec_t msg;
+  wasmtime_error_message(err, &msg);
+  wasmtime_error_delete(err);
+  size_t len = msg.size;
+  wb_status_t st = WB_ERR_LINK;
+  /* Wasmtime reports store limits as errors of instantiation */
+  if (memmem(msg.data, len, "limit", 5) || memmem(msg.data, len, "exceeds memory limits", 21)) st = WB_ERR_LIMIT;
+  st = wbi_fail(st, "instantiation failed: %.*s", (int)len, msg.data);
+  wasm_byte_vec_delete(&msg);
   return st;
 }
 
@@ -209,17 +242,6 @@ bad:
                   (size_t)(p - (const unsigned char *)name));
 }
 
-static const char *extern_kind_name(wasmtime_extern_kind_t k) {
-  switch (k) {
-  case WASMTIME_EXTERN_FUNC: return "a function";
-  case WASMTIME_EXTERN_GLOBAL: return "a global";
-  case WASMTIME_EXTERN_TABLE: return "a table";
-  case WASMTIME_EXTERN_MEMORY: return "a memory";
-  case WASMTIME_EXTERN_SHAREDMEMORY: return "a shared memory";
-  default: return "another kind of export";
-  }
-}
-
 static wb_status_t get_export(wb_instance_t instance, const char *name, wasmtime_extern_kind_t want,
                               uint64_t *out) {
   wbh_slot_t *is, *ss;
@@ -233,17 +255,7 @@ static wb_status_t get_export(wb_instance_t instance, const char *name, wasmtime
   wasmtime_extern_t ext;
   if (!wasmtime_instance_export_get(s->ctx, &((wbd_instance_t *)is->obj)->instance, name, len, &ext))
     return wbi_fail(WB_ERR_NOT_FOUND, "the instance has no export named \"%s\"", name);
-  if (ext.kind != want) {
-    st = wbi_fail(WB_ERR_TYPE_MISMATCH, "export \"%s\" is %s, not %s", name, extern_kind_name(ext.kind),
-                  extern_kind_name(want));
-    wasmtime_extern_delete(&ext);
-    return st;
-  }
-  switch (want) {
-  case WASMTIME_EXTERN_FUNC: return wbd_func_handle(ss, &ext.of.func, out);
-  case WASMTIME_EXTERN_MEMORY: return wbd_memory_handle(ss, &ext.of.memory, out);
-  default: return wbd_global_handle(ss, &ext.of.global, out);
-  }
+  return wbd_extern_handle(ss, &ext, want, name, out);
 }
 
 wb_status_t wb_instance_get_func(wb_instance_t instance, const char *name, wb_func_t *out) {
@@ -270,6 +282,8 @@ wb_status_t wb_stats_get(wb_stats_t *out) {
   r.live_funcs = atomic_load(&wbh_live[WBH_KIND_FUNC]);
   r.live_memories = atomic_load(&wbh_live[WBH_KIND_MEMORY]);
   r.live_globals = atomic_load(&wbh_live[WBH_KIND_GLOBAL]);
+  r.live_linkers = atomic_load(&wbh_live[WBH_KIND_LINKER]);
+  r.live_templates = atomic_load(&wbh_live[WBH_KIND_TEMPLATE]);
   for (int k = 1; k < WBH_KIND_COUNT; k++) r.live_handles += atomic_load(&wbh_live[k]);
   r.orphaned_stores = atomic_load(&wbh_orphaned_now);
   r.orphans_total = atomic_load(&wbh_orphans_total);

@@ -9,6 +9,8 @@
 #define WBI_ERROR_CAP 8192
 static __thread char error_buf[WBI_ERROR_CAP];
 static __thread wb_trap_code_t trap_code;
+static __thread int32_t exit_code = -1;
+__thread uint64_t wbi_tls_failures __attribute__((tls_model("initial-exec")));
 
 static void mark_truncated(size_t written) {
   if (written >= WBI_ERROR_CAP) memcpy(error_buf + WBI_ERROR_CAP - 4, "...", 4);
@@ -22,6 +24,8 @@ wb_status_t wbi_fail(wb_status_t st, const char *fmt, ...) {
   if (n < 0) error_buf[0] = 0;
   else mark_truncated((size_t)n);
   trap_code = WB_TRAP_NONE;
+  exit_code = -1;
+  wbi_tls_failures++;
   return st;
 }
 
@@ -31,6 +35,8 @@ wb_status_t wbi_fail_bytes(wb_status_t st, const char *msg, size_t len) {
   error_buf[n] = 0;
   mark_truncated(len);
   trap_code = WB_TRAP_NONE;
+  exit_code = -1;
+  wbi_tls_failures++;
   return st;
 }
 
@@ -42,6 +48,14 @@ wb_status_t wbi_fail_prefix(wb_status_t st, const char *prefix) {
   memcpy(error_buf, prefix, plen);
   error_buf[plen + mlen] = 0;
   return st;
+}
+
+void wbi_set_exit_code(int32_t code) { exit_code = code; }
+
+int32_t wb_last_exit_code(void) { return exit_code; }
+
+wb_status_t wb_set_error(wb_status_t status, const char *message) {
+  return wbi_fail(status, "%s", message ? message : "(no message)");
 }
 
 void wbi_set_trap_code(wb_trap_code_t code) { trap_code = code; }

@@ -21,4 +21,11 @@ wb_status_t wbi_fail_prefix(wb_status_t st, const char *prefix);
 /* Sets the trap code reported by wb_last_trap_code (call after wbi_fail*). */
 void wbi_set_trap_code(wb_trap_code_t code);
 
+/* Sets the exit code reported by wb_last_exit_code (wbi_fail* reset it to -1). */
+void wbi_set_exit_code(int32_t code);
+
+/* Counts this thread's failures: a host function that fails without a
+ * message is told apart from one that set one. */
+extern __thread uint64_t wbi_tls_failures __attribute__((tls_model("initial-exec")));
+
 #endif

@@ -1,0 +1,143 @@
+/* Host functions: the C trampoline Wasmtime calls when wasm calls an import
+ * defined by wb_linker_define_func, and the caller handle it hands to the
+ * user's callback. No Go on this path. */
+#include <stdlib.h>
+
+#include "values.h"
+
+#define WBD_INLINE_VALS 16
+
+void wbd_hostfn_finalize(void *env) {
+  wbd_hostfn_t *h = env;
+  if (h->finalizer) h->finalizer(h->env);
+  free(h->label);
+  free(h);
+}
+
+/* A caller id for this nesting level of host calls, valid until leave. */
+static wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id) {
+  uint32_t level = s->host_depth;
+  if (level >= s->ncaller_slots) {
+    uint32_t n = s->ncaller_slots ? s->ncaller_slots * 2 : 4;
+    wbh_slot_t **slots = realloc(s->caller_slots, n * sizeof *slots);
+    if (!slots) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a caller handle");
+    for (uint32_t i = s->ncaller_slots; i < n; i++) slots[i] = 0;
+    s->caller_slots = slots;
+    s->ncaller_slots = n;
+  }
+  wbh_slot_t *cs = s->caller_slots[level];
+  if (!cs) {
+    wbd_caller_t *obj = calloc(1, sizeof *obj);
+    uint64_t cid;
+    if (!obj) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a caller handle");
+    wb_status_t st = wbh_alloc(WBH_KIND_CALLER, obj, s->slot, &cid);
+    if (st) {
+      free(obj);
+      return st;
+    }
+    cs = s->caller_slots[level] = wbh_slot_at(wbh_id_index(cid));
+  }
+  ((wbd_caller_t *)cs->obj)->caller = caller;
+  s->host_depth++;
+  *id = wbh_id_of(cs);
+  return WB_OK;
+}
+
+static void caller_leave(wbd_store_t *s) {
+  wbh_slot_t *cs = s->caller_slots[--s->host_depth];
+  ((wbd_caller_t *)cs->obj)->caller = 0;
+  /* every id issued for this callback dies with it; a used-up slot is
+   * dropped here (its store's delete frees it) and replaced on next use */
+  if (!wbh_next_generation(cs)) s->caller_slots[s->host_depth] = 0;
+}
+
+static wasm_trap_t *host_trap(const wbd_hostfn_t *h, wb_status_t st, uint64_t failures_before) {
+  char msg[4096];
+  int n;
+  if (wbi_tls_failures == failures_before)
+    n = snprintf(msg, sizeof msg, "host function %s failed with %s (it set no message)", h->label,
+                 wb_status_name(st));
+  else
+    n = snprintf(msg, sizeof msg, "host function %s failed with %s: %s", h->label, wb_status_name(st),
+                 wb_last_error());
+  if (n < 0) n = 0;
+  if ((size_t)n >= sizeof msg) n = sizeof msg - 1;
+  return wasmtime_trap_new(msg, (size_t)n);
+}
+
+wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
+  (void)n;
+  const wbd_hostfn_t *h = env;
+  wasmtime_context_t *ctx = wasmtime_caller_context(caller);
+  wbd_store_t *s = wasmtime_context_get_data(ctx);
+  wbh_slot_t *ss = s->slot;
+  uint64_t failures = wbi_tls_failures;
+  wb_val_t args_buf[WBD_INLINE_VALS], results_buf[WBD_INLINE_VALS];
+  wb_val_t *args = args_buf, *results = results_buf;
+  wb_status_t st = WB_OK;
+  if (__builtin_expect(h->nparams > WBD_INLINE_VALS || h->nresults > WBD_INLINE_VALS, 0)) {
+    args = malloc((h->nparams + 1) * sizeof *args);
+    results = malloc((h->nresults + 1) * sizeof *results);
+    if (!args || !results) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for host call values");
+  }
+  for (uint32_t i = 0; i < h->nparams && st == WB_OK; i++)
+    st = wbd_val_from_raw(ss, s, &vals[i], h->kinds[i], &args[i]);
+  for (uint32_t i = 0; i < h->nresults && st == WB_OK; i++) {
+    memset(&results[i], 0, sizeof results[i]);
+    results[i].kind = (wb_valkind_t)h->kinds[h->nparams + i];
+  }
+  uint64_t caller_id = 0;
+  if (st == WB_OK) st = caller_enter(s, caller, &caller_id);
+  if (st == WB_OK) {
+    st = h->callback(h->env, (wb_caller_t){caller_id}, args, h->nparams, results, h->nresults);
+    caller_leave(s);
+  }
+  for (uint32_t i = 0; i < h->nresults && st == WB_OK; i++) {
+    st = wbd_val_to_raw(ss, s, &results[i], h->kinds[h->nparams + i], i, &vals[i]);
+    if (st) wbi_fail_prefix(st, "the callback's result: ");
+  }
+  wasm_trap_t *trap = st == WB_OK ? 0 : host_trap(h, st, failures);
+  if (args != args_buf) free(args);
+  if (results != results_buf) free(results);
+  return trap;
+}
+
+/* ---- the caller handle ------------------------------------------------------ */
+
+static wb_status_t caller_export(wb_caller_t caller, const char *name, wasmtime_extern_kind_t want, uint64_t *out) {
+  wbh_slot_t *cs, *ss;
+  wb_status_t st = wbh_bound(caller.id, WBH_KIND_CALLER, &cs, &ss);
+  if (st) return st;
+  wasmtime_caller_t *c = ((wbd_caller_t *)cs->obj)->caller;
+  if (!c) return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: the wb_caller_t is used outside its callback");
+  size_t len;
+  if (!name) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "name is NULL");
+  len = strnlen(name, 65536);
+  if (len > 65535) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "name is longer than 65535 bytes");
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wasmtime_extern_t ext;
+  if (!wasmtime_caller_export_get(c, name, len, &ext))
+    return wbi_fail(WB_ERR_NOT_FOUND, "the calling instance has no export named \"%s\"", name);
+  return wbd_extern_handle(ss, &ext, want, name, out);
+}
+
+wb_status_t wb_caller_get_memory(wb_caller_t caller, const char *name, wb_memory_t *out) {
+  return caller_export(caller, name, WASMTIME_EXTERN_MEMORY, out ? &out->id : 0);
+}
+
+wb_status_t wb_caller_get_func(wb_caller_t caller, const char *name, wb_func_t *out) {
+  return caller_export(caller, name, WASMTIME_EXTERN_FUNC, out ? &out->id : 0);
+}
+
+wb_status_t wb_caller_get_global(wb_caller_t caller, const char *name, wb_global_t *out) {
+  return caller_export(caller, name, WASMTIME_EXTERN_GLOBAL, out ? &out->id : 0);
+}
+
+wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out) {
+  wbh_slot_t *cs, *ss;
+  wb_status_t st = wbh_bound(caller.id, WBH_KIND_CALLER, &cs, &ss);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  out->id = wbd_store_of(ss)->id;
+  return WB_OK;
+}

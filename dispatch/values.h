@@ -1,0 +1,83 @@
+/* Converting values between wb_val_t and Wasmtime's raw form, checking
+ * kinds and store identity on the way in. Internal header (dispatch/). */
+#ifndef WB_VALUES_H
+#define WB_VALUES_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "objects.h"
+
+static inline const char *wbd_kind_name(uint8_t k) {
+  static const char *const names[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
+  return k <= WB_EXTERNREF ? names[k] : "a type wasmbound cannot pass";
+}
+
+/* Converts one argument; funcrefs must be live funcs of the same store. */
+static inline wb_status_t wbd_val_to_raw(wbh_slot_t *store_slot, wbd_store_t *s, const wb_val_t *v, uint8_t want,
+                                     size_t i, wasmtime_val_raw_t *out) {
+  if (__builtin_expect((uint32_t)v->kind != want, 0)) {
+    if (want == WBD_KIND_UNSUPPORTED || want == WB_EXTERNREF)
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
+                      wbd_kind_name(want));
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu: expected %s, got %s", i, wbd_kind_name(want),
+                    (uint32_t)v->kind <= WB_EXTERNREF ? wbd_kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
+  }
+  switch (want) {
+  case WB_I32: out->i32 = v->of.i32; break;
+  case WB_I64: out->i64 = v->of.i64; break;
+  case WB_F32: out->f32 = v->of.f32; break;
+  case WB_F64: out->f64 = v->of.f64; break;
+  case WB_V128: memcpy(out->v128, v->of.v128, 16); break;
+  case WB_FUNCREF: {
+    uint64_t id = v->of.funcref.id;
+    if (id == 0) {
+      out->funcref = 0;
+      break;
+    }
+    wbh_slot_t *fs, *fstore;
+    wb_status_t st = wbh_bound(id, WBH_KIND_FUNC, &fs, &fstore);
+    if (st) {
+      char prefix[48];
+      snprintf(prefix, sizeof prefix, "argument %zu (funcref): ", i);
+      return wbi_fail_prefix(st, prefix);
+    }
+    if (fstore != store_slot)
+      return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                      "argument %zu (funcref) is a function of another store; wasm values cannot "
+                      "cross stores",
+                      i);
+    out->funcref = wasmtime_func_to_raw(s->ctx, &((wbd_func_t *)fs->obj)->func);
+    break;
+  }
+  default:
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
+                    wbd_kind_name(want));
+  }
+  return WB_OK;
+}
+
+/* Converts one result; the caller writes it out only when all succeed. */
+static inline wb_status_t wbd_val_from_raw(wbh_slot_t *store_slot, wbd_store_t *s, const wasmtime_val_raw_t *r,
+                                          uint8_t kind, wb_val_t *out) {
+  out->kind = (wb_valkind_t)kind;
+  switch (kind) {
+  case WB_I32: out->of.i32 = r->i32; break;
+  case WB_I64: out->of.i64 = r->i64; break;
+  case WB_F32: out->of.f32 = r->f32; break;
+  case WB_F64: out->of.f64 = r->f64; break;
+  case WB_V128: memcpy(out->of.v128, r->v128, 16); break;
+  case WB_FUNCREF: {
+    out->of.funcref.id = 0;
+    if (!r->funcref) break;
+    wasmtime_func_t f;
+    wasmtime_func_from_raw(s->ctx, r->funcref, &f);
+    return wbd_func_handle(store_slot, &f, &out->of.funcref.id);
+  }
+  default:
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "a result has a type wasmbound cannot return");
+  }
+  return WB_OK;
+}
+
+#endif

@@ -1,0 +1,462 @@
+/* Linkers (creator-thread builders), templates (shareable InstancePre) and
+ * shared memories (shareable). Store-independent objects are reference
+ * counted through their handles; a linker that received objects of a store
+ * (wb_linker_define_instance) remembers it, because Wasmtime aborts the
+ * process when such a linker meets another store. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecycle.h"
+
+typedef struct wbl_linker {
+  wasmtime_linker_t *linker;
+  wbd_engine_t *engine;
+  uint64_t engine_id;        /* a reference held for the linker's life */
+  uint64_t bound_store;      /* id of the store its definitions belong to, or 0 */
+  wasmtime_store_t *scratch; /* a store for store-independent definitions */
+} wbl_linker_t;
+
+typedef struct wbl_template {
+  wasmtime_instance_pre_t *pre;
+  uint64_t engine_serial;
+} wbl_template_t;
+
+typedef struct wbl_shared_memory {
+  wasmtime_sharedmemory_t *memory;
+  uint64_t engine_serial;
+} wbl_shared_memory_t;
+
+static void destroy_linker(void *obj) {
+  wbl_linker_t *l = obj;
+  wasmtime_linker_delete(l->linker);
+  if (l->scratch) wasmtime_store_delete(l->scratch);
+  uint64_t engine_id = l->engine_id;
+  free(l);
+  wbh_release(engine_id);
+}
+
+static void destroy_template(void *obj) {
+  wbl_template_t *t = obj;
+  wasmtime_instance_pre_delete(t->pre);
+  free(t);
+}
+
+static void destroy_shared_memory(void *obj) {
+  wbl_shared_memory_t *m = obj;
+  wasmtime_sharedmemory_delete(m->memory);
+  free(m);
+}
+
+void wbl_wasi_init(void);
+
+void wbl_init_linking(void) {
+  wbh_set_destructor(WBH_KIND_LINKER, destroy_linker);
+  wbh_set_destructor(WBH_KIND_TEMPLATE, destroy_template);
+  wbh_set_destructor(WBH_KIND_SHARED_MEMORY, destroy_shared_memory);
+  wbl_wasi_init();
+}
+
+static wb_status_t link_error(wb_status_t st, const char *what, wasmtime_error_t *err) {
+  wasm_byte_vec_t msg;
+  wasmtime_error_message(err, &msg);
+  wasmtime_error_delete(err);
+  st = wbi_fail(st, "%s: %.*s", what, (int)msg.size, msg.data);
+  wasm_byte_vec_delete(&msg);
+  return st;
+}
+
+/* ---- linkers ---------------------------------------------------------------- */
+
+wb_status_t wb_linker_new(wb_engine_t engine, wb_linker_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  void *eobj;
+  wb_status_t st = wbh_acquire(engine.id, WBH_KIND_ENGINE, &eobj);
+  if (st) return st;
+  wbl_linker_t *l = calloc(1, sizeof *l);
+  if (!l) {
+    wbh_release(engine.id);
+    return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a linker");
+  }
+  l->engine = eobj;
+  l->engine_id = engine.id;
+  l->linker = wasmtime_linker_new(l->engine->engine);
+  uint64_t id;
+  st = wbh_alloc(WBH_KIND_LINKER, l, 0, &id);
+  if (st) {
+    destroy_linker(l);
+    return st;
+  }
+  out->id = id;
+  return WB_OK;
+}
+
+static wb_status_t owned_linker(wb_linker_t linker, wbl_linker_t **out) {
+  wbh_slot_t *slot = 0;
+  wb_status_t st = wbh_owned(linker.id, WBH_KIND_LINKER, &slot);
+  if (st == WB_OK) *out = slot->obj;
+  return st;
+}
+
+wb_status_t wb_linker_delete(wb_linker_t linker) {
+  if (linker.id == 0) return WB_OK;
+  wbl_linker_t *l;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st) return st;
+  return wbh_delete_shared(linker.id, WBH_KIND_LINKER);
+}
+
+wb_status_t wb_linker_allow_shadowing(wb_linker_t linker, bool allow) {
+  wbl_linker_t *l;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st) return st;
+  wasmtime_linker_allow_shadowing(l->linker, allow);
+  return WB_OK;
+}
+
+static wb_status_t check_names(const char *module, const char *name, size_t *mlen, size_t *nlen) {
+  wb_status_t st = wbl_check_name(module, "module", mlen);
+  if (st == WB_OK && name) st = wbl_check_name(name, "name", nlen);
+  else if (st == WB_OK) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "name is NULL");
+  return st;
+}
+
+static wasm_valtype_t *valtype_of(wb_valkind_t k) {
+  switch (k) {
+  case WB_I32: return wasm_valtype_new(WASM_I32);
+  case WB_I64: return wasm_valtype_new(WASM_I64);
+  case WB_F32: return wasm_valtype_new(WASM_F32);
+  case WB_F64: return wasm_valtype_new(WASM_F64);
+  case WB_V128: return wasm_valtype_new(WASMTIME_V128);
+  case WB_FUNCREF: return wasm_valtype_new(WASM_FUNCREF);
+  default: return 0;
+  }
+}
+
+static wb_status_t check_kinds(const wb_valkind_t *kinds, size_t n, const char *what) {
+  if (n && !kinds) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL with a count of %zu", what, n);
+  if (n > 1000) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%zu %s is more than wasm allows (1000)", n, what);
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned)kinds[i] > WB_FUNCREF)
+      return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s[%zu] is not a kind a host function can take (%d)", what, i,
+                      (int)kinds[i]);
+  return WB_OK;
+}
+
+static wasm_functype_t *functype_of(const wb_valkind_t *params, size_t np, const wb_valkind_t *results, size_t nr) {
+  wasm_valtype_vec_t pv, rv;
+  wasm_valtype_vec_new_uninitialized(&pv, np);
+  for (size_t i = 0; i < np; i++) pv.data[i] = valtype_of(params[i]);
+  wasm_valtype_vec_new_uninitialized(&rv, nr);
+  for (size_t i = 0; i < nr; i++) rv.data[i] = valtype_of(results[i]);
+  return wasm_functype_new(&pv, &rv); /* takes both vectors */
+}
+
+wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const char *name,
+                                  const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                                  size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer) {
+  wbl_linker_t *l;
+  size_t mlen, nlen;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st == WB_OK) st = check_names(module, name, &mlen, &nlen);
+  if (st == WB_OK && !callback) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "callback is NULL");
+  if (st == WB_OK) st = check_kinds(params, nparams, "params");
+  if (st == WB_OK) st = check_kinds(results, nresults, "results");
+  wbd_hostfn_t *h = st == WB_OK ? malloc(sizeof *h + nparams + nresults) : 0;
+  if (st == WB_OK && !h) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a host function");
+  if (st) {
+    if (finalizer) finalizer(env); /* ownership of env was passed in */
+    return st;
+  }
+  h->callback = callback;
+  h->env = env;
+  h->finalizer = finalizer;
+  h->nparams = (uint32_t)nparams;
+  h->nresults = (uint32_t)nresults;
+  for (size_t i = 0; i < nparams; i++) h->kinds[i] = (uint8_t)params[i];
+  for (size_t i = 0; i < nresults; i++) h->kinds[nparams + i] = (uint8_t)results[i];
+  h->label = malloc(mlen + nlen + 6);
+  if (h->label) snprintf(h->label, mlen + nlen + 6, "\"%s\" \"%s\"", module, name);
+  wasm_functype_t *ft = functype_of(params, nparams, results, nresults);
+  /* From here Wasmtime owns h: it calls wbd_hostfn_finalize when the last
+   * copy of the function goes, including when the definition fails. */
+  wasmtime_error_t *err = wasmtime_linker_define_func_unchecked(l->linker, module, mlen, name, nlen, ft,
+                                                                wbd_host_trampoline, h, wbd_hostfn_finalize);
+  wasm_functype_delete(ft);
+  if (err) return link_error(WB_ERR_LINK, "cannot define the host function", err);
+  return WB_OK;
+}
+
+wb_status_t wb_linker_define_instance(wb_linker_t linker, const char *module, wb_instance_t instance) {
+  wbl_linker_t *l;
+  size_t mlen;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st) return st;
+  st = wbl_check_name(module, "module", &mlen);
+  if (st) return st;
+  wbh_slot_t *is, *ss;
+  st = wbh_bound(instance.id, WBH_KIND_INSTANCE, &is, &ss);
+  if (st) return st;
+  wbd_store_t *s = wbd_store_of(ss);
+  if (s->engine->serial != l->engine->serial)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the instance's store belongs to another engine than the linker");
+  if (l->bound_store && l->bound_store != s->id)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                    "the linker already holds objects of another store; one linker can hold instances of one "
+                    "store only");
+  wasmtime_error_t *err = wasmtime_linker_define_instance(l->linker, s->ctx, module, mlen,
+                                                          &((wbd_instance_t *)is->obj)->instance);
+  if (err) return link_error(WB_ERR_LINK, "cannot define the instance", err);
+  l->bound_store = s->id;
+  return WB_OK;
+}
+
+wb_status_t wb_linker_define_wasi(wb_linker_t linker) {
+  wbl_linker_t *l;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st) return st;
+  wasmtime_error_t *err = wasmtime_linker_define_wasi(l->linker);
+  if (err) return link_error(WB_ERR_LINK, "cannot define WASI", err);
+  return WB_OK;
+}
+
+wb_status_t wb_linker_define_shared_memory(wb_linker_t linker, const char *module, const char *name,
+                                           wb_shared_memory_t memory) {
+  wbl_linker_t *l;
+  size_t mlen, nlen;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st == WB_OK) st = check_names(module, name, &mlen, &nlen);
+  if (st) return st;
+  void *mobj;
+  st = wbh_acquire(memory.id, WBH_KIND_SHARED_MEMORY, &mobj);
+  if (st) return st;
+  wbl_shared_memory_t *m = mobj;
+  if (m->engine_serial != l->engine->serial) {
+    st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "the shared memory belongs to another engine than the linker");
+  } else {
+    /* Wasmtime's define wants a store context even for a shared memory,
+     * which belongs to no store: a private scratch store serves. */
+    if (!l->scratch) l->scratch = wasmtime_store_new(l->engine->engine, 0, 0);
+    wasmtime_extern_t item;
+    item.kind = WASMTIME_EXTERN_SHAREDMEMORY;
+    item.of.sharedmemory = m->memory;
+    wasmtime_error_t *err =
+        wasmtime_linker_define(l->linker, wasmtime_store_context(l->scratch), module, mlen, name, nlen, &item);
+    if (err) st = link_error(WB_ERR_LINK, "cannot define the shared memory", err);
+  }
+  wbh_release(memory.id);
+  return st;
+}
+
+/* Checks what instantiating through a linker needs: this thread owns the
+ * linker and the store, the module is of the same engine, and the linker
+ * holds no objects of another store. Takes a module reference on WB_OK. */
+static wb_status_t prepare(wb_linker_t linker, wb_store_t store, wb_module_t module, wbl_linker_t **l_out,
+                           wbh_slot_t **ss_out, wbd_module_t **m_out) {
+  wbl_linker_t *l;
+  wbh_slot_t *ss, *same;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st == WB_OK && store.id) st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  void *mobj;
+  st = wbh_acquire(module.id, WBH_KIND_MODULE, &mobj);
+  if (st) return st;
+  wbd_module_t *m = mobj;
+  if (m->engine_serial != l->engine->serial) {
+    wbh_release(module.id);
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the module was compiled by another engine than the linker's");
+  }
+  if (store.id && wbd_store_of(ss)->engine->serial != l->engine->serial) {
+    wbh_release(module.id);
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the store belongs to another engine than the linker");
+  }
+  if (l->bound_store && l->bound_store != store.id) {
+    wbh_release(module.id);
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                    store.id ? "the linker holds objects of another store (wb_linker_define_instance), so it can "
+                               "instantiate only into that store"
+                             : "the linker holds objects of a store (wb_linker_define_instance), so it cannot make "
+                               "a template that other stores could use");
+  }
+  *l_out = l;
+  if (ss_out) *ss_out = ss;
+  *m_out = m;
+  return WB_OK;
+}
+
+static wb_status_t finish_instance(wbh_slot_t *ss, wasmtime_error_t *err, wasm_trap_t *trap,
+                                   const wasmtime_instance_t *inst, uint64_t *out) {
+  if (err || trap) return wbl_fail_instantiate(wbd_store_of(ss), err, trap);
+  return wbd_instance_handle(ss, inst, out);
+}
+
+wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_module_t module, wb_instance_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  if (!store.id) return wbh_fail_invalid(0, WBH_KIND_STORE);
+  wbl_linker_t *l;
+  wbh_slot_t *ss;
+  wbd_module_t *m;
+  wb_status_t st = prepare(linker, store, module, &l, &ss, &m);
+  if (st) return st;
+  wbd_store_t *s = wbd_store_of(ss);
+  st = wbd_check_stack(s);
+  if (st == WB_OK) {
+    wasmtime_instance_t inst;
+    wasm_trap_t *trap = 0;
+    s->depth++;
+    wasmtime_error_t *err = wasmtime_linker_instantiate(l->linker, s->ctx, m->module, &inst, &trap);
+    s->depth--;
+    st = finish_instance(ss, err, trap, &inst, &out->id);
+  }
+  wbh_release(module.id);
+  return st;
+}
+
+/* ---- templates -------------------------------------------------------------- */
+
+wb_status_t wb_template_new(wb_linker_t linker, wb_module_t module, wb_template_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wbl_linker_t *l;
+  wbd_module_t *m;
+  wb_status_t st = prepare(linker, (wb_store_t){0}, module, &l, 0, &m);
+  if (st) return st;
+  wasmtime_instance_pre_t *pre = 0;
+  wasmtime_error_t *err = wasmtime_linker_instantiate_pre(l->linker, m->module, &pre);
+  uint64_t serial = m->engine_serial;
+  wbh_release(module.id);
+  if (err) return link_error(WB_ERR_LINK, "cannot link the template", err);
+  wbl_template_t *t = malloc(sizeof *t);
+  if (!t) {
+    wasmtime_instance_pre_delete(pre);
+    return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a template");
+  }
+  t->pre = pre;
+  t->engine_serial = serial;
+  uint64_t id;
+  st = wbh_alloc(WBH_KIND_TEMPLATE, t, 0, &id);
+  if (st) {
+    destroy_template(t);
+    return st;
+  }
+  out->id = id;
+  return WB_OK;
+}
+
+wb_status_t wb_template_instantiate(wb_template_t tmpl, wb_store_t store, wb_instance_t *out) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  void *tobj;
+  st = wbh_acquire(tmpl.id, WBH_KIND_TEMPLATE, &tobj);
+  if (st) return st;
+  wbl_template_t *t = tobj;
+  wbd_store_t *s = wbd_store_of(ss);
+  if (t->engine_serial != s->engine->serial) {
+    st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template belongs to another engine than the store");
+  } else if ((st = wbd_check_stack(s)) == WB_OK) {
+    wasmtime_instance_t inst;
+    wasm_trap_t *trap = 0;
+    s->depth++;
+    wasmtime_error_t *err = wasmtime_instance_pre_instantiate(t->pre, s->ctx, &inst, &trap);
+    s->depth--;
+    st = finish_instance(ss, err, trap, &inst, &out->id);
+  }
+  wbh_release(tmpl.id);
+  return st;
+}
+
+wb_status_t wb_template_delete(wb_template_t tmpl) { return wbh_delete_shared(tmpl.id, WBH_KIND_TEMPLATE); }
+
+/* ---- shared memory ------------------------------------------------------------ */
+
+wb_status_t wb_shared_memory_new(wb_engine_t engine, uint32_t min_pages, uint32_t max_pages,
+                                 wb_shared_memory_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  if (max_pages < min_pages || max_pages > 65536)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "pages must satisfy min <= max <= 65536 (got %u, %u)", min_pages,
+                    max_pages);
+  void *eobj;
+  wb_status_t st = wbh_acquire(engine.id, WBH_KIND_ENGINE, &eobj);
+  if (st) return st;
+  wbd_engine_t *e = eobj;
+  wasm_memorytype_t *mt = 0;
+  wasmtime_sharedmemory_t *mem = 0;
+  wasmtime_error_t *err = wasmtime_memorytype_new(min_pages, true, max_pages, false, true, 16, &mt);
+  if (!err) {
+    err = wasmtime_sharedmemory_new(e->engine, mt, &mem);
+    wasm_memorytype_delete(mt);
+  }
+  uint64_t serial = e->serial;
+  wbh_release(engine.id);
+  if (err) return link_error(WB_ERR_INVALID_ARGUMENT, "cannot create the shared memory", err);
+  wbl_shared_memory_t *m = malloc(sizeof *m);
+  if (!m) {
+    wasmtime_sharedmemory_delete(mem);
+    return wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
+  }
+  m->memory = mem;
+  m->engine_serial = serial;
+  uint64_t id;
+  st = wbh_alloc(WBH_KIND_SHARED_MEMORY, m, 0, &id);
+  if (st) {
+    destroy_shared_memory(m);
+    return st;
+  }
+  out->id = id;
+  return WB_OK;
+}
+
+wb_status_t wb_shared_memory_delete(wb_shared_memory_t memory) {
+  return wbh_delete_shared(memory.id, WBH_KIND_SHARED_MEMORY);
+}
+
+wb_status_t wb_shared_memory_size(wb_shared_memory_t memory, uint64_t *bytes) {
+  if (!bytes) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "bytes is NULL");
+  void *obj;
+  wb_status_t st = wbh_acquire(memory.id, WBH_KIND_SHARED_MEMORY, &obj);
+  if (st) return st;
+  *bytes = wasmtime_sharedmemory_data_size(((wbl_shared_memory_t *)obj)->memory);
+  wbh_release(memory.id);
+  return WB_OK;
+}
+
+wb_status_t wb_shared_memory_grow(wb_shared_memory_t memory, uint64_t delta_pages, uint64_t *previous_pages) {
+  void *obj;
+  wb_status_t st = wbh_acquire(memory.id, WBH_KIND_SHARED_MEMORY, &obj);
+  if (st) return st;
+  uint64_t prev = 0;
+  wasmtime_error_t *err = wasmtime_sharedmemory_grow(((wbl_shared_memory_t *)obj)->memory, delta_pages, &prev);
+  wbh_release(memory.id);
+  if (err) return link_error(WB_ERR_LIMIT, "shared memory grow refused", err);
+  if (previous_pages) *previous_pages = prev;
+  return WB_OK;
+}
+
+static wb_status_t shared_copy(wb_shared_memory_t memory, uint64_t offset, void *host, size_t len, int write) {
+  if (!host && len) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the host buffer is NULL with len %zu", len);
+  void *obj;
+  wb_status_t st = wbh_acquire(memory.id, WBH_KIND_SHARED_MEMORY, &obj);
+  if (st) return st;
+  wasmtime_sharedmemory_t *mem = ((wbl_shared_memory_t *)obj)->memory;
+  uint8_t *data = wasmtime_sharedmemory_data(mem);
+  size_t size = wasmtime_sharedmemory_data_size(mem);
+  if (offset > size || len > size - offset)
+    st = wbi_fail(WB_ERR_OUT_OF_BOUNDS, "shared memory access out of bounds: offset %llu + length %zu exceeds %zu",
+                  (unsigned long long)offset, len, size);
+  else if (len && write)
+    memcpy(data + offset, host, len);
+  else if (len)
+    memcpy(host, data + offset, len);
+  wbh_release(memory.id);
+  return st;
+}
+
+wb_status_t wb_shared_memory_read(wb_shared_memory_t memory, uint64_t offset, void *dst, size_t len) {
+  return shared_copy(memory, offset, dst, len, 0);
+}
+
+wb_status_t wb_shared_memory_write(wb_shared_memory_t memory, uint64_t offset, const void *src, size_t len) {
+  return shared_copy(memory, offset, (void *)src, len, 1);
+}
