@@ -35,11 +35,14 @@ static wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint6
       free(obj);
       return st;
     }
-    cs = s->caller_slots[level] = wbh_slot_at(wbh_id_index(cid));
+    obj->index = wbh_id_index(cid);
+    cs = s->caller_slots[level] = wbh_slot_at(obj->index);
   }
-  ((wbd_caller_t *)cs->obj)->caller = caller;
+  wbd_caller_t *c = cs->obj;
+  c->caller = caller;
   s->host_depth++;
-  *id = wbh_id_of(cs);
+  *id = wbh_make_id((uint32_t)(atomic_load_explicit(&cs->state, memory_order_relaxed) >> 32), WBH_KIND_CALLER,
+                    c->index);
   return WB_OK;
 }
 

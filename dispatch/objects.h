@@ -79,6 +79,7 @@ typedef struct wbd_store {
 
 typedef struct wbd_caller {
   wasmtime_caller_t *caller; /* NULL outside the callback */
+  uint32_t index;            /* its own slot index (store-bound slots record their store's) */
 } wbd_caller_t;
 
 /* A host function defined into a linker; Wasmtime owns it (finalizer). */

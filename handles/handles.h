@@ -176,12 +176,6 @@ static inline wb_status_t wbh_owned(uint64_t id, uint8_t kind, wbh_slot_t **slot
   return WB_OK;
 }
 
-/* The id of a live slot (for objects that need their own handle back). */
-static inline uint64_t wbh_id_of(wbh_slot_t *s) {
-  return wbh_make_id((uint32_t)(atomic_load_explicit(&s->state, memory_order_relaxed) >> 32), s->kind,
-                     s->store_index);
-}
-
 /* Ends the validity of every id issued so far for a live store-bound slot
  * (a caller handle after its callback) by moving it to the next generation;
  * returns 0 when the generation is used up and the slot must be replaced

@@ -179,6 +179,14 @@ const char *wb_status_name(wb_status_t status);
  */
 const char *wb_last_error(void);
 
+/**
+ * \brief Records `message` (copied; NULL reads "(no message)") as the calling
+ * thread's last error and returns `status`. Any thread. For host functions:
+ * `return wb_set_error(WB_ERR_TRAP, "bad input");` makes the guest trap with
+ * that message.
+ */
+wb_status_t wb_set_error(wb_status_t status, const char *message);
+
 /** \brief Why wasm trapped; see ::wb_last_trap_code. Codes follow Wasmtime's. */
 typedef enum wb_trap_code {
   WB_TRAP_NONE = 0,             /**< the last failure was not a wasm trap */
