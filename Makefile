@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 WASMTIME_GO = $(shell go list -m -f '{{.Dir}}' github.com/bytecodealliance/wasmtime-go/v39)
-GO_PACKAGES = ./status ./handles ./dispatch ./lifecycle
+GO_PACKAGES = ./status ./handles ./dispatch ./lifecycle ./pools
 
 .PHONY: all demo test deps go-test ctest clean
 

@@ -21,6 +21,7 @@ import (
 	"unsafe"
 
 	"wasmbound/lifecycle"
+	_ "wasmbound/pools" // worker pools: C only, linked in for their wb_pool_* functions
 	"wasmbound/status"
 )
 

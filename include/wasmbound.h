@@ -16,6 +16,7 @@
  * | instance, func, memory, global | the owner thread of their store         |
  * | caller                      | its store's owner thread, during the callback |
  * | linker, WASI configuration  | only the thread that created it            |
+ * | pool, future                | any thread, concurrently                   |
  * | ::wb_store_interrupt        | any thread                                 |
  *
  * Every function that takes a store-bound handle checks the calling thread
@@ -49,7 +50,7 @@
  *   configuration, module validation/introspection/serialization, fuel,
  *   statistics, ::WB_ERR_NATIVE_STACK (appended after ::WB_ERR_INTERNAL);
  *   linkers, host functions, templates, shared memory, WASI, limits and
- *   deadlines.
+ *   deadlines; worker pools and futures, ::WB_ERR_TIMEOUT (appended).
  */
 #ifndef WASMBOUND_H
 #define WASMBOUND_H
@@ -107,6 +108,10 @@ typedef struct wb_caller { uint64_t id; } wb_caller_t;
 typedef struct wb_wasi_config { uint64_t id; } wb_wasi_config_t;
 /** \brief A shared linear memory (threads proposal). Any thread. */
 typedef struct wb_shared_memory { uint64_t id; } wb_shared_memory_t;
+/** \brief A pool of worker threads that run calls for any thread. Any thread. */
+typedef struct wb_pool { uint64_t id; } wb_pool_t;
+/** \brief The pending result of a call submitted to a pool. Any thread. */
+typedef struct wb_future { uint64_t id; } wb_future_t;
 
 /* ------------------------------------------------------------------------ */
 /** \name Values */
@@ -163,8 +168,9 @@ typedef enum wb_status {
   WB_ERR_IO,               /**< a host file or stream failed */
   WB_ERR_NO_MEMORY,        /**< allocation failed, or the handle table is full */
   WB_ERR_INTERNAL,         /**< a bug in wasmbound; the message says where */
-  WB_ERR_NATIVE_STACK      /**< the calling thread has too little native stack left
+  WB_ERR_NATIVE_STACK,     /**< the calling thread has too little native stack left
                                 for the engine's max_wasm_stack plus a margin */
+  WB_ERR_TIMEOUT           /**< a wait gave up before its time limit (the work goes on) */
 } wb_status_t;
 
 /** \brief The enumerator's name, e.g. "WB_ERR_WRONG_THREAD". Any thread; never NULL. */
@@ -744,6 +750,130 @@ wb_status_t wb_store_set_call_timeout(wb_store_t store, uint64_t ms);
 wb_status_t wb_store_set_deadline(wb_store_t store, uint64_t ms);
 
 /* ------------------------------------------------------------------------ */
+/** \name Worker pools: any thread calls, each worker owns its store
+ *
+ * A pool runs a template's functions on worker threads, each of which owns
+ * one store and instance that no other thread ever touches. Any thread may
+ * submit calls; results come back through futures or blocking calls. An
+ * instance is recycled (a fresh store and instance) after a configurable
+ * number of calls, and always after a trap, an interrupt, a timeout or
+ * exhausted fuel, so the next call never sees the state a failure left.
+ */
+
+/** \brief The value ::wb_pool_config_init puts in `version`. */
+#define WB_POOL_CONFIG_VERSION 1
+
+/** \brief Pool configuration; fill it with ::wb_pool_config_init. */
+typedef struct wb_pool_config {
+  uint32_t version;             /**< #WB_POOL_CONFIG_VERSION */
+  uint32_t workers;             /**< worker threads; default 2, at most 256 */
+  uint32_t queue_capacity;      /**< queued calls before submit pushes back; default 1024 */
+  uint64_t call_timeout_ms;     /**< per call; 0 = none (default) */
+  uint64_t fuel_per_call;       /**< 0 = no fuel (default); needs an engine with consume_fuel */
+  uint64_t memory_limit_bytes;  /**< per store; 0 = none (default) */
+  uint64_t recycle_after_calls; /**< fresh instance after this many calls; 0 = only after failures */
+} wb_pool_config_t;
+
+/** \brief Fills `out` with the defaults. Any thread. */
+wb_status_t wb_pool_config_init(wb_pool_config_t *out);
+
+/**
+ * \brief Starts a pool whose workers instantiate `tmpl` (made with `engine`).
+ * Any thread. Each worker creates its store and instance before this returns,
+ * so an instantiation failure (for example a trapping start function) is
+ * reported here.
+ * \param config NULL for the defaults; not retained.
+ * \param out receives the pool; delete it with ::wb_pool_delete.
+ */
+wb_status_t wb_pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_config_t *config, wb_pool_t *out);
+
+/** \brief Resolves an exported function's name to an index for the *_index
+ *  calls (faster than by name). Any thread. ::WB_ERR_NOT_FOUND. */
+wb_status_t wb_pool_func_index(wb_pool_t pool, const char *name, uint32_t *out);
+
+/**
+ * \brief Runs `name` on a worker and waits for it. Any thread (also several at
+ * once). Argument kinds are checked here; `results` is written on ::WB_OK. Blocks
+ * while the queue is full. The status is the call's (traps etc. carry their
+ * message and trap code to this thread); ::WB_ERR_INTERRUPTED when the pool
+ * is cancelled; ::WB_ERR_BUSY when it is shut down.
+ */
+wb_status_t wb_pool_call(wb_pool_t pool, const char *name, const wb_val_t *args, size_t nargs, wb_val_t *results,
+                         size_t nresults);
+
+/** \brief ::wb_pool_call by index from ::wb_pool_func_index. */
+wb_status_t wb_pool_call_index(wb_pool_t pool, uint32_t func_index, const wb_val_t *args, size_t nargs,
+                               wb_val_t *results, size_t nresults);
+
+/**
+ * \brief Queues a call and returns at once with a future. Any thread.
+ * \param block true: wait while the queue is full; false: a full queue is
+ *        ::WB_ERR_BUSY.
+ * \param out receives the future; the caller owns it and deletes it with
+ *        ::wb_future_delete (also before it completes: the call still runs
+ *        and its result is dropped).
+ */
+wb_status_t wb_pool_submit(wb_pool_t pool, uint32_t func_index, const wb_val_t *args, size_t nargs, bool block,
+                           wb_future_t *out);
+
+/**
+ * \brief Waits up to `timeout_ms` (UINT64_MAX: forever) for the call to
+ * complete. Any thread. Returns the call's status, with `results` (exactly
+ * the function's result count) written on ::WB_OK, the call's message in
+ * ::wb_last_error and its trap code in ::wb_last_trap_code.
+ * \return ::WB_ERR_TIMEOUT when the time ran out first (the future stays valid).
+ */
+wb_status_t wb_future_wait(wb_future_t future, uint64_t timeout_ms, wb_val_t *results, size_t nresults);
+
+/** \brief Sets `*done` to whether the call has completed. Any thread. */
+wb_status_t wb_future_poll(wb_future_t future, bool *done);
+
+/**
+ * \brief Cancels the call: a queued one completes with ::WB_ERR_INTERRUPTED
+ * without running; a running one is interrupted (its worker's instance is
+ * then recycled). A completed call is left as it is. Any thread.
+ */
+wb_status_t wb_future_cancel(wb_future_t future);
+
+/** \brief Deletes a future. Any thread; the null handle is a no-op. */
+wb_status_t wb_future_delete(wb_future_t future);
+
+/** \brief How ::wb_pool_shutdown ends a pool's work. */
+typedef enum wb_shutdown_mode {
+  WB_SHUTDOWN_DRAIN, /**< run everything queued, refuse new work */
+  WB_SHUTDOWN_CANCEL /**< interrupt running calls, complete queued ones with
+                          ::WB_ERR_INTERRUPTED without running them */
+} wb_shutdown_mode_t;
+
+/**
+ * \brief Stops the pool and waits for its workers to finish. Any thread but
+ * the pool's own workers (::WB_ERR_BUSY from a host function of the pool).
+ * Every call ever submitted completes exactly once. Later submits get
+ * ::WB_ERR_BUSY. Shutting down twice is harmless.
+ */
+wb_status_t wb_pool_shutdown(wb_pool_t pool, wb_shutdown_mode_t mode);
+
+/** \brief Shuts the pool down (cancelling) if needed and deletes it. Any
+ *  thread but its workers. The null handle is a no-op. */
+wb_status_t wb_pool_delete(wb_pool_t pool);
+
+/** \brief A pool's counters. */
+typedef struct wb_pool_stats {
+  uint64_t submitted;
+  uint64_t completed;           /**< with ::WB_OK */
+  uint64_t failed;              /**< with any other status */
+  uint64_t failed_by_status[32];/**< indexed by ::wb_status_t */
+  uint64_t recycled;            /**< instances replaced by fresh ones */
+  uint64_t queue_depth;         /**< queued now */
+  uint64_t queue_high_water;
+  uint64_t busy_ns;             /**< time workers spent running calls, summed */
+  uint32_t workers;
+} wb_pool_stats_t;
+
+/** \brief Reads the pool's counters. Any thread. */
+wb_status_t wb_pool_stats(wb_pool_t pool, wb_pool_stats_t *out);
+
+/* ------------------------------------------------------------------------ */
 /** \name Statistics */
 
 /** \brief Live objects and events since the library was loaded. */
@@ -757,6 +887,8 @@ typedef struct wb_stats {
   uint64_t live_globals;
   uint64_t live_linkers;
   uint64_t live_templates;
+  uint64_t live_pools;
+  uint64_t live_futures;
   uint64_t live_handles;        /**< all kinds together */
   uint64_t orphaned_stores;     /**< orphans now (not yet adopted or deleted) */
   uint64_t orphans_total;       /**< stores ever orphaned by a thread exit */

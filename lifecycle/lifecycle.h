@@ -16,4 +16,12 @@ void wbl_init_linking(void);
 /* Turns a failed instantiation into WB_ERR_LINK, WB_ERR_LIMIT or a trap status. */
 wb_status_t wbl_fail_instantiate(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap);
 
+/* Object-level entry points for code that holds references itself (pools):
+ * they work after the user deleted the engine's or template's handle. */
+wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out);
+wb_status_t wbl_template_instantiate(void *template_obj, uint64_t store_id, uint64_t *out);
+/* A shallow clone of the template's module; delete it with wasmtime_module_delete. */
+wasmtime_module_t *wbl_template_module(void *template_obj);
+uint64_t wbl_template_engine_serial(void *template_obj);
+
 #endif

@@ -343,6 +343,29 @@ wb_status_t wb_template_new(wb_linker_t linker, wb_module_t module, wb_template_
   return WB_OK;
 }
 
+wb_status_t wbl_template_instantiate(void *tobj, uint64_t store_id, uint64_t *out) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store_id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  wbl_template_t *t = tobj;
+  wbd_store_t *s = wbd_store_of(ss);
+  if (t->engine_serial != s->engine->serial)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template belongs to another engine than the store");
+  if ((st = wbd_check_stack(s))) return st;
+  wasmtime_instance_t inst;
+  wasm_trap_t *trap = 0;
+  s->depth++;
+  wasmtime_error_t *err = wasmtime_instance_pre_instantiate(t->pre, s->ctx, &inst, &trap);
+  s->depth--;
+  return finish_instance(ss, err, trap, &inst, out);
+}
+
+wasmtime_module_t *wbl_template_module(void *tobj) {
+  return wasmtime_instance_pre_module(((wbl_template_t *)tobj)->pre);
+}
+
+uint64_t wbl_template_engine_serial(void *tobj) { return ((wbl_template_t *)tobj)->engine_serial; }
+
 wb_status_t wb_template_instantiate(wb_template_t tmpl, wb_store_t store, wb_instance_t *out) {
   wbh_slot_t *ss, *same;
   wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
@@ -351,18 +374,7 @@ wb_status_t wb_template_instantiate(wb_template_t tmpl, wb_store_t store, wb_ins
   void *tobj;
   st = wbh_acquire(tmpl.id, WBH_KIND_TEMPLATE, &tobj);
   if (st) return st;
-  wbl_template_t *t = tobj;
-  wbd_store_t *s = wbd_store_of(ss);
-  if (t->engine_serial != s->engine->serial) {
-    st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template belongs to another engine than the store");
-  } else if ((st = wbd_check_stack(s)) == WB_OK) {
-    wasmtime_instance_t inst;
-    wasm_trap_t *trap = 0;
-    s->depth++;
-    wasmtime_error_t *err = wasmtime_instance_pre_instantiate(t->pre, s->ctx, &inst, &trap);
-    s->depth--;
-    st = finish_instance(ss, err, trap, &inst, &out->id);
-  }
+  st = wbl_template_instantiate(tobj, store.id, &out->id);
   wbh_release(tmpl.id);
   return st;
 }

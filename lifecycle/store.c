@@ -53,35 +53,40 @@ void wbl_init(void) {
 
 /* ---- stores --------------------------------------------------------------- */
 
+wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
+  wbd_store_t *s = calloc(1, sizeof *s);
+  if (!s) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a store");
+  wbh_retain(engine_id); /* the store's own reference, dropped by destroy_store */
+  s->store = wasmtime_store_new(e->engine, s, 0); /* data: found again by host functions */
+  s->ctx = wasmtime_store_context(s->store);
+  s->engine = e;
+  s->engine_id = engine_id;
+  s->stack_needed = (uintptr_t)e->max_wasm_stack + WBD_STACK_MARGIN;
+  wbd_store_init(s);
+  uint64_t id;
+  wb_status_t st = wbh_alloc(WBH_KIND_STORE, s, 0, &id);
+  if (st) {
+    wasmtime_store_delete(s->store);
+    free(s);
+    wbh_release(engine_id);
+    return st;
+  }
+  s->id = id;
+  s->slot = wbh_slot_at(wbh_id_index(id));
+  *out = id;
+  return WB_OK;
+}
+
 wb_status_t wb_store_new(wb_engine_t engine, wb_store_t *out) {
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
   void *eobj;
   wb_status_t st = wbh_acquire(engine.id, WBH_KIND_ENGINE, &eobj);
   if (st) return st;
-  wbd_engine_t *e = eobj;
-  wbd_store_t *s = calloc(1, sizeof *s);
-  if (!s) {
-    wbh_release(engine.id);
-    return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a store");
-  }
-  s->store = wasmtime_store_new(e->engine, s, 0); /* data: found again by host functions */
-  s->ctx = wasmtime_store_context(s->store);
-  s->engine = e;
-  s->engine_id = engine.id; /* the reference taken above lives as long as s */
-  s->stack_needed = (uintptr_t)e->max_wasm_stack + WBD_STACK_MARGIN;
-  wbd_store_init(s);
   uint64_t id;
-  st = wbh_alloc(WBH_KIND_STORE, s, 0, &id);
-  if (st) {
-    wasmtime_store_delete(s->store);
-    free(s);
-    wbh_release(engine.id);
-    return st;
-  }
-  s->id = id;
-  s->slot = wbh_slot_at(wbh_id_index(id));
-  out->id = id;
-  return WB_OK;
+  st = wbl_store_new(eobj, engine.id, &id);
+  wbh_release(engine.id);
+  if (st == WB_OK) out->id = id;
+  return st;
 }
 
 wb_status_t wb_store_delete(wb_store_t store) {
@@ -285,6 +290,8 @@ wb_status_t wb_stats_get(wb_stats_t *out) {
   r.live_linkers = atomic_load(&wbh_live[WBH_KIND_LINKER]);
   r.live_templates = atomic_load(&wbh_live[WBH_KIND_TEMPLATE]);
   for (int k = 1; k < WBH_KIND_COUNT; k++) r.live_handles += atomic_load(&wbh_live[k]);
+  r.live_pools = atomic_load(&wbh_live[WBH_KIND_POOL]);
+  r.live_futures = atomic_load(&wbh_live[WBH_KIND_FUTURE]);
   r.orphaned_stores = atomic_load(&wbh_orphaned_now);
   r.orphans_total = atomic_load(&wbh_orphans_total);
   r.wrong_thread_refusals = atomic_load(&wbh_wrong_thread);

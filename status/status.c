@@ -85,6 +85,7 @@ const char *wb_status_name(wb_status_t status) {
   case WB_ERR_NO_MEMORY: return "WB_ERR_NO_MEMORY";
   case WB_ERR_INTERNAL: return "WB_ERR_INTERNAL";
   case WB_ERR_NATIVE_STACK: return "WB_ERR_NATIVE_STACK";
+  case WB_ERR_TIMEOUT: return "WB_ERR_TIMEOUT";
   }
   return "WB_ERR_UNKNOWN_STATUS";
 }

@@ -43,6 +43,7 @@ const (
 	NoMemory        Code = C.WB_ERR_NO_MEMORY
 	Internal        Code = C.WB_ERR_INTERNAL
 	NativeStack     Code = C.WB_ERR_NATIVE_STACK
+	Timeout         Code = C.WB_ERR_TIMEOUT
 )
 
 // Error is a failure with its status. Recorded, an Error becomes the

@@ -1,0 +1,690 @@
+/* Worker pools: the thread rule turned into a service. Each worker is a C
+ * thread that owns one store and instance, made from a template, that no
+ * other thread ever touches; any thread submits calls through a bounded
+ * queue and gets the result back through a request it waits on.
+ *
+ * Locking: pool->lock guards the queue, the workers' current requests, the
+ * shutdown state and the statistics. Each request has its own lock and
+ * condition for its completion, so a future outlives its pool. A request is
+ * reference counted: one reference for its waiter (a future handle or a
+ * blocking call), one for the pool until it completes; while not completed
+ * it also holds a reference on the pool's handle, which keeps the pool
+ * object alive for anyone who needs its lock to cancel it.
+ *
+ * Every request completes exactly once, in complete(), under its own lock. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../lifecycle/lifecycle.h"
+
+enum { REQ_QUEUED, REQ_RUNNING, REQ_DONE };
+
+typedef struct pool pool_t;
+
+typedef struct request {
+  pthread_mutex_t mu;
+  pthread_cond_t done_cv;
+  _Atomic int refs;
+  uint64_t pool_id;          /* the pool reference held until completion */
+  pool_t *pool;
+  struct request *next;      /* queue link, under pool->lock */
+  int state;                 /* under pool->lock until REQ_DONE, then under mu */
+  int cancel_requested;      /* under pool->lock */
+  int done;                  /* under mu */
+  uint32_t func_index, nargs, nresults;
+  wb_val_t *args, *results;  /* one block */
+  /* the outcome */
+  wb_status_t status;
+  wb_trap_code_t trap_code;
+  int32_t exit_code;
+  char *message;
+} request_t;
+
+typedef struct worker {
+  pool_t *pool;
+  pthread_t thread;
+  uint64_t store;            /* owned by this worker's thread only */
+  wb_func_t *funcs;          /* by export index; id 0 for non-functions */
+  uint64_t calls;            /* since the last recycle */
+  request_t *current;        /* under pool->lock */
+  wb_status_t start_status;
+  char *start_error;
+} worker_t;
+
+typedef struct export {
+  char *name;
+  int is_func;
+  uint32_t nparams, nresults;
+  uint8_t *kinds;            /* params then results */
+} export_t;
+
+struct pool {
+  pthread_mutex_t lock;
+  pthread_cond_t work_cv, space_cv, ready_cv, joined_cv;
+  request_t *head, *tail;
+  uint32_t depth;
+  wb_pool_config_t cfg;
+  int shutting_down, cancelling, joining, joined;
+  uint32_t started, alive;
+  worker_t *workers;
+  uint32_t nworkers;
+  wbd_engine_t *engine;
+  uint64_t engine_id, template_id; /* references held for the pool's life */
+  void *template_obj;
+  export_t *exports;
+  uint32_t nexports;
+  wb_pool_stats_t stats;
+};
+
+/* The pool whose worker this thread is, if any: its own shutdown would join itself. */
+static __thread pool_t *tls_worker_of;
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- requests ------------------------------------------------------------------ */
+
+static void request_unref(request_t *r) {
+  if (atomic_fetch_sub(&r->refs, 1) != 1) return;
+  pthread_mutex_destroy(&r->mu);
+  pthread_cond_destroy(&r->done_cv);
+  free(r->message);
+  free(r->args);
+  free(r);
+}
+
+static void destroy_future(void *obj) { request_unref(obj); }
+
+/* Records the outcome and wakes the waiters; drops the pool's references.
+ * Called exactly once per request, with pool->lock held or not. */
+static void complete(request_t *r, wb_status_t st, const char *message, wb_trap_code_t trap, int32_t exit_code) {
+  uint64_t pool_id = r->pool_id;
+  pthread_mutex_lock(&r->mu);
+  r->status = st;
+  r->trap_code = trap;
+  r->exit_code = exit_code;
+  r->message = st != WB_OK && message ? strdup(message) : 0;
+  r->done = 1;
+  r->state = REQ_DONE;
+  pthread_cond_broadcast(&r->done_cv);
+  pthread_mutex_unlock(&r->mu);
+  request_unref(r);
+  wbh_release(pool_id);
+}
+
+static void count_outcome(pool_t *p, wb_status_t st) {
+  if (st == WB_OK) p->stats.completed++;
+  else {
+    p->stats.failed++;
+    if ((unsigned)st < 32) p->stats.failed_by_status[st]++;
+  }
+}
+
+static void cancel_locked(pool_t *p, request_t *r, const char *why);
+
+/* ---- workers ---------------------------------------------------------------------- */
+
+static wb_status_t start_instance(worker_t *w) {
+  pool_t *p = w->pool;
+  wb_status_t st = wbl_store_new(p->engine, p->engine_id, &w->store);
+  if (st) return st;
+  wb_store_t store = {w->store};
+  if (p->cfg.memory_limit_bytes) {
+    wb_store_limits_t lim = {p->cfg.memory_limit_bytes, 0, 0, 0, 0};
+    if ((st = wb_store_set_limits(store, &lim))) return st;
+  }
+  if (p->cfg.call_timeout_ms && (st = wb_store_set_call_timeout(store, p->cfg.call_timeout_ms))) return st;
+  wb_instance_t inst;
+  if ((st = wbl_template_instantiate(p->template_obj, w->store, &inst.id))) return st;
+  for (uint32_t i = 0; i < p->nexports; i++) {
+    w->funcs[i].id = 0;
+    if (p->exports[i].is_func && (st = wb_instance_get_func(inst, p->exports[i].name, &w->funcs[i]))) return st;
+  }
+  w->calls = 0;
+  return WB_OK;
+}
+
+static wb_status_t recycle(worker_t *w) {
+  wb_store_delete((wb_store_t){w->store});
+  w->store = 0;
+  pthread_mutex_lock(&w->pool->lock);
+  w->pool->stats.recycled++;
+  pthread_mutex_unlock(&w->pool->lock);
+  return start_instance(w);
+}
+
+static void run_request(worker_t *w, request_t *r) {
+  pool_t *p = w->pool;
+  wb_status_t st = WB_OK;
+  if (p->cfg.fuel_per_call) st = wb_store_set_fuel((wb_store_t){w->store}, p->cfg.fuel_per_call);
+  if (st == WB_OK) st = wb_func_call(w->funcs[r->func_index], r->args, r->nargs, r->results, r->nresults);
+  int recycle_now = st == WB_ERR_TRAP || st == WB_ERR_INTERRUPTED || st == WB_ERR_OUT_OF_FUEL || st == WB_ERR_EXIT ||
+                    st == WB_ERR_LIMIT;
+  wb_trap_code_t trap = st ? wb_last_trap_code() : WB_TRAP_NONE;
+  int32_t exit_code = st ? wb_last_exit_code() : -1;
+  pthread_mutex_lock(&p->lock);
+  /* a cancel may have left an interrupt pending for the next call: recycle */
+  if (r->cancel_requested) recycle_now = 1;
+  w->current = 0;
+  count_outcome(p, st);
+  pthread_mutex_unlock(&p->lock);
+  complete(r, st, st ? wb_last_error() : 0, trap, exit_code);
+  if (++w->calls >= p->cfg.recycle_after_calls && p->cfg.recycle_after_calls) recycle_now = 1;
+  if (recycle_now) {
+    wb_status_t rs = recycle(w);
+    if (rs) { /* cannot make a fresh instance: this worker stops; the others go on */
+      pthread_mutex_lock(&p->lock);
+      w->start_status = rs;
+      pthread_mutex_unlock(&p->lock);
+    }
+  }
+}
+
+static void *worker_main(void *arg) {
+  worker_t *w = arg;
+  pool_t *p = w->pool;
+  tls_worker_of = p;
+  wb_status_t st = start_instance(w);
+  pthread_mutex_lock(&p->lock);
+  w->start_status = st;
+  if (st) w->start_error = strdup(wb_last_error());
+  p->started++;
+  if (st == WB_OK) p->alive++;
+  pthread_cond_broadcast(&p->ready_cv);
+  while (st == WB_OK && w->start_status == WB_OK) {
+    while (!p->head && !p->shutting_down) pthread_cond_wait(&p->work_cv, &p->lock);
+    request_t *r = p->head;
+    if (!r) break; /* shutting down and nothing left */
+    p->head = r->next;
+    if (!p->head) p->tail = 0;
+    p->depth--;
+    r->state = REQ_RUNNING;
+    w->current = r;
+    pthread_cond_signal(&p->space_cv);
+    pthread_mutex_unlock(&p->lock);
+    uint64_t t0 = now_ns();
+    run_request(w, r);
+    pthread_mutex_lock(&p->lock);
+    p->stats.busy_ns += now_ns() - t0;
+  }
+  if (st == WB_OK && --p->alive == 0 && !p->shutting_down) {
+    /* the last worker could not recycle its instance: nobody would ever run
+     * what is queued, so the pool stops and says why */
+    p->shutting_down = 1;
+    while (p->head) cancel_locked(p, p->head, "cancelled: the pool's workers could not make fresh instances");
+    pthread_cond_broadcast(&p->space_cv);
+  }
+  pthread_mutex_unlock(&p->lock);
+  if (w->store) wb_store_delete((wb_store_t){w->store});
+  w->store = 0;
+  return 0;
+}
+
+/* ---- the pool object ----------------------------------------------------------------- */
+
+static void free_exports(pool_t *p) {
+  for (uint32_t i = 0; i < p->nexports; i++) {
+    free(p->exports[i].name);
+    free(p->exports[i].kinds);
+  }
+  free(p->exports);
+}
+
+static void destroy_pool(void *obj) {
+  pool_t *p = obj;
+  for (uint32_t i = 0; i < p->nworkers; i++) {
+    free(p->workers[i].funcs);
+    free(p->workers[i].start_error);
+  }
+  free(p->workers);
+  free_exports(p);
+  pthread_mutex_destroy(&p->lock);
+  pthread_cond_destroy(&p->work_cv);
+  pthread_cond_destroy(&p->space_cv);
+  pthread_cond_destroy(&p->ready_cv);
+  pthread_cond_destroy(&p->joined_cv);
+  uint64_t engine_id = p->engine_id, template_id = p->template_id;
+  free(p);
+  wbh_release(template_id);
+  wbh_release(engine_id);
+}
+
+static wb_status_t read_exports(pool_t *p) {
+  wasmtime_module_t *m = wbl_template_module(p->template_obj);
+  wasm_exporttype_vec_t vec;
+  wasmtime_module_exports(m, &vec);
+  p->exports = calloc(vec.size + 1, sizeof *p->exports);
+  wb_status_t st = p->exports ? WB_OK : wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
+  for (size_t i = 0; i < vec.size && st == WB_OK; i++) {
+    export_t *e = &p->exports[p->nexports++];
+    const wasm_name_t *name = wasm_exporttype_name(vec.data[i]);
+    e->name = strndup(name->data, name->size);
+    const wasm_externtype_t *et = wasm_exporttype_type(vec.data[i]);
+    e->is_func = wasm_externtype_kind(et) == WASM_EXTERN_FUNC;
+    if (e->is_func) {
+      const wasm_functype_t *ft = wasm_externtype_as_functype_const(et);
+      const wasm_valtype_vec_t *ps = wasm_functype_params(ft), *rs = wasm_functype_results(ft);
+      e->nparams = (uint32_t)ps->size;
+      e->nresults = (uint32_t)rs->size;
+      e->kinds = malloc(ps->size + rs->size + 1);
+      for (size_t k = 0; e->kinds && k < ps->size; k++) e->kinds[k] = wbd_valkind_of(ps->data[k]);
+      for (size_t k = 0; e->kinds && k < rs->size; k++) e->kinds[ps->size + k] = wbd_valkind_of(rs->data[k]);
+    }
+    if (!e->name || (e->is_func && !e->kinds)) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
+  }
+  wasm_exporttype_vec_delete(&vec);
+  wasmtime_module_delete(m);
+  return st;
+}
+
+wb_status_t wb_pool_config_init(wb_pool_config_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  memset(out, 0, sizeof *out);
+  out->version = WB_POOL_CONFIG_VERSION;
+  out->workers = 2;
+  out->queue_capacity = 1024;
+  return WB_OK;
+}
+
+static void stop_workers(pool_t *p, uint32_t n) {
+  pthread_mutex_lock(&p->lock);
+  p->shutting_down = 1;
+  pthread_cond_broadcast(&p->work_cv);
+  pthread_mutex_unlock(&p->lock);
+  for (uint32_t i = 0; i < n; i++) pthread_join(p->workers[i].thread, 0);
+}
+
+wb_status_t wb_pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_config_t *config, wb_pool_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wb_pool_config_t cfg;
+  if (config) cfg = *config;
+  else wb_pool_config_init(&cfg);
+  if (cfg.version != WB_POOL_CONFIG_VERSION)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.version is %u: initialise the config with wb_pool_config_init",
+                    cfg.version);
+  if (cfg.workers == 0 || cfg.workers > 256)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.workers is %u; it must be 1..256", cfg.workers);
+  if (cfg.queue_capacity == 0 || cfg.queue_capacity > (1u << 24))
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.queue_capacity is %u; it must be 1..16777216",
+                    cfg.queue_capacity);
+  void *eobj, *tobj;
+  wb_status_t st = wbh_acquire(engine.id, WBH_KIND_ENGINE, &eobj);
+  if (st) return st;
+  st = wbh_acquire(tmpl.id, WBH_KIND_TEMPLATE, &tobj);
+  if (st) {
+    wbh_release(engine.id);
+    return st;
+  }
+  wbd_engine_t *e = eobj;
+  if (wbl_template_engine_serial(tobj) != e->serial) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template belongs to another engine");
+  else if (cfg.fuel_per_call && !e->consume_fuel) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "fuel_per_call needs an engine with consume_fuel");
+  else if (cfg.call_timeout_ms && !e->epoch_interruption) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "call_timeout_ms needs an engine with epoch_interruption");
+  pool_t *p = st ? 0 : calloc(1, sizeof *p);
+  if (!st && !p) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a pool");
+  if (st) {
+    wbh_release(tmpl.id);
+    wbh_release(engine.id);
+    return st;
+  }
+  /* the two references taken above now belong to the pool */
+  p->cfg = cfg;
+  p->engine = e;
+  p->engine_id = engine.id;
+  p->template_id = tmpl.id;
+  p->template_obj = tobj;
+  pthread_mutex_init(&p->lock, 0);
+  pthread_cond_init(&p->work_cv, 0);
+  pthread_cond_init(&p->space_cv, 0);
+  pthread_cond_init(&p->ready_cv, 0);
+  pthread_cond_init(&p->joined_cv, 0);
+  p->workers = calloc(cfg.workers, sizeof *p->workers);
+  p->stats.workers = cfg.workers;
+  st = p->workers ? read_exports(p) : wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
+  uint32_t launched = 0;
+  for (; st == WB_OK && launched < cfg.workers; launched++) {
+    worker_t *w = &p->workers[launched];
+    w->pool = p;
+    w->funcs = calloc(p->nexports + 1, sizeof *w->funcs);
+    if (!w->funcs || pthread_create(&w->thread, 0, worker_main, w) != 0)
+      st = wbi_fail(WB_ERR_NO_MEMORY, "cannot start worker thread %u", launched);
+    if (st) break;
+  }
+  p->nworkers = launched;
+  if (st == WB_OK) { /* wait until every worker has its instance */
+    pthread_mutex_lock(&p->lock);
+    while (p->started < p->nworkers) pthread_cond_wait(&p->ready_cv, &p->lock);
+    for (uint32_t i = 0; i < p->nworkers && st == WB_OK; i++)
+      if (p->workers[i].start_status)
+        st = wbi_fail(p->workers[i].start_status, "pool worker %u could not instantiate the template: %s", i,
+                      p->workers[i].start_error ? p->workers[i].start_error : "");
+    pthread_mutex_unlock(&p->lock);
+  }
+  uint64_t id = 0;
+  if (st == WB_OK) st = wbh_alloc(WBH_KIND_POOL, p, 0, &id);
+  if (st) {
+    stop_workers(p, launched);
+    destroy_pool(p);
+    return st;
+  }
+  out->id = id;
+  return WB_OK;
+}
+
+/* ---- submitting ------------------------------------------------------------------------ */
+
+static wb_status_t check_call(pool_t *p, uint32_t index, const wb_val_t *args, size_t nargs) {
+  if (index >= p->nexports || !p->exports[index].is_func)
+    return wbi_fail(WB_ERR_NOT_FOUND, "function index %u is not an exported function of the pool's module", index);
+  const export_t *e = &p->exports[index];
+  if (nargs != e->nparams)
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "\"%s\" takes %u arguments; got %zu", e->name, e->nparams, nargs);
+  if (nargs && !args) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "args is NULL with a non-zero count");
+  for (size_t i = 0; i < e->nparams + e->nresults; i++) {
+    uint8_t k = e->kinds[i];
+    if (k > WB_V128)
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "\"%s\" has a %s of a reference type: such values cannot cross into a pool's "
+                                            "stores", e->name, i < e->nparams ? "parameter" : "result");
+    if (i < nargs && (uint32_t)args[i].kind != k)
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu of \"%s\": expected kind %u, got %d", i, e->name, k,
+                      (int)args[i].kind);
+  }
+  return WB_OK;
+}
+
+/* Queues a call; on WB_OK *out holds two references (the waiter's and the pool's). */
+static wb_status_t submit(uint64_t pool_id, uint32_t index, const wb_val_t *args, size_t nargs, bool block,
+                          size_t want_results, request_t **out) {
+  void *obj;
+  wb_status_t st = wbh_acquire(pool_id, WBH_KIND_POOL, &obj);
+  if (st) return st;
+  pool_t *p = obj;
+  st = check_call(p, index, args, nargs);
+  if (st == WB_OK && want_results != SIZE_MAX && want_results != p->exports[index].nresults)
+    st = wbi_fail(WB_ERR_TYPE_MISMATCH, "\"%s\" returns %u results; got room for %zu", p->exports[index].name,
+                  p->exports[index].nresults, want_results);
+  request_t *r = st ? 0 : calloc(1, sizeof *r);
+  if (!st && !r) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a call");
+  if (st) {
+    wbh_release(pool_id);
+    return st;
+  }
+  uint32_t nresults = p->exports[index].nresults;
+  r->args = malloc((nargs + nresults + 1) * sizeof(wb_val_t));
+  if (!r->args) {
+    free(r);
+    wbh_release(pool_id);
+    return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a call");
+  }
+  if (nargs) memcpy(r->args, args, nargs * sizeof(wb_val_t));
+  r->results = r->args + nargs;
+  r->nargs = (uint32_t)nargs;
+  r->nresults = nresults;
+  r->func_index = index;
+  r->pool = p;
+  r->pool_id = pool_id; /* the reference taken above travels with the request */
+  atomic_init(&r->refs, 2);
+  pthread_mutex_init(&r->mu, 0);
+  pthread_cond_init(&r->done_cv, 0);
+  pthread_mutex_lock(&p->lock);
+  while (!p->shutting_down && p->depth >= p->cfg.queue_capacity && block) pthread_cond_wait(&p->space_cv, &p->lock);
+  if (p->shutting_down) st = wbi_fail(WB_ERR_BUSY, "the pool is shut down");
+  else if (p->depth >= p->cfg.queue_capacity)
+    st = wbi_fail(WB_ERR_BUSY, "the pool's queue is full (%u calls)", p->cfg.queue_capacity);
+  if (st) {
+    pthread_mutex_unlock(&p->lock);
+    atomic_store(&r->refs, 1);
+    request_unref(r);
+    wbh_release(pool_id);
+    return st;
+  }
+  r->state = REQ_QUEUED;
+  if (p->tail) p->tail->next = r;
+  else p->head = r;
+  p->tail = r;
+  p->depth++;
+  p->stats.submitted++;
+  if (p->depth > p->stats.queue_high_water) p->stats.queue_high_water = p->depth;
+  pthread_cond_signal(&p->work_cv);
+  pthread_mutex_unlock(&p->lock);
+  *out = r;
+  return WB_OK;
+}
+
+/* Waits for a request; reports its outcome to this thread. */
+static wb_status_t await(request_t *r, uint64_t timeout_ms, wb_val_t *results, size_t nresults) {
+  if (nresults != r->nresults)
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function returns %u results; got room for %zu", r->nresults, nresults);
+  if (nresults && !results) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "results is NULL with a non-zero count");
+  pthread_mutex_lock(&r->mu);
+  if (timeout_ms == UINT64_MAX) {
+    while (!r->done) pthread_cond_wait(&r->done_cv, &r->mu);
+  } else if (!r->done) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    uint64_t ns = (uint64_t)until.tv_nsec + (timeout_ms % 1000) * 1000000ull;
+    until.tv_sec += (time_t)(timeout_ms / 1000 + ns / 1000000000ull);
+    until.tv_nsec = (long)(ns % 1000000000ull);
+    while (!r->done && pthread_cond_timedwait(&r->done_cv, &r->mu, &until) != ETIMEDOUT) {
+    }
+  }
+  int done = r->done;
+  pthread_mutex_unlock(&r->mu);
+  if (!done) return wbi_fail(WB_ERR_TIMEOUT, "the call did not complete within %llu ms", (unsigned long long)timeout_ms);
+  /* done is final: the outcome fields no longer change */
+  if (r->status == WB_OK) {
+    if (nresults) memcpy(results, r->results, nresults * sizeof *results);
+    return WB_OK;
+  }
+  wbi_fail(r->status, "%s", r->message ? r->message : "the call failed");
+  wbi_set_trap_code(r->trap_code);
+  wbi_set_exit_code(r->exit_code);
+  return r->status;
+}
+
+static wb_status_t func_index(pool_t *p, const char *name, uint32_t *out) {
+  size_t len;
+  wb_status_t st = wbl_check_name(name, "name", &len);
+  if (st) return st;
+  for (uint32_t i = 0; i < p->nexports; i++)
+    if (p->exports[i].is_func && strcmp(p->exports[i].name, name) == 0) {
+      *out = i;
+      return WB_OK;
+    }
+  return wbi_fail(WB_ERR_NOT_FOUND, "the pool's module exports no function named \"%s\"", name);
+}
+
+wb_status_t wb_pool_func_index(wb_pool_t pool, const char *name, uint32_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  void *obj;
+  wb_status_t st = wbh_acquire(pool.id, WBH_KIND_POOL, &obj);
+  if (st) return st;
+  st = func_index(obj, name, out);
+  wbh_release(pool.id);
+  return st;
+}
+
+wb_status_t wb_pool_call_index(wb_pool_t pool, uint32_t index, const wb_val_t *args, size_t nargs, wb_val_t *results,
+                               size_t nresults) {
+  if (nresults && !results) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "results is NULL with a non-zero count");
+  request_t *r;
+  wb_status_t st = submit(pool.id, index, args, nargs, true, nresults, &r);
+  if (st) return st;
+  st = await(r, UINT64_MAX, results, nresults);
+  request_unref(r);
+  return st;
+}
+
+wb_status_t wb_pool_call(wb_pool_t pool, const char *name, const wb_val_t *args, size_t nargs, wb_val_t *results,
+                         size_t nresults) {
+  void *obj;
+  uint32_t index;
+  wb_status_t st = wbh_acquire(pool.id, WBH_KIND_POOL, &obj);
+  if (st) return st;
+  st = func_index(obj, name, &index);
+  wbh_release(pool.id);
+  return st ? st : wb_pool_call_index(pool, index, args, nargs, results, nresults);
+}
+
+wb_status_t wb_pool_submit(wb_pool_t pool, uint32_t index, const wb_val_t *args, size_t nargs, bool block,
+                           wb_future_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  request_t *r;
+  wb_status_t st = submit(pool.id, index, args, nargs, block, SIZE_MAX, &r);
+  if (st) return st;
+  uint64_t id;
+  st = wbh_alloc(WBH_KIND_FUTURE, r, 0, &id);
+  if (st) { /* the call runs anyway; nobody will see its result */
+    request_unref(r);
+    return st;
+  }
+  out->id = id;
+  return WB_OK;
+}
+
+/* ---- futures ------------------------------------------------------------------------------ */
+
+wb_status_t wb_future_wait(wb_future_t future, uint64_t timeout_ms, wb_val_t *results, size_t nresults) {
+  void *obj;
+  wb_status_t st = wbh_acquire(future.id, WBH_KIND_FUTURE, &obj);
+  if (st) return st;
+  st = await(obj, timeout_ms, results, nresults);
+  wbh_release(future.id);
+  return st;
+}
+
+wb_status_t wb_future_poll(wb_future_t future, bool *done) {
+  if (!done) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "done is NULL");
+  void *obj;
+  wb_status_t st = wbh_acquire(future.id, WBH_KIND_FUTURE, &obj);
+  if (st) return st;
+  request_t *r = obj;
+  pthread_mutex_lock(&r->mu);
+  *done = r->done != 0;
+  pthread_mutex_unlock(&r->mu);
+  wbh_release(future.id);
+  return WB_OK;
+}
+
+/* Cancels one request (pool->lock held): a queued one completes now, a
+ * running one is interrupted. */
+static void cancel_locked(pool_t *p, request_t *r, const char *why) {
+  if (r->state == REQ_QUEUED) {
+    request_t **pp = &p->head, *prev = 0;
+    while (*pp && *pp != r) prev = *pp, pp = &(*pp)->next;
+    if (*pp) {
+      *pp = r->next;
+      if (p->tail == r) p->tail = prev;
+      p->depth--;
+      count_outcome(p, WB_ERR_INTERRUPTED);
+      pthread_cond_signal(&p->space_cv);
+      complete(r, WB_ERR_INTERRUPTED, why, WB_TRAP_INTERRUPT, -1);
+    }
+  } else if (r->state == REQ_RUNNING && !r->cancel_requested) {
+    r->cancel_requested = 1;
+    for (uint32_t i = 0; i < p->nworkers; i++)
+      if (p->workers[i].current == r) wb_store_interrupt((wb_store_t){p->workers[i].store});
+  }
+}
+
+wb_status_t wb_future_cancel(wb_future_t future) {
+  void *obj;
+  wb_status_t st = wbh_acquire(future.id, WBH_KIND_FUTURE, &obj);
+  if (st) return st;
+  request_t *r = obj;
+  /* keep the pool alive while we use its lock: the request holds a pool
+   * reference until it completes, so one more may be taken under r->mu */
+  pthread_mutex_lock(&r->mu);
+  int done = r->done;
+  if (!done) wbh_retain(r->pool_id);
+  pthread_mutex_unlock(&r->mu);
+  if (!done) {
+    pool_t *p = r->pool;
+    uint64_t pool_id = r->pool_id;
+    pthread_mutex_lock(&p->lock);
+    cancel_locked(p, r, "cancelled by wb_future_cancel");
+    pthread_mutex_unlock(&p->lock);
+    wbh_release(pool_id);
+  }
+  wbh_release(future.id);
+  return WB_OK;
+}
+
+wb_status_t wb_future_delete(wb_future_t future) { return wbh_delete_shared(future.id, WBH_KIND_FUTURE); }
+
+/* ---- shutdown, delete, statistics ---------------------------------------------------------- */
+
+static wb_status_t shutdown_pool(pool_t *p, wb_shutdown_mode_t mode) {
+  if (tls_worker_of == p)
+    return wbi_fail(WB_ERR_BUSY, "a pool cannot be shut down or deleted from one of its own workers");
+  pthread_mutex_lock(&p->lock);
+  p->shutting_down = 1;
+  if (mode == WB_SHUTDOWN_CANCEL && !p->cancelling) {
+    p->cancelling = 1;
+    while (p->head) cancel_locked(p, p->head, "cancelled: the pool was shut down");
+    for (uint32_t i = 0; i < p->nworkers; i++)
+      if (p->workers[i].current) cancel_locked(p, p->workers[i].current, "");
+  }
+  pthread_cond_broadcast(&p->work_cv);
+  pthread_cond_broadcast(&p->space_cv);
+  if (p->joining) { /* another thread joins: wait for it */
+    while (!p->joined) pthread_cond_wait(&p->joined_cv, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+    return WB_OK;
+  }
+  p->joining = 1;
+  pthread_mutex_unlock(&p->lock);
+  for (uint32_t i = 0; i < p->nworkers; i++) pthread_join(p->workers[i].thread, 0);
+  pthread_mutex_lock(&p->lock);
+  /* a worker that stopped early (it could not recycle) leaves work behind */
+  while (p->head) cancel_locked(p, p->head, "cancelled: the pool has no workers left");
+  p->joined = 1;
+  pthread_cond_broadcast(&p->joined_cv);
+  pthread_mutex_unlock(&p->lock);
+  return WB_OK;
+}
+
+wb_status_t wb_pool_shutdown(wb_pool_t pool, wb_shutdown_mode_t mode) {
+  if ((unsigned)mode > WB_SHUTDOWN_CANCEL) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "mode %d is not a wb_shutdown_mode_t", (int)mode);
+  void *obj;
+  wb_status_t st = wbh_acquire(pool.id, WBH_KIND_POOL, &obj);
+  if (st) return st;
+  st = shutdown_pool(obj, mode);
+  wbh_release(pool.id);
+  return st;
+}
+
+wb_status_t wb_pool_delete(wb_pool_t pool) {
+  if (pool.id == 0) return WB_OK;
+  void *obj;
+  wb_status_t st = wbh_acquire(pool.id, WBH_KIND_POOL, &obj);
+  if (st) return st;
+  st = shutdown_pool(obj, WB_SHUTDOWN_CANCEL);
+  wbh_release(pool.id);
+  return st ? st : wbh_delete_shared(pool.id, WBH_KIND_POOL);
+}
+
+wb_status_t wb_pool_stats(wb_pool_t pool, wb_pool_stats_t *out) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  void *obj;
+  wb_status_t st = wbh_acquire(pool.id, WBH_KIND_POOL, &obj);
+  if (st) return st;
+  pool_t *p = obj;
+  pthread_mutex_lock(&p->lock);
+  *out = p->stats;
+  out->queue_depth = p->depth;
+  pthread_mutex_unlock(&p->lock);
+  wbh_release(pool.id);
+  return WB_OK;
+}
+
+void wbp_init(void) {
+  wbh_set_destructor(WBH_KIND_POOL, destroy_pool);
+  wbh_set_destructor(WBH_KIND_FUTURE, destroy_future);
+}
