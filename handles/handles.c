@@ -2,6 +2,7 @@
 #include "handles.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -69,8 +70,56 @@ void wbh_set_destructor(uint8_t kind, wbh_destructor_t fn) { destructors[kind] =
 
 /* ---- thread exit: orphan the stores this thread still owns ------------- */
 
+/* ---- logging ------------------------------------------------------------- */
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static wb_log_callback_t log_callback;
+static void *log_user;
+static _Atomic int log_min_level = 100; /* nothing while no callback */
+
+wb_status_t wb_set_log_callback(wb_log_callback_t callback, void *user, wb_log_level_t min_level) {
+  if ((unsigned)min_level > WB_LOG_ERROR)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "min_level %d is not a wb_log_level_t", (int)min_level);
+  if (wbh_tls_token == WBH_LOGGING_TOKEN)
+    return wbi_fail(WB_ERR_BUSY, "wasmbound functions cannot be called from the log callback");
+  pthread_mutex_lock(&log_lock);
+  log_callback = callback;
+  log_user = user;
+  atomic_store(&log_min_level, callback ? (int)min_level : 100);
+  pthread_mutex_unlock(&log_lock);
+  return WB_OK;
+}
+
+void wbh_log(wb_log_level_t level, const char *fmt, ...) {
+  if ((int)level < atomic_load_explicit(&log_min_level, memory_order_relaxed)) return;
+  if (wbh_tls_token == WBH_LOGGING_TOKEN) return; /* raised by the callback itself */
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  /* The lock makes removing the callback final: once wb_set_log_callback
+   * returns, the old callback is not running and will not run again. */
+  pthread_mutex_lock(&log_lock);
+  if (log_callback && (int)level >= atomic_load(&log_min_level)) {
+    /* the callback's refused calls must not replace the error being reported */
+    wbi_error_state_t *saved = wbi_error_save();
+    uint64_t token = wbh_tls_token;
+    wbh_tls_token = WBH_LOGGING_TOKEN;
+    log_callback(log_user, level, msg);
+    wbh_tls_token = token;
+    wbi_error_restore(saved);
+  }
+  pthread_mutex_unlock(&log_lock);
+}
+
+static void log_internal_error(const char *msg) { wbh_log(WB_LOG_ERROR, "internal error: %s", msg); }
+
+void wbh_init(void) { wbi_internal_error_hook = log_internal_error; }
+
 static void orphan_stores_of(uint64_t token) {
   uint32_t n = atomic_load_explicit(&high_water, memory_order_acquire);
+  uint32_t orphaned = 0;
   for (uint32_t i = 0; i < n; i++) {
     wbh_slot_t *s = wbh_slot_at(i);
     if (!s || s->kind != WBH_KIND_STORE) continue;
@@ -78,8 +127,13 @@ static void orphan_stores_of(uint64_t token) {
     if (atomic_compare_exchange_strong(&s->owner, &expect, WBH_OWNER_ORPHANED)) {
       atomic_fetch_add(&wbh_orphaned_now, 1);
       atomic_fetch_add(&wbh_orphans_total, 1);
+      orphaned++;
     }
   }
+  if (orphaned)
+    wbh_log(WB_LOG_WARN,
+            "thread %d exited owning %u store(s); they are orphans now: adopt (wb_store_adopt) or delete them",
+            (int)my_tid(), orphaned);
 }
 
 static void on_thread_exit(void *value) {
@@ -143,8 +197,18 @@ wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind) {
                   (unsigned long long)id, (unsigned)want_gen);
 }
 
+static wb_status_t fail_owner(wbh_slot_t *store, uint8_t kind);
+
 wb_status_t wbh_fail_owner(wbh_slot_t *store, uint8_t kind) {
+  if (wbh_tls_token == WBH_LOGGING_TOKEN)
+    return wbi_fail(WB_ERR_BUSY, "wasmbound functions cannot be called from the log callback");
   atomic_fetch_add_explicit(&wbh_wrong_thread, 1, memory_order_relaxed);
+  wb_status_t st = fail_owner(store, kind);
+  wbh_log(WB_LOG_WARN, "%s", wb_last_error());
+  return st;
+}
+
+static wb_status_t fail_owner(wbh_slot_t *store, uint8_t kind) {
   uint64_t owner = atomic_load(&store->owner);
   const char *what = wbh_kind_name(kind);
   if (wbh_is_creator_bound(kind))
@@ -258,6 +322,8 @@ wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_o
 /* ---- shared kinds: reference counting ------------------------------------ */
 
 wb_status_t wbh_acquire(uint64_t id, uint8_t kind, void **obj_out) {
+  if (__builtin_expect(wbh_tls_token == WBH_LOGGING_TOKEN, 0))
+    return wbi_fail(WB_ERR_BUSY, "wasmbound functions cannot be called from the log callback");
   if (wbh_id_kind(id) != kind) return wbh_fail_invalid(id, kind);
   wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
   if (!s) return wbh_fail_invalid(id, kind);

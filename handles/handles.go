@@ -11,6 +11,7 @@ package handles
 
 // #cgo CFLAGS: -I${SRCDIR}/../include -O2
 // #include "handles.h"
+// void wbh_init(void);
 // #include <stdlib.h>
 // static uint64_t stat_live(int k) { return atomic_load(&wbh_live[k]); }
 // static uint64_t stat_orphaned_now(void) { return atomic_load(&wbh_orphaned_now); }
@@ -52,6 +53,8 @@ import (
 
 	"wasmbound/status"
 )
+
+func init() { C.wbh_init() }
 
 // Kind is a handle kind tag.
 type Kind uint8

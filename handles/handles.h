@@ -67,6 +67,9 @@ enum {
 #define WBH_OWNER_RELEASED 1ull
 #define WBH_OWNER_ORPHANED 2ull
 #define WBH_FIRST_TOKEN 16ull
+/* The token a thread carries while it runs the log callback: it owns nothing,
+ * so every store-bound call is refused (wbh_fail_owner says why). */
+#define WBH_LOGGING_TOKEN 3ull
 
 typedef struct wbh_slot {
   _Atomic uint64_t state;
@@ -217,6 +220,9 @@ wb_status_t wbh_store_adopt(uint64_t id);
 wb_status_t wbh_store_claim(uint64_t id, wbh_slot_t **slot_out);
 
 const char *wbh_kind_name(uint8_t kind);
+
+/* Sends a message to the log callback, if one is installed for level. */
+void wbh_log(wb_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Statistics. */
 extern _Atomic uint64_t wbh_live[WBH_KIND_COUNT];

@@ -245,6 +245,13 @@ typedef enum wb_opt_level {
   WB_OPT_SPEED_AND_SIZE
 } wb_opt_level_t;
 
+/** \brief Wasmtime's profiler support for JIT code. */
+typedef enum wb_profiler {
+  WB_PROFILER_NONE,    /**< default */
+  WB_PROFILER_PERFMAP, /**< /tmp/perf-PID.map for `perf` */
+  WB_PROFILER_JITDUMP  /**< jit-PID.dump for `perf inject --jit` */
+} wb_profiler_t;
+
 /** \brief The value ::wb_engine_config_init puts in `version`. */
 #define WB_ENGINE_CONFIG_VERSION 1
 
@@ -275,6 +282,7 @@ typedef struct wb_engine_config {
   uint32_t pool_total_memories;       /**< default 1000 */
   uint32_t pool_total_tables;         /**< default 1000 */
   uint64_t pool_max_memory_size;      /**< bytes per memory; default 10 MiB */
+  wb_profiler_t profiler;             /**< default ::WB_PROFILER_NONE */
 } wb_engine_config_t;
 
 /**
@@ -899,6 +907,32 @@ typedef struct wb_stats {
 
 /** \brief Reads the statistics into `out`. Any thread; counters are read one by one. */
 wb_status_t wb_stats_get(wb_stats_t *out);
+
+/* ------------------------------------------------------------------------ */
+/** \name Logging */
+
+/** \brief Severity of a log message. */
+typedef enum wb_log_level { WB_LOG_DEBUG, WB_LOG_INFO, WB_LOG_WARN, WB_LOG_ERROR } wb_log_level_t;
+
+/**
+ * \brief Receives the library's log messages.
+ *
+ * Called on whichever thread the event happens (a thread that exits owning
+ * stores, a thread refused for using another's store, a thread that hit an
+ * internal error), possibly on several threads at once. `message` is valid
+ * only during the call. The callback must not call wasmbound: such calls are
+ * refused with ::WB_ERR_BUSY (::wb_status_name and ::wb_last_error excepted),
+ * and messages raised while it runs on the same thread are dropped.
+ */
+typedef void (*wb_log_callback_t)(void *user, wb_log_level_t level, const char *message);
+
+/**
+ * \brief Installs the log callback (NULL removes it) and the least severe
+ * level it receives. Any thread; takes effect for messages raised after it
+ * returns. Logged: orphaned stores (WARN), refused cross-thread uses (WARN),
+ * internal errors (ERROR).
+ */
+wb_status_t wb_set_log_callback(wb_log_callback_t callback, void *user, wb_log_level_t min_level);
 
 #ifdef __cplusplus
 } /* extern "C" */

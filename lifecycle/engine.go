@@ -63,6 +63,9 @@ func NewEngine(cfgPtr unsafe.Pointer) (uint64, error) {
 				cfg.version, C.WB_ENGINE_CONFIG_VERSION)
 		}
 	}
+	if cfg.profiler > C.WB_PROFILER_JITDUMP {
+		return 0, status.Errorf(status.InvalidArgument, "config.profiler %d is not a wb_profiler_t", cfg.profiler)
+	}
 	if cfg.opt_level > C.WB_OPT_SPEED_AND_SIZE {
 		return 0, status.Errorf(status.InvalidArgument, "config.opt_level %d is not a wb_opt_level_t", cfg.opt_level)
 	}
@@ -97,6 +100,12 @@ func NewEngine(cfgPtr unsafe.Pointer) (uint64, error) {
 	C.wasmtime_config_cranelift_opt_level_set(wc, C.wasmtime_opt_level_t(cfg.opt_level))
 	C.wasmtime_config_parallel_compilation_set(wc, C.bool(cfg.parallel_compilation))
 	C.wasmtime_config_max_wasm_stack_set(wc, C.size_t(stack))
+	switch cfg.profiler {
+	case C.WB_PROFILER_PERFMAP:
+		C.wasmtime_config_profiler_set(wc, C.WASMTIME_PROFILING_STRATEGY_PERFMAP)
+	case C.WB_PROFILER_JITDUMP:
+		C.wasmtime_config_profiler_set(wc, C.WASMTIME_PROFILING_STRATEGY_JITDUMP)
+	}
 	if cfg.pooling_allocator {
 		pc := C.wasmtime_pooling_allocation_config_new()
 		C.wasmtime_pooling_allocation_config_total_core_instances_set(pc, C.uint32_t(cfg.pool_total_core_instances))

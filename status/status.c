@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Thread-local: only ever read and written by the thread that failed. The
@@ -11,6 +12,8 @@ static __thread char error_buf[WBI_ERROR_CAP];
 static __thread wb_trap_code_t trap_code;
 static __thread int32_t exit_code = -1;
 __thread uint64_t wbi_tls_failures __attribute__((tls_model("initial-exec")));
+
+void (*wbi_internal_error_hook)(const char *message);
 
 static void mark_truncated(size_t written) {
   if (written >= WBI_ERROR_CAP) memcpy(error_buf + WBI_ERROR_CAP - 4, "...", 4);
@@ -26,6 +29,7 @@ wb_status_t wbi_fail(wb_status_t st, const char *fmt, ...) {
   trap_code = WB_TRAP_NONE;
   exit_code = -1;
   wbi_tls_failures++;
+  if (st == WB_ERR_INTERNAL && wbi_internal_error_hook) wbi_internal_error_hook(error_buf);
   return st;
 }
 
@@ -37,6 +41,7 @@ wb_status_t wbi_fail_bytes(wb_status_t st, const char *msg, size_t len) {
   trap_code = WB_TRAP_NONE;
   exit_code = -1;
   wbi_tls_failures++;
+  if (st == WB_ERR_INTERNAL && wbi_internal_error_hook) wbi_internal_error_hook(error_buf);
   return st;
 }
 
@@ -48,6 +53,32 @@ wb_status_t wbi_fail_prefix(wb_status_t st, const char *prefix) {
   memcpy(error_buf, prefix, plen);
   error_buf[plen + mlen] = 0;
   return st;
+}
+
+struct wbi_error_state {
+  wb_trap_code_t trap_code;
+  int32_t exit_code;
+  char message[];
+};
+
+wbi_error_state_t *wbi_error_save(void) {
+  size_t len = strnlen(error_buf, WBI_ERROR_CAP - 1);
+  wbi_error_state_t *s = malloc(sizeof *s + len + 1);
+  if (!s) return 0;
+  s->trap_code = trap_code;
+  s->exit_code = exit_code;
+  memcpy(s->message, error_buf, len);
+  s->message[len] = 0;
+  return s;
+}
+
+void wbi_error_restore(wbi_error_state_t *s) {
+  if (!s) return;
+  size_t len = strlen(s->message);
+  memcpy(error_buf, s->message, len + 1);
+  trap_code = s->trap_code;
+  exit_code = s->exit_code;
+  free(s);
 }
 
 void wbi_set_exit_code(int32_t code) { exit_code = code; }

@@ -21,6 +21,16 @@ wb_status_t wbi_fail_prefix(wb_status_t st, const char *prefix);
 /* Sets the trap code reported by wb_last_trap_code (call after wbi_fail*). */
 void wbi_set_trap_code(wb_trap_code_t code);
 
+/* Called with the message of every WB_ERR_INTERNAL failure (set by handles/
+ * to log it); NULL until then. */
+extern void (*wbi_internal_error_hook)(const char *message);
+
+/* This thread's last error state, saved around code that may overwrite it
+ * (the log callback) and restored after. */
+typedef struct wbi_error_state wbi_error_state_t;
+wbi_error_state_t *wbi_error_save(void);   /* NULL when out of memory */
+void wbi_error_restore(wbi_error_state_t *saved); /* frees it; NULL is a no-op */
+
 /* Sets the exit code reported by wb_last_exit_code (wbi_fail* reset it to -1). */
 void wbi_set_exit_code(int32_t code);
 
