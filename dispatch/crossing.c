@@ -170,6 +170,35 @@ wb_status_t wbd_extern_handle(wbh_slot_t *ss, wasmtime_extern_t *ext, wasmtime_e
   }
 }
 
+/* ---- names ------------------------------------------------------------------ */
+
+/* Checks an export or import name: non-NULL, at most WBD_MAX_NAME bytes,
+ * valid UTF-8. */
+wb_status_t wbd_check_name(const char *name, const char *what, size_t *len_out) {
+  if (!name) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL", what);
+  size_t len = strnlen(name, WBD_MAX_NAME + 1);
+  if (len > WBD_MAX_NAME)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is longer than %u bytes", what, WBD_MAX_NAME);
+  const unsigned char *p = (const unsigned char *)name, *end = p + len;
+  while (p < end) {
+    unsigned c = *p;
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (!n || (size_t)(end - p) < n) goto bad;
+    for (size_t i = 1; i < n; i++)
+      if ((p[i] & 0xC0) != 0x80) goto bad;
+    if (n == 2 && c < 0xC2) goto bad;                            /* overlong */
+    if (n == 3 && c == 0xE0 && p[1] < 0xA0) goto bad;            /* overlong */
+    if (n == 3 && c == 0xED && p[1] >= 0xA0) goto bad;           /* surrogate */
+    if (n == 4 && (c > 0xF4 || (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))) goto bad;
+    p += n;
+  }
+  *len_out = len;
+  return WB_OK;
+bad:
+  return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is not valid UTF-8 (bad byte at offset %zu)", what,
+                  (size_t)(p - (const unsigned char *)name));
+}
+
 /* ---- failed calls --------------------------------------------------------- */
 
 static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {

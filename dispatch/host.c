@@ -114,9 +114,7 @@ static wb_status_t caller_export(wb_caller_t caller, const char *name, wasmtime_
   wasmtime_caller_t *c = ((wbd_caller_t *)cs->obj)->caller;
   if (!c) return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: the wb_caller_t is used outside its callback");
   size_t len;
-  if (!name) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "name is NULL");
-  len = strnlen(name, 65536);
-  if (len > 65535) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "name is longer than 65535 bytes");
+  if ((st = wbd_check_name(name, "name", &len))) return st;
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
   wasmtime_extern_t ext;
   if (!wasmtime_caller_export_get(c, name, len, &ext))

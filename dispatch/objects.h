@@ -147,6 +147,12 @@ static inline wb_status_t wbd_call_begin(wbd_store_t *s);
 uint64_t wbd_now_ns(void);
 wb_status_t wbd_fail_deadline(wbd_store_t *s);
 
+/* Checks a name (export, import, argument...): non-NULL, at most
+ * WBD_MAX_NAME bytes, valid UTF-8; *len_out is its length. `what` names it
+ * in the message. */
+#define WBD_MAX_NAME 65535
+wb_status_t wbd_check_name(const char *name, const char *what, size_t *len_out);
+
 /* wb_valkind_t of a Wasmtime value type, or WBD_KIND_UNSUPPORTED. */
 uint8_t wbd_valkind_of(const wasm_valtype_t *t);
 

@@ -7,9 +7,6 @@
 /* Registers the destructors of every kind with handles/. */
 void wbl_init(void);
 
-/* Checks a name: non-NULL, at most 65535 bytes, valid UTF-8. */
-wb_status_t wbl_check_name(const char *name, const char *what, size_t *len_out);
-
 /* Registers the destructors of linking's kinds (linker.c, wasi.c). */
 void wbl_init_linking(void);
 

@@ -116,8 +116,8 @@ wb_status_t wb_linker_allow_shadowing(wb_linker_t linker, bool allow) {
 }
 
 static wb_status_t check_names(const char *module, const char *name, size_t *mlen, size_t *nlen) {
-  wb_status_t st = wbl_check_name(module, "module", mlen);
-  if (st == WB_OK && name) st = wbl_check_name(name, "name", nlen);
+  wb_status_t st = wbd_check_name(module, "module", mlen);
+  if (st == WB_OK && name) st = wbd_check_name(name, "name", nlen);
   else if (st == WB_OK) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "name is NULL");
   return st;
 }
@@ -193,7 +193,7 @@ wb_status_t wb_linker_define_instance(wb_linker_t linker, const char *module, wb
   size_t mlen;
   wb_status_t st = owned_linker(linker, &l);
   if (st) return st;
-  st = wbl_check_name(module, "module", &mlen);
+  st = wbd_check_name(module, "module", &mlen);
   if (st) return st;
   wbh_slot_t *is, *ss;
   st = wbh_bound(instance.id, WBH_KIND_INSTANCE, &is, &ss);

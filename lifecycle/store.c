@@ -9,7 +9,6 @@
 #include "../dispatch/objects.h"
 #include "lifecycle.h"
 
-#define WB_MAX_NAME 65535
 
 /* ---- destructors (run by handles/ when an object's life ends) ------------ */
 
@@ -220,40 +219,13 @@ wb_status_t wbl_fail_instantiate(wbd_store_t *s, wasmtime_error_t *err, wasm_tra
   return st;
 }
 
-/* Checks an export or import name: non-NULL, at most WB_MAX_NAME bytes,
- * valid UTF-8. */
-wb_status_t wbl_check_name(const char *name, const char *what, size_t *len_out) {
-  if (!name) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL", what);
-  size_t len = strnlen(name, WB_MAX_NAME + 1);
-  if (len > WB_MAX_NAME)
-    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is longer than %u bytes", what, WB_MAX_NAME);
-  const unsigned char *p = (const unsigned char *)name, *end = p + len;
-  while (p < end) {
-    unsigned c = *p;
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (!n || (size_t)(end - p) < n) goto bad;
-    for (size_t i = 1; i < n; i++)
-      if ((p[i] & 0xC0) != 0x80) goto bad;
-    if (n == 2 && c < 0xC2) goto bad;                            /* overlong */
-    if (n == 3 && c == 0xE0 && p[1] < 0xA0) goto bad;            /* overlong */
-    if (n == 3 && c == 0xED && p[1] >= 0xA0) goto bad;           /* surrogate */
-    if (n == 4 && (c > 0xF4 || (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))) goto bad;
-    p += n;
-  }
-  *len_out = len;
-  return WB_OK;
-bad:
-  return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is not valid UTF-8 (bad byte at offset %zu)", what,
-                  (size_t)(p - (const unsigned char *)name));
-}
-
 static wb_status_t get_export(wb_instance_t instance, const char *name, wasmtime_extern_kind_t want,
                               uint64_t *out) {
   wbh_slot_t *is, *ss;
   wb_status_t st = wbh_bound(instance.id, WBH_KIND_INSTANCE, &is, &ss);
   if (st) return st;
   size_t len;
-  st = wbl_check_name(name, "name", &len);
+  st = wbd_check_name(name, "name", &len);
   if (st) return st;
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
   wbd_store_t *s = wbd_store_of(ss);

@@ -91,7 +91,7 @@ static wb_status_t copy_strings(const char *const *v, size_t n, const char *what
   if (!copy) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
   for (size_t i = 0; i < n; i++) {
     size_t len;
-    wb_status_t st = wbl_check_name(v[i], what, &len);
+    wb_status_t st = wbd_check_name(v[i], what, &len);
     if (st == WB_OK && !(copy[i] = strdup(v[i]))) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
     if (st) {
       free_strings(copy, i);
@@ -161,7 +161,7 @@ static wb_status_t set_stdio(wb_wasi_config_t config, int which, wb_stdio_mode_t
   char *copy = 0;
   if (mode == WB_STDIO_FILE) {
     size_t len;
-    st = wbl_check_name(path, "path", &len);
+    st = wbd_check_name(path, "path", &len);
     if (st) return st;
     if (!(copy = strdup(path))) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
   } else if (path) {
@@ -186,8 +186,8 @@ wb_status_t wb_wasi_config_preopen_dir(wb_wasi_config_t config, const char *host
   wbl_wasi_t *w;
   size_t len;
   wb_status_t st = owned(config, &w);
-  if (st == WB_OK) st = wbl_check_name(host_path, "host_path", &len);
-  if (st == WB_OK) st = wbl_check_name(guest_path, "guest_path", &len);
+  if (st == WB_OK) st = wbd_check_name(host_path, "host_path", &len);
+  if (st == WB_OK) st = wbd_check_name(guest_path, "guest_path", &len);
   if (st) return st;
   wbl_preopen_t *p = realloc(w->preopens, (w->npreopens + 1) * sizeof *p);
   if (!p) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory");

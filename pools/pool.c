@@ -490,7 +490,7 @@ static wb_status_t await(request_t *r, uint64_t timeout_ms, wb_val_t *results, s
 
 static wb_status_t func_index(pool_t *p, const char *name, uint32_t *out) {
   size_t len;
-  wb_status_t st = wbl_check_name(name, "name", &len);
+  wb_status_t st = wbd_check_name(name, "name", &len);
   if (st) return st;
   for (uint32_t i = 0; i < p->nexports; i++)
     if (p->exports[i].is_func && strcmp(p->exports[i].name, name) == 0) {
