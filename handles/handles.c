@@ -180,6 +180,10 @@ wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind) {
                     (unsigned long long)id);
   uint64_t st = atomic_load(&s->state);
   uint32_t gen = (uint32_t)(st >> 32), want_gen = wbh_id_gen(id);
+  if (s->kind != kind && s->kind != WBH_KIND_NONE && gen == want_gen)
+    return wbi_fail(WB_ERR_INVALID_HANDLE,
+                    "invalid handle: forged %s (id 0x%016llx names the slot of a %s)", want,
+                    (unsigned long long)id, wbh_kind_name(s->kind));
   if (gen == want_gen && (st & WBH_LIVE) && kind != WBH_KIND_STORE)
     return wbi_fail(WB_ERR_INVALID_HANDLE,
                     "invalid handle: %s (id 0x%016llx) belonged to a store that was deleted", want,
@@ -286,6 +290,8 @@ static void free_slot(wbh_slot_t *s, uint32_t index) {
 }
 
 wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_out) {
+  if (__builtin_expect(wbh_tls_token == WBH_LOGGING_TOKEN, 0))
+    return wbi_fail(WB_ERR_BUSY, "wasmbound functions cannot be called from the log callback");
   uint32_t index;
   wbh_slot_t *s = grab_slot(&index);
   if (!s)
@@ -329,7 +335,7 @@ wb_status_t wbh_acquire(uint64_t id, uint8_t kind, void **obj_out) {
   if (!s) return wbh_fail_invalid(id, kind);
   uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
   for (;;) {
-    if ((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE)) return wbh_fail_invalid(id, kind);
+    if ((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE) || s->kind != kind) return wbh_fail_invalid(id, kind);
     if ((st & WBH_REFS_MASK) == WBH_REFS_MASK)
       return wbi_fail(WB_ERR_LIMIT, "too many concurrent users of one %s", wbh_kind_name(kind));
     if (atomic_compare_exchange_weak_explicit(&s->state, &st, st + 1, memory_order_acq_rel,
@@ -375,7 +381,7 @@ wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
   if (!s) return wbh_fail_invalid(id, kind);
   uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
   for (;;) {
-    if ((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE)) return wbh_fail_invalid(id, kind);
+    if ((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE) || s->kind != kind) return wbh_fail_invalid(id, kind);
     if (atomic_compare_exchange_weak_explicit(&s->state, &st, st & ~WBH_LIVE, memory_order_acq_rel,
                                               memory_order_acquire))
       break;

@@ -39,6 +39,11 @@ package handles
 //   pthread_join(t, &ret);
 //   return (wb_status_t)(uintptr_t)ret;
 // }
+// static void set_generation(uint64_t id, uint32_t gen) {
+//   wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
+//   uint64_t st = atomic_load(&s->state);
+//   atomic_store(&s->state, (uint64_t)gen << 32 | (st & 0xFFFFFFFFu));
+// }
 // static wb_status_t delete_store(uint64_t id) {
 //   wbh_slot_t *s;
 //   wb_status_t st = wbh_store_claim(id, &s);
@@ -142,6 +147,14 @@ func AdoptStore(id uint64) error { return errorOf(status.Code(C.wbh_store_adopt(
 // owning it (Go's own threads exit without running pthread destructors).
 func AdoptOnExitingThread(id uint64) error {
 	return errorOf(status.Code(C.adopt_on_exiting_thread(C.uint64_t(id))))
+}
+
+// SetGeneration moves a live handle's slot to another generation and
+// returns the id that names it now (tests reach the end of the generation
+// space with it without allocating four billion times).
+func SetGeneration(id uint64, gen uint32) uint64 {
+	C.set_generation(C.uint64_t(id), C.uint32_t(gen))
+	return MakeID(gen, Kind(id>>24&0xff), uint32(id&0xffffff))
 }
 
 // LastError is this thread's last error message.

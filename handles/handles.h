@@ -80,7 +80,7 @@ typedef struct wbh_slot {
   uint32_t next;                /* free list, or the store's list of children */
   uint32_t first_child;         /* stores only: head of the children list (+1; 0 = none) */
   _Atomic int32_t owner_tid;    /* stores, builders: kernel tid of the owner, for messages */
-  uint8_t kind;
+  _Atomic uint8_t kind;          /* written before the slot turns LIVE; read by racing lookups */
   uint8_t pad[64 - 49];
 } wbh_slot_t;
 
@@ -131,6 +131,9 @@ static inline wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
   if (__builtin_expect(!s, 0)) return 0;
   uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
   if (__builtin_expect((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE), 0)) return 0;
+  /* the id's kind tag is only a claim: a forged id may pair one kind's tag
+   * with the slot (and generation) of an object of another kind */
+  if (__builtin_expect(s->kind != kind, 0)) return 0;
   return s;
 }
 

@@ -75,6 +75,41 @@ func TestSlotReuseRefusesOldID(t *testing.T) {
 	Release(fresh)
 }
 
+// A slot whose generation would wrap is retired, never reused: no id it ever
+// had can name a new object.
+func TestGenerationNeverWraps(t *testing.T) {
+	id, _ := NewPlain(Module, 0)
+	old := SetGeneration(id, 0xFFFFFFFE)
+	if err := DeleteShared(old, Module); err != nil {
+		t.Fatal(err)
+	}
+	index := uint32(old & 0xffffff)
+	for i := 0; i < 5000; i++ {
+		fresh, err := NewPlain(Module, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uint32(fresh&0xffffff) == index {
+			t.Fatalf("retired slot %d was reused as %x", index, fresh)
+		}
+		defer DeleteShared(fresh, Module)
+	}
+	for _, gen := range []uint32{0xFFFFFFFE, 0xFFFFFFFF, 0, 1, 2} {
+		if Acquire(MakeID(gen, Module, index), Module) == nil {
+			t.Fatalf("generation %x of the retired slot accepted", gen)
+		}
+	}
+}
+
+// An id that pairs one kind's tag with another kind's live slot is refused.
+func TestKindTagMustMatchSlot(t *testing.T) {
+	mod, _ := NewPlain(Module, 0)
+	defer DeleteShared(mod, Module)
+	forged := mod&^(0xff<<24) | uint64(Engine)<<24
+	wantCode(t, Acquire(forged, Engine), status.InvalidHandle, "names the slot of a wb_module_t")
+	wantCode(t, DeleteShared(forged, Engine), status.InvalidHandle, "forged")
+}
+
 func TestForgedIDsRefused(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 200000; i++ {

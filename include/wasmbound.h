@@ -920,9 +920,11 @@ typedef enum wb_log_level { WB_LOG_DEBUG, WB_LOG_INFO, WB_LOG_WARN, WB_LOG_ERROR
  * Called on whichever thread the event happens (a thread that exits owning
  * stores, a thread refused for using another's store, a thread that hit an
  * internal error), possibly on several threads at once. `message` is valid
- * only during the call. The callback must not call wasmbound: such calls are
- * refused with ::WB_ERR_BUSY (::wb_status_name and ::wb_last_error excepted),
- * and messages raised while it runs on the same thread are dropped.
+ * only during the call. The callback must not call wasmbound: every call
+ * that reaches a handle or creates an object is refused with ::WB_ERR_BUSY
+ * (those that touch no object, such as ::wb_status_name, ::wb_last_error or
+ * the *_config_init functions, work), and messages raised while it runs on
+ * the same thread are dropped.
  */
 typedef void (*wb_log_callback_t)(void *user, wb_log_level_t level, const char *message);
 
