@@ -11,7 +11,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 WASMTIME_GO = $(shell go list -m -f '{{.Dir}}' github.com/bytecodealliance/wasmtime-go/v39)
 GO_PACKAGES = ./status ./handles ./dispatch ./lifecycle ./pools
 
-.PHONY: all demo test deps go-test ctest clean
+.PHONY: all demo test deps go-test ctest test-asan clean
 
 all: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) --target wasmbound_go -j $(JOBS)
@@ -38,7 +38,21 @@ ctest: all
 	@# the suites' own summaries (ctest shows output only for failures)
 	@grep -hE '^(wasi-testsuite|misuse matrix|churn|soak)[^:]*:' $(BUILD)/Testing/Temporary/LastTest.log || true
 
-test: go-test ctest
+test: go-test ctest test-asan
+
+# The CTest suite again in its own tree, with AddressSanitizer and UBSan in
+# the C tests and `go build -asan` for the library (race detection of the Go
+# packages is go-test's job: -race cannot build a c-shared library).
+ASAN_BUILD ?= build-asan
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWB_GO_FLAGS=-asan \
+	  "-DCMAKE_C_FLAGS=$(ASAN_FLAGS)" "-DCMAKE_CXX_FLAGS=$(ASAN_FLAGS)" \
+	  "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:handle_segv=0:allow_user_segv_handler=1:use_sigaltstack=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure --no-tests=error -j $(JOBS) --timeout 900
 
 clean:
 	rm -rf $(BUILD)
