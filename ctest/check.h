@@ -9,11 +9,11 @@
 
 #include "wasmbound.h"
 
-static int wb_checks_run;
+static int wb_checks_run; /* atomic: tests check from many threads */
 
 #define CHECK(cond)                                                                     \
   do {                                                                                  \
-    wb_checks_run++;                                                                    \
+    __atomic_fetch_add(&wb_checks_run, 1, __ATOMIC_RELAXED);                            \
     if (!(cond)) {                                                                      \
       fprintf(stderr, "%s:%d: CHECK(%s) failed (last error: %s)\n", __FILE__, __LINE__, \
               #cond, wb_last_error());                                                  \
@@ -23,21 +23,21 @@ static int wb_checks_run;
 
 /* Expects status `want` from call; with a non-empty `part`, wb_last_error()
  * must contain it. */
-#define EXPECT(call, want, part)                                                              \
-  do {                                                                                        \
-    wb_checks_run++;                                                                          \
-    wb_status_t got_ = (call);                                                                \
-    if (got_ != (want)) {                                                                     \
+#define EXPECT(call, want, part)                                                             \
+  do {                                                                                       \
+    __atomic_fetch_add(&wb_checks_run, 1, __ATOMIC_RELAXED);                                 \
+    wb_status_t got_ = (call);                                                               \
+    if (got_ != (want)) {                                                                    \
       fprintf(stderr, "%s:%d: %s returned %s, expected %s (last error: %s)\n", __FILE__,     \
               __LINE__, #call, wb_status_name(got_), wb_status_name(want), wb_last_error()); \
-      exit(1);                                                                                \
-    }                                                                                         \
-    const char *part_ = (part);                                                               \
-    if (got_ != WB_OK && part_[0] && !strstr(wb_last_error(), part_)) {                       \
-      fprintf(stderr, "%s:%d: %s: message \"%s\" does not contain \"%s\"\n", __FILE__,         \
-              __LINE__, #call, wb_last_error(), part_);                                       \
-      exit(1);                                                                                \
-    }                                                                                         \
+      exit(1);                                                                               \
+    }                                                                                        \
+    const char *part_ = (part);                                                              \
+    if (got_ != WB_OK && part_[0] && !strstr(wb_last_error(), part_)) {                      \
+      fprintf(stderr, "%s:%d: %s: message \"%s\" does not contain \"%s\"\n", __FILE__,       \
+              __LINE__, #call, wb_last_error(), part_);                                      \
+      exit(1);                                                                               \
+    }                                                                                        \
   } while (0)
 
 #define OK(call) EXPECT(call, WB_OK, "")
@@ -76,10 +76,10 @@ static inline void check_no_live_handles(void) {
   }
 }
 
-#define DONE(name)                                         \
-  do {                                                     \
-    printf("%s: %d checks passed\n", name, wb_checks_run); \
-    return 0;                                              \
+#define DONE(name)                                                                             \
+  do {                                                                                         \
+    printf("%s: %d checks passed\n", name, __atomic_load_n(&wb_checks_run, __ATOMIC_RELAXED)); \
+    return 0;                                                                                  \
   } while (0)
 
 #endif

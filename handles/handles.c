@@ -2,6 +2,10 @@
 #include "handles.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +49,10 @@ static int32_t my_tid(void) {
   return tls_tid;
 }
 
+static void altstack_install(void);
+
 uint64_t wbh_token_slow(void) {
+  altstack_install(); /* first call on this thread: before Wasmtime's own setup */
   wbh_tls_token = atomic_fetch_add_explicit(&next_token, 1, memory_order_relaxed);
   return wbh_tls_token;
 }
@@ -67,6 +74,64 @@ uintptr_t wbh_stack_low_slow(void) {
 }
 
 void wbh_set_destructor(uint8_t kind, wbh_destructor_t fn) { destructors[kind] = fn; }
+
+/* ---- thread exit: no signal on a freed alternate stack ------------------ */
+
+/* Wasmtime needs an alternate signal stack of at least WASMTIME_ALTSTACK
+ * bytes on every thread that runs wasm. When a thread has none, Wasmtime
+ * maps one and unmaps it in a thread-local destructor without disabling it
+ * first: a signal handled with SA_ONSTACK (a profiler's SIGPROF) that
+ * arrives on the exiting thread after that has no stack to run on, and the
+ * kernel kills the process. So on a thread's first call, before Wasmtime
+ * sees it, wasmbound installs an alternate stack of that size itself; then
+ * Wasmtime uses it and allocates none. It is removed by a thread-local
+ * destructor registered here, which runs after every destructor registered
+ * later (glibc runs them in reverse), Wasmtime's and Rust's included: it
+ * restores the previous alternate stack (normally none), then unmaps. */
+enum { WASMTIME_ALTSTACK = 64 * 4096 };
+
+struct altstack {
+  void *map;
+  size_t map_size;
+  stack_t previous;
+};
+
+extern int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso);
+extern void *__dso_handle;
+
+static void altstack_remove(void *arg) {
+  struct altstack *a = arg;
+  stack_t now;
+  if (sigaltstack(0, &now) == 0 && now.ss_sp == (char *)a->map + (a->map_size - WASMTIME_ALTSTACK))
+    sigaltstack(&a->previous, 0); /* still ours: put back what was there */
+  munmap(a->map, a->map_size);
+  free(a);
+}
+
+static void altstack_install(void) {
+  stack_t now;
+  if (sigaltstack(0, &now) != 0) return;
+  if (!(now.ss_flags & SS_DISABLE) && now.ss_size >= WASMTIME_ALTSTACK) return; /* the host's */
+  if (now.ss_flags & SS_ONSTACK) return;                                       /* in a handler */
+  struct altstack *a = calloc(1, sizeof *a);
+  if (!a) return; /* Wasmtime then maps its own, as without wasmbound */
+  size_t guard = (size_t)sysconf(_SC_PAGESIZE);
+  a->map_size = guard + WASMTIME_ALTSTACK;
+  a->map = mmap(0, a->map_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (a->map == MAP_FAILED) {
+    free(a);
+    return;
+  }
+  stack_t mine = {.ss_sp = (char *)a->map + guard, .ss_flags = 0, .ss_size = WASMTIME_ALTSTACK};
+  a->previous = now;
+  if (now.ss_flags & SS_DISABLE) a->previous = (stack_t){.ss_flags = SS_DISABLE};
+  if (mprotect(mine.ss_sp, WASMTIME_ALTSTACK, PROT_READ | PROT_WRITE) != 0 || sigaltstack(&mine, 0) != 0 ||
+      __cxa_thread_atexit_impl(altstack_remove, a, &__dso_handle) != 0) {
+    sigaltstack(&a->previous, 0);
+    munmap(a->map, a->map_size);
+    free(a);
+  }
+}
 
 /* ---- thread exit: orphan the stores this thread still owns ------------- */
 
