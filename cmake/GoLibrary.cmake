@@ -24,10 +24,18 @@ endif()
 set(WASMTIME_INCLUDE_DIR "${WASMTIME_GO_DIR}/build/include" CACHE INTERNAL "")
 set(WASMTIME_STATIC_LIB "${WASMTIME_GO_DIR}/build/linux-x86_64/libwasmtime.a" CACHE INTERNAL "")
 
-file(GLOB_RECURSE WB_GO_SOURCES CONFIGURE_DEPENDS
-  "${CMAKE_CURRENT_SOURCE_DIR}/*.go" "${CMAKE_CURRENT_SOURCE_DIR}/*.c" "${CMAKE_CURRENT_SOURCE_DIR}/*.h")
-list(FILTER WB_GO_SOURCES EXCLUDE REGEX "/(ctest|bench|examples|build[^/]*)/")
-list(APPEND WB_GO_SOURCES "${CMAKE_CURRENT_SOURCE_DIR}/go.mod" "${CMAKE_CURRENT_SOURCE_DIR}/exports.map")
+# The library's sources: the root package and the Go packages it imports
+# (never the build trees, tests, examples or benchmarks beside them). A new
+# package must be added here, or editing it will not rebuild the library.
+set(WB_GO_PACKAGE_DIRS . status handles dispatch lifecycle pools include)
+set(WB_GO_SOURCES "${CMAKE_CURRENT_SOURCE_DIR}/go.mod" "${CMAKE_CURRENT_SOURCE_DIR}/go.sum"
+  "${CMAKE_CURRENT_SOURCE_DIR}/exports.map")
+foreach(dir IN LISTS WB_GO_PACKAGE_DIRS)
+  file(GLOB wb_dir_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/${dir}/*.go"
+    "${CMAKE_CURRENT_SOURCE_DIR}/${dir}/*.c" "${CMAKE_CURRENT_SOURCE_DIR}/${dir}/*.h")
+  list(FILTER wb_dir_sources EXCLUDE REGEX "_test\\.go$")
+  list(APPEND WB_GO_SOURCES ${wb_dir_sources})
+endforeach()
 
 set(WB_GO_FLAGS "" CACHE STRING "extra flags for go build (e.g. -asan)")
 separate_arguments(wb_go_flags UNIX_COMMAND "${WB_GO_FLAGS}")

@@ -538,8 +538,8 @@ static void main_cells(void) {
   HANDLE_CELLS("wb_future_delete", K_FUTURE, wb_future_t, 1, wb_future_delete(h));
   HANDLE_CELLS("wb_pool_shutdown", K_POOL, wb_pool_t, 0, wb_pool_shutdown(h, WB_SHUTDOWN_DRAIN));
   CELL("wb_pool_shutdown", "bad mode", WB_ERR_INVALID_ARGUMENT, "wb_shutdown_mode_t", wb_pool_shutdown(P, (wb_shutdown_mode_t)9));
-  HANDLE_CELLS("wb_pool_stats", K_POOL, wb_pool_t, 0, wb_pool_stats(h, &pstats));
-  CELL("wb_pool_stats", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_stats(P, NULL));
+  HANDLE_CELLS("wb_pool_stats_get", K_POOL, wb_pool_t, 0, wb_pool_stats_get(h, &pstats));
+  CELL("wb_pool_stats_get", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_stats_get(P, NULL));
   HANDLE_CELLS("wb_pool_delete", K_POOL, wb_pool_t, 1, wb_pool_delete(h));
   (void)stats;
 }

@@ -156,7 +156,7 @@ int main(void) {
   for (int t = 0; t < 8; t++) CHECK(pthread_join(threads[t], NULL) == 0);
   CHECK(atomic_load(&verified) == 80000);
   wb_pool_stats_t ps;
-  OK(wb_pool_stats(busy_pool, &ps));
+  OK(wb_pool_stats_get(busy_pool, &ps));
   CHECK(ps.submitted == 80000 && ps.completed == 80000 && ps.failed == 0 && ps.queue_depth == 0);
   CHECK(ps.queue_high_water >= 1 && ps.busy_ns > 0 && ps.workers == 2);
   /* kinds, counts, names */
@@ -185,7 +185,7 @@ int main(void) {
   CHECK(wb_last_trap_code() == WB_TRAP_UNREACHABLE);
   OK(wb_pool_call(p, "get", NULL, 0, r, 1));
   CHECK(r[0].of.i32 == 0);
-  OK(wb_pool_stats(p, &ps));
+  OK(wb_pool_stats_get(p, &ps));
   CHECK(ps.recycled == 1 && ps.failed_by_status[WB_ERR_TRAP] == 1);
   OK(wb_pool_delete(p));
   /* recycle after K calls */
@@ -238,7 +238,7 @@ int main(void) {
     for (int t = 0; t < 4; t++) CHECK(pthread_join(threads[t], NULL) == 0);
     int ok = 0, interrupted = 0, refused = 0;
     for (int t = 0; t < 4; t++) ok += loads[t].ok, interrupted += loads[t].interrupted, refused += loads[t].refused;
-    OK(wb_pool_stats(p, &ps));
+    OK(wb_pool_stats_get(p, &ps));
     CHECK(ok + interrupted + refused == 4 * 400);
     CHECK(ps.submitted == (uint64_t)(ok + interrupted));
     CHECK(ps.completed == (uint64_t)ok && ps.failed == (uint64_t)interrupted && ps.queue_depth == 0);
@@ -268,7 +268,7 @@ int main(void) {
   OK(wb_pool_submit(p, spin, NULL, 0, true, &running));
   OK(wb_pool_submit(p, index_of(p, "get"), NULL, 0, true, &queued));
   for (bool d = false; !d;) { /* wait until the worker took the spin */
-    wb_pool_stats(p, &ps);
+    wb_pool_stats_get(p, &ps);
     d = ps.queue_depth == 1;
   }
   run(canceller, &queued);

@@ -41,7 +41,7 @@ static void present(uint64_t id, wb_store_t own) {
   ok += wb_caller_store((wb_caller_t){id}, &s) == WB_OK;
   ok += wb_wasi_config_set_stdin((wb_wasi_config_t){id}, NULL, 0) == WB_OK;
   ok += wb_shared_memory_size((wb_shared_memory_t){id}, &u) == WB_OK;
-  ok += wb_pool_stats((wb_pool_t){id}, &ps) == WB_OK;
+  ok += wb_pool_stats_get((wb_pool_t){id}, &ps) == WB_OK;
   ok += wb_future_poll((wb_future_t){id}, &b) == WB_OK;
   if (ok) {
     fprintf(stderr, "id 0x%016llx was accepted %ld times\n", (unsigned long long)id, ok);

@@ -68,7 +68,7 @@ int main(void) {
   printf("runaway: %s\n", wb_status_name(st));
 
   wb_pool_stats_t stats;
-  CHECK(wb_pool_stats(pool, &stats));
+  CHECK(wb_pool_stats_get(pool, &stats));
   printf("completed %llu, failed %llu, recycled %llu, queue high-water %llu\n",
          (unsigned long long)stats.completed, (unsigned long long)stats.failed, (unsigned long long)stats.recycled,
          (unsigned long long)stats.queue_high_water);

@@ -879,7 +879,7 @@ typedef struct wb_pool_stats {
 } wb_pool_stats_t;
 
 /** \brief Reads the pool's counters. Any thread. */
-wb_status_t wb_pool_stats(wb_pool_t pool, wb_pool_stats_t *out);
+wb_status_t wb_pool_stats_get(wb_pool_t pool, wb_pool_stats_t *out);
 
 /* ------------------------------------------------------------------------ */
 /** \name Statistics */

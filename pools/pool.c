@@ -670,7 +670,7 @@ wb_status_t wb_pool_delete(wb_pool_t pool) {
   return st ? st : wbh_delete_shared(pool.id, WBH_KIND_POOL);
 }
 
-wb_status_t wb_pool_stats(wb_pool_t pool, wb_pool_stats_t *out) {
+wb_status_t wb_pool_stats_get(wb_pool_t pool, wb_pool_stats_t *out) {
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
   void *obj;
   wb_status_t st = wbh_acquire(pool.id, WBH_KIND_POOL, &obj);

@@ -1,0 +1,1377 @@
+/**
+ * \file wasmbound.hh
+ * \brief wasmbound for C++17: a header-only RAII layer over wasmbound.h.
+ *
+ * \code
+ * #include <wasmbound.hh>
+ *
+ * auto engine = wasmbound::Engine::create().value();
+ * auto module = engine.compile(R"((module (func (export "add") (param i32 i32) (result i32)
+ *                                   local.get 0 local.get 1 i32.add)))").value();
+ * auto store = wasmbound::Store::create(engine).value();  // this thread owns it
+ * auto instance = store.instantiate(module).value();
+ * auto add = instance.func<int32_t(int32_t, int32_t)>("add");  // arity checked here
+ * int32_t r = add(1, 2).value();                                // 3
+ * \endcode
+ *
+ * \section cxx_threads Thread rules (the same as wasmbound.h; the library checks them)
+ *
+ * | C++ type                               | C handle             | may be used from |
+ * |----------------------------------------|----------------------|------------------|
+ * | Engine, Module, Template, SharedMemory | engine, module, ...  | any thread, concurrently |
+ * | Store                                  | store                | only its owner thread (creator or adopter) |
+ * | Instance, Func, TypedFunc, Memory, Global | instance, func, ... | the owner thread of their store |
+ * | Caller (first parameter of a host lambda) | caller            | its store's owner thread, during the callback |
+ * | Linker, WasiConfig                     | linker, WASI config  | only the thread that created it |
+ * | Store::interrupt, Interrupter          | store                | any thread |
+ *
+ * A use from the wrong thread is refused with ::WB_ERR_WRONG_THREAD, returned
+ * in a Result like every other error. The C++ objects themselves are not
+ * synchronised: share an Engine or Module between threads by reference (or
+ * copy its handle()), but do not move or destroy it while others use it.
+ * To move a Store to another thread, call release() on the owner thread, move
+ * the Store object over, and call adopt() there.
+ *
+ * \section cxx_ownership Ownership
+ *
+ * Engine, Module, Store, Linker, Template, SharedMemory and WasiConfig are
+ * move-only owners: the destructor deletes the handle (a moved-from object is
+ * empty and its destructor does nothing). detach() gives the handle up
+ * without deleting it; the constructor from a raw handle takes ownership.
+ * Instance, Func, TypedFunc, Memory, Global and Caller are non-owning views:
+ * they are plain copyable values and die with their store (afterwards every
+ * call through them returns ::WB_ERR_INVALID_HANDLE, never a crash).
+ *
+ * Destroy a Store on its owner thread (or release() it first): a destructor
+ * cannot report failure, and a store whose delete was refused stays alive
+ * until its owner thread exits (then it is an orphan, see ::wb_stats_get).
+ * close() deletes explicitly and returns the status.
+ *
+ * \section cxx_errors Errors
+ *
+ * Every operation that can fail returns a Result<T>: ok(), status(),
+ * message() (a copy of ::wb_last_error taken when the call failed, so it
+ * stays valid), value(), value_or(). value() of a failed Result throws
+ * wasmbound::Error when exceptions are enabled, and prints the status and
+ * message to stderr and calls std::abort() when they are not
+ * (`-fno-exceptions`, detected with `__cpp_exceptions`; define
+ * WASMBOUND_NO_EXCEPTIONS to force that mode). Errors found by this header
+ * itself (a C++ signature that does not match the function) are
+ * ::WB_ERR_TYPE_MISMATCH and are also recorded with ::wb_set_error, so
+ * ::wb_last_error agrees.
+ *
+ * The C API stays available: every wrapper exposes handle(), and every
+ * wasmbound.h function can be called alongside this header.
+ */
+#ifndef WASMBOUND_HH
+#define WASMBOUND_HH
+
+#include "wasmbound.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#if !defined(WASMBOUND_NO_EXCEPTIONS) && defined(__cpp_exceptions)
+#define WASMBOUND_EXCEPTIONS 1
+#include <exception>
+#include <stdexcept>
+#else
+#define WASMBOUND_EXCEPTIONS 0
+#endif
+
+namespace wasmbound {
+
+/* ======================================================================== */
+/* Errors and results                                                        */
+
+/** \brief A failed status and its message: what a failed Result holds.
+ *  Converts to a Result of any type, so `return result.error();` propagates. */
+struct Failure {
+  wb_status_t status;
+  std::string message;
+};
+
+/** \brief The calling thread's last failure (status `st`, message copied from
+ *  ::wb_last_error). */
+inline Failure last_failure(wb_status_t st) { return Failure{st, wb_last_error()}; }
+
+/** \brief Records `message` as the thread's last error (::wb_set_error) and
+ *  returns it as a Failure. In a host lambda, `return fail(WB_ERR_TRAP, "...")`
+ *  makes the guest trap with that message. */
+inline Failure fail(wb_status_t st, const std::string &message) {
+  (void)wb_set_error(st, message.c_str());
+  return Failure{st, message};
+}
+
+#if WASMBOUND_EXCEPTIONS
+/** \brief Thrown by Result::value() on a failed Result (exceptions enabled only). */
+class Error : public std::runtime_error {
+ public:
+  Error(wb_status_t status, const std::string &message)
+      : std::runtime_error(std::string(wb_status_name(status)) + ": " + message), status_(status),
+        message_(message) {}
+  /** \brief The failed status, e.g. ::WB_ERR_WRONG_THREAD. */
+  wb_status_t status() const noexcept { return status_; }
+  /** \brief The library's message (without the status name). */
+  const std::string &message() const noexcept { return message_; }
+
+ private:
+  wb_status_t status_;
+  std::string message_;
+};
+#endif
+
+namespace detail {
+[[noreturn]] inline void raise(wb_status_t st, const std::string &message) {
+#if WASMBOUND_EXCEPTIONS
+  throw Error(st, message);
+#else
+  std::fprintf(stderr, "wasmbound: value() of a failed Result: %s: %s\n", wb_status_name(st), message.c_str());
+  std::fflush(stderr);
+  std::abort();
+#endif
+}
+/* A Failure must never claim success. */
+inline wb_status_t failed_status(wb_status_t st) { return st == WB_OK ? WB_ERR_INTERNAL : st; }
+}  // namespace detail
+
+/**
+ * \brief The outcome of an operation: a value of type T, or a status and a
+ * message. Usable without exceptions. Cheap to test (`if (!r)`); value()
+ * and `*`/`->` check (throw or abort on failure).
+ */
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  /** \brief A success holding `value`. */
+  Result(T value) : status_(WB_OK), value_(std::move(value)) {}
+  /** \brief A failure. */
+  Result(Failure failure) : status_(detail::failed_status(failure.status)), message_(std::move(failure.message)) {}
+
+  bool ok() const noexcept { return status_ == WB_OK; }
+  explicit operator bool() const noexcept { return ok(); }
+  /** \brief ::WB_OK, or why it failed. */
+  wb_status_t status() const noexcept { return status_; }
+  /** \brief The failure's message (a copy of ::wb_last_error); "" on success. */
+  const std::string &message() const noexcept { return message_; }
+  /** \brief The failure, to propagate it: `if (!r) return r.error();`. */
+  Failure error() const { return Failure{status_, message_}; }
+
+  /** \brief The value; throws Error (or aborts without exceptions) on failure. */
+  T &value() & {
+    check();
+    return *value_;
+  }
+  const T &value() const & {
+    check();
+    return *value_;
+  }
+  T value() && {
+    check();
+    return std::move(*value_);
+  }
+  /** \brief The value, or `fallback` on failure. */
+  template <class U>
+  T value_or(U &&fallback) const & {
+    return ok() ? *value_ : static_cast<T>(std::forward<U>(fallback));
+  }
+  template <class U>
+  T value_or(U &&fallback) && {
+    return ok() ? std::move(*value_) : static_cast<T>(std::forward<U>(fallback));
+  }
+  T &operator*() & { return value(); }
+  const T &operator*() const & { return value(); }
+  T *operator->() { return &value(); }
+  const T *operator->() const { return &value(); }
+
+ private:
+  void check() const {
+    if (status_ != WB_OK) detail::raise(status_, message_);
+  }
+  wb_status_t status_;
+  std::string message_;
+  std::optional<T> value_;
+};
+
+/** \brief The outcome of an operation without a value. */
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() noexcept : status_(WB_OK) {}
+  Result(Failure failure) : status_(detail::failed_status(failure.status)), message_(std::move(failure.message)) {}
+
+  bool ok() const noexcept { return status_ == WB_OK; }
+  explicit operator bool() const noexcept { return ok(); }
+  wb_status_t status() const noexcept { return status_; }
+  const std::string &message() const noexcept { return message_; }
+  Failure error() const { return Failure{status_, message_}; }
+  /** \brief Throws Error (or aborts without exceptions) on failure. */
+  void value() const {
+    if (status_ != WB_OK) detail::raise(status_, message_);
+  }
+
+ private:
+  wb_status_t status_;
+  std::string message_;
+};
+
+namespace detail {
+/* A C status as a Result<void>, the message copied on failure. */
+inline Result<void> check(wb_status_t st) {
+  if (st == WB_OK) return Result<void>();
+  return last_failure(st);
+}
+}  // namespace detail
+
+/* ======================================================================== */
+/* Small argument types                                                      */
+
+/** \brief Read-only bytes: a wasm binary, WAT text, or data for memory. Not retained. */
+class Bytes {
+ public:
+  Bytes(const void *data, std::size_t size) noexcept : data_(static_cast<const uint8_t *>(data)), size_(size) {}
+  Bytes(const char *text) noexcept : Bytes(text, text ? std::strlen(text) : 0) {}
+  Bytes(std::string_view text) noexcept : Bytes(text.data(), text.size()) {}
+  Bytes(const std::string &text) noexcept : Bytes(text.data(), text.size()) {}
+  Bytes(const std::vector<uint8_t> &bytes) noexcept : Bytes(bytes.data(), bytes.size()) {}
+  const uint8_t *data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  const uint8_t *data_;
+  std::size_t size_;
+};
+
+/** \brief A NUL-terminated name (export, import or module name); not retained. */
+class Name {
+ public:
+  Name(const char *name) noexcept : p_(name) {}
+  Name(const std::string &name) noexcept : p_(name.c_str()) {}
+  const char *c_str() const noexcept { return p_; }
+
+ private:
+  const char *p_;
+};
+
+/** \brief A 128-bit SIMD value (little-endian lane bytes), for typed calls. */
+struct V128 {
+  uint8_t bytes[16];
+};
+
+class Func;
+
+/** \brief A wasm i32 value. */
+inline wb_val_t i32(int32_t v) noexcept {
+  wb_val_t r{};
+  r.kind = WB_I32;
+  r.of.i32 = v;
+  return r;
+}
+/** \brief A wasm i64 value. */
+inline wb_val_t i64(int64_t v) noexcept {
+  wb_val_t r{};
+  r.kind = WB_I64;
+  r.of.i64 = v;
+  return r;
+}
+/** \brief A wasm f32 value. */
+inline wb_val_t f32(float v) noexcept {
+  wb_val_t r{};
+  r.kind = WB_F32;
+  r.of.f32 = v;
+  return r;
+}
+/** \brief A wasm f64 value. */
+inline wb_val_t f64(double v) noexcept {
+  wb_val_t r{};
+  r.kind = WB_F64;
+  r.of.f64 = v;
+  return r;
+}
+/** \brief A wasm v128 value. */
+inline wb_val_t v128(const V128 &v) noexcept {
+  wb_val_t r{};
+  r.kind = WB_V128;
+  std::memcpy(r.of.v128, v.bytes, sizeof v.bytes);
+  return r;
+}
+/** \brief A wasm funcref value (the null handle is the null funcref). */
+inline wb_val_t funcref(wb_func_t f) noexcept {
+  wb_val_t r{};
+  r.kind = WB_FUNCREF;
+  r.of.funcref = f;
+  return r;
+}
+
+/** \brief The wasm name of a value kind: "i32", "i64", "f32", "f64", "v128",
+ *  "funcref", "externref". */
+inline const char *kind_name(wb_valkind_t kind) noexcept {
+  switch (kind) {
+  case WB_I32: return "i32";
+  case WB_I64: return "i64";
+  case WB_F32: return "f32";
+  case WB_F64: return "f64";
+  case WB_V128: return "v128";
+  case WB_FUNCREF: return "funcref";
+  case WB_EXTERNREF: return "externref";
+  }
+  return "(unknown kind)";
+}
+
+/** \brief The library's version at run time (compare with #WASMBOUND_VERSION). */
+inline const char *version() noexcept { return wb_version(); }
+
+/** \brief The enumerator's name of a status, e.g. "WB_ERR_WRONG_THREAD". */
+inline const char *status_name(wb_status_t st) noexcept { return wb_status_name(st); }
+
+/** \brief Process-wide statistics (live handles by kind, refusals, traps,
+ *  orphans). Any thread. */
+inline Result<wb_stats_t> stats() {
+  wb_stats_t s{};
+  wb_status_t st = wb_stats_get(&s);
+  if (st != WB_OK) return last_failure(st);
+  return s;
+}
+
+/* ======================================================================== */
+/* Owners                                                                    */
+
+namespace detail {
+/* A move-only owner of one handle of kind H, deleted with Delete. */
+template <class H, wb_status_t (*Delete)(H)>
+class Owner {
+ public:
+  /** \brief An empty owner (the null handle). */
+  Owner() noexcept : h_() {}
+  /** \brief Takes ownership of `handle`. */
+  explicit Owner(H handle) noexcept : h_(handle) {}
+  Owner(Owner &&other) noexcept : h_(other.h_) { other.h_.id = 0; }
+  Owner &operator=(Owner &&other) noexcept {
+    if (this != &other) {
+      reset();
+      h_ = other.h_;
+      other.h_.id = 0;
+    }
+    return *this;
+  }
+  Owner(const Owner &) = delete;
+  Owner &operator=(const Owner &) = delete;
+  ~Owner() { reset(); }
+
+  /** \brief The C handle (still owned by this object). */
+  H handle() const noexcept { return h_; }
+  /** \brief False when empty (default-constructed, moved from, detached or closed). */
+  explicit operator bool() const noexcept { return h_.id != 0; }
+  /** \brief Gives the handle up without deleting it; this object becomes empty. */
+  H detach() noexcept {
+    H h = h_;
+    h_.id = 0;
+    return h;
+  }
+  /** \brief Deletes the handle now, ignoring failure; this object becomes empty. */
+  void reset() noexcept {
+    if (h_.id != 0) {
+      (void)Delete(h_);
+      h_.id = 0;
+    }
+  }
+  /** \brief Deletes the handle now and reports the status. On failure (e.g.
+   *  ::WB_ERR_WRONG_THREAD for a store) this object keeps the handle. */
+  Result<void> close() {
+    wb_status_t st = Delete(h_);
+    if (st != WB_OK) return last_failure(st);
+    h_.id = 0;
+    return Result<void>();
+  }
+
+ protected:
+  H h_;
+};
+}  // namespace detail
+
+class Module;
+class Store;
+class Instance;
+class Linker;
+
+/** \brief Engine options: starts from the library's defaults
+ *  (::wb_engine_config_init); the setters chain. */
+class EngineConfig {
+ public:
+  EngineConfig() noexcept { (void)wb_engine_config_init(&c_); }
+  /** \brief The C struct, for options without a setter here. */
+  wb_engine_config_t &raw() noexcept { return c_; }
+  const wb_engine_config_t &raw() const noexcept { return c_; }
+
+  EngineConfig &wasm_threads(bool on) noexcept { return set(c_.wasm_threads, on); }
+  EngineConfig &wasm_simd(bool on) noexcept { return set(c_.wasm_simd, on); }
+  EngineConfig &wasm_multi_memory(bool on) noexcept { return set(c_.wasm_multi_memory, on); }
+  EngineConfig &wasm_memory64(bool on) noexcept { return set(c_.wasm_memory64, on); }
+  EngineConfig &wasm_gc(bool on) noexcept { return set(c_.wasm_gc, on); }
+  EngineConfig &wasm_tail_call(bool on) noexcept { return set(c_.wasm_tail_call, on); }
+  /** \brief Fuel metering (Store::set_fuel). */
+  EngineConfig &consume_fuel(bool on) noexcept { return set(c_.consume_fuel, on); }
+  /** \brief Needed to interrupt a running call (on by default). */
+  EngineConfig &epoch_interruption(bool on) noexcept { return set(c_.epoch_interruption, on); }
+  EngineConfig &signals_based_traps(bool on) noexcept { return set(c_.signals_based_traps, on); }
+  EngineConfig &parallel_compilation(bool on) noexcept { return set(c_.parallel_compilation, on); }
+  EngineConfig &opt_level(wb_opt_level_t level) noexcept {
+    c_.opt_level = level;
+    return *this;
+  }
+  /** \brief Bytes of wasm stack; 0 keeps Wasmtime's default (512 KiB). */
+  EngineConfig &max_wasm_stack(uint64_t bytes) noexcept {
+    c_.max_wasm_stack = bytes;
+    return *this;
+  }
+  /** \brief The pooling allocator: fast instantiation, memory reserved up front. */
+  EngineConfig &pooling_allocator(bool on) noexcept { return set(c_.pooling_allocator, on); }
+  EngineConfig &profiler(wb_profiler_t profiler) noexcept {
+    c_.profiler = profiler;
+    return *this;
+  }
+
+ private:
+  EngineConfig &set(bool &field, bool on) noexcept {
+    field = on;
+    return *this;
+  }
+  wb_engine_config_t c_;
+};
+
+/**
+ * \brief A compiler engine. Any thread, concurrently: share it by reference
+ * (or its handle()) with other threads; destroy it after them (deleting
+ * early is safe in the library: later uses get ::WB_ERR_INVALID_HANDLE).
+ */
+class Engine : public detail::Owner<wb_engine_t, &wb_engine_delete> {
+ public:
+  using Owner::Owner;
+  /** \brief An engine with the default configuration. */
+  static Result<Engine> create() {
+    wb_engine_t h{};
+    wb_status_t st = wb_engine_new(nullptr, &h);
+    if (st != WB_OK) return last_failure(st);
+    return Engine(h);
+  }
+  /** \brief An engine with `config` (not retained). */
+  static Result<Engine> create(const EngineConfig &config) {
+    wb_engine_t h{};
+    wb_status_t st = wb_engine_new(&config.raw(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return Engine(h);
+  }
+  /** \brief Compiles a wasm binary or WAT text; see Module::compile. */
+  inline Result<Module> compile(Bytes wasm_or_wat) const;
+  /** \brief Checks a wasm binary or WAT text without compiling it (::WB_ERR_COMPILE). */
+  Result<void> validate(Bytes wasm_or_wat) const {
+    return detail::check(wb_module_validate(h_, wasm_or_wat.data(), wasm_or_wat.size()));
+  }
+};
+
+/** \brief An import or export of a module. */
+struct ExternDesc {
+  std::string module; /**< imports: the module name; exports: "" */
+  std::string name;
+  wb_externkind_t kind;
+  std::string type; /**< e.g. "(func (param i32 i32) (result i32))" */
+};
+
+namespace detail {
+/* Maps a C++ type to a wasm value kind, for typed calls and host lambdas. */
+template <class T, class = void>
+struct ValTraits;  // unsupported type: the error names this template
+
+template <class T>
+struct ValTraits<T, std::enable_if_t<std::is_integral<T>::value && !std::is_same<T, bool>::value && sizeof(T) == 4>> {
+  static constexpr wb_valkind_t kind = WB_I32;
+  static wb_val_t to(T v) noexcept { return i32(static_cast<int32_t>(v)); }
+  static T from(const wb_val_t &v) noexcept { return static_cast<T>(v.of.i32); }
+};
+template <class T>
+struct ValTraits<T, std::enable_if_t<std::is_integral<T>::value && !std::is_same<T, bool>::value && sizeof(T) == 8>> {
+  static constexpr wb_valkind_t kind = WB_I64;
+  static wb_val_t to(T v) noexcept { return i64(static_cast<int64_t>(v)); }
+  static T from(const wb_val_t &v) noexcept { return static_cast<T>(v.of.i64); }
+};
+template <>
+struct ValTraits<float> {
+  static constexpr wb_valkind_t kind = WB_F32;
+  static wb_val_t to(float v) noexcept { return f32(v); }
+  static float from(const wb_val_t &v) noexcept { return v.of.f32; }
+};
+template <>
+struct ValTraits<double> {
+  static constexpr wb_valkind_t kind = WB_F64;
+  static wb_val_t to(double v) noexcept { return f64(v); }
+  static double from(const wb_val_t &v) noexcept { return v.of.f64; }
+};
+template <>
+struct ValTraits<V128> {
+  static constexpr wb_valkind_t kind = WB_V128;
+  static wb_val_t to(const V128 &v) noexcept { return v128(v); }
+  static V128 from(const wb_val_t &v) noexcept {
+    V128 r;
+    std::memcpy(r.bytes, v.of.v128, sizeof r.bytes);
+    return r;
+  }
+};
+template <>
+struct ValTraits<wb_func_t> {
+  static constexpr wb_valkind_t kind = WB_FUNCREF;
+  static wb_val_t to(wb_func_t v) noexcept { return funcref(v); }
+  static wb_func_t from(const wb_val_t &v) noexcept { return v.of.funcref; }
+};
+// ValTraits<Func> follows the definition of Func.
+
+/* The results of a typed call: void, one value, or a std::tuple of values. */
+template <class R>
+struct ResultTraits {
+  static constexpr std::size_t count = 1;
+  static std::array<wb_valkind_t, 1> kinds() noexcept { return {{ValTraits<R>::kind}}; }
+  static R from(const wb_val_t *v) noexcept { return ValTraits<R>::from(v[0]); }
+  static void to(wb_val_t *out, const R &r) noexcept { out[0] = ValTraits<R>::to(r); }
+};
+template <>
+struct ResultTraits<void> {
+  static constexpr std::size_t count = 0;
+  static std::array<wb_valkind_t, 0> kinds() noexcept { return {}; }
+};
+template <class... Ts>
+struct ResultTraits<std::tuple<Ts...>> {
+  static constexpr std::size_t count = sizeof...(Ts);
+  static std::array<wb_valkind_t, sizeof...(Ts)> kinds() noexcept { return {{ValTraits<Ts>::kind...}}; }
+  static std::tuple<Ts...> from(const wb_val_t *v) noexcept { return from(v, std::index_sequence_for<Ts...>{}); }
+  static void to(wb_val_t *out, const std::tuple<Ts...> &r) noexcept { to(out, r, std::index_sequence_for<Ts...>{}); }
+
+ private:
+  template <std::size_t... I>
+  static std::tuple<Ts...> from(const wb_val_t *v, std::index_sequence<I...>) noexcept {
+    return std::tuple<Ts...>(ValTraits<Ts>::from(v[I])...);
+  }
+  template <std::size_t... I>
+  static void to(wb_val_t *out, const std::tuple<Ts...> &r, std::index_sequence<I...>) noexcept {
+    ((out[I] = ValTraits<Ts>::to(std::get<I>(r))), ...);
+  }
+};
+
+/* "(func (param i32 i32) (result i32))", as ::wb_module_exports prints it. */
+template <std::size_t N, std::size_t M>
+inline std::string func_type_text(const std::array<wb_valkind_t, N> &params, const std::array<wb_valkind_t, M> &results) {
+  std::string s = "(func";
+  if (N != 0) {
+    s += " (param";
+    for (wb_valkind_t k : params) (s += ' ') += kind_name(k);
+    s += ')';
+  }
+  if (M != 0) {
+    s += " (result";
+    for (wb_valkind_t k : results) (s += ' ') += kind_name(k);
+    s += ')';
+  }
+  return s + ')';
+}
+
+template <class Sig>
+struct SigTraits;
+template <class R, class... Args>
+struct SigTraits<R(Args...)> {
+  static constexpr std::size_t nparams = sizeof...(Args);
+  static constexpr std::size_t nresults = ResultTraits<R>::count;
+  static std::array<wb_valkind_t, sizeof...(Args)> params() noexcept { return {{ValTraits<std::decay_t<Args>>::kind...}}; }
+  static std::string text() { return func_type_text(params(), ResultTraits<R>::kinds()); }
+};
+
+inline std::string arity_text(std::size_t nparams, std::size_t nresults) {
+  return std::to_string(nparams) + (nparams == 1 ? " parameter and " : " parameters and ") + std::to_string(nresults) +
+         (nresults == 1 ? " result" : " results");
+}
+
+inline Result<std::vector<ExternDesc>> extern_list(wb_status_t (*list)(wb_module_t, wb_extern_list_t *), wb_module_t m) {
+  wb_extern_list_t l{};
+  wb_status_t st = list(m, &l);
+  if (st != WB_OK) return last_failure(st);
+  std::vector<ExternDesc> out;
+  out.reserve(l.count);
+  for (std::size_t i = 0; i < l.count; i++) {
+    const wb_extern_desc_t &d = l.items[i];
+    out.push_back(ExternDesc{d.module ? d.module : "", d.name ? d.name : "", d.kind, d.type ? d.type : ""});
+  }
+  wb_extern_list_dispose(&l);
+  return out;
+}
+}  // namespace detail
+
+/**
+ * \brief A compiled module. Any thread, concurrently (like Engine).
+ */
+class Module : public detail::Owner<wb_module_t, &wb_module_delete> {
+ public:
+  using Owner::Owner;
+  /** \brief Compiles a wasm binary or WAT text (::WB_ERR_COMPILE with Wasmtime's message). */
+  static Result<Module> compile(const Engine &engine, Bytes wasm_or_wat) {
+    wb_module_t h{};
+    wb_status_t st = wb_module_new(engine.handle(), wasm_or_wat.data(), wasm_or_wat.size(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return Module(h);
+  }
+  /** \brief Checks a wasm binary or WAT text without compiling it. */
+  static Result<void> validate(const Engine &engine, Bytes wasm_or_wat) { return engine.validate(wasm_or_wat); }
+  /**
+   * \brief Loads a module from serialize()'s bytes.
+   * \warning TRUSTED INPUT ONLY: the bytes are native code (see ::wb_module_deserialize).
+   */
+  static Result<Module> deserialize(const Engine &engine, Bytes serialized) {
+    wb_module_t h{};
+    wb_status_t st = wb_module_deserialize(engine.handle(), serialized.data(), serialized.size(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return Module(h);
+  }
+  /** \brief The compiled native code, for deserialize(). */
+  Result<std::vector<uint8_t>> serialize() const {
+    wb_bytes_t b{};
+    wb_status_t st = wb_module_serialize(h_, &b);
+    if (st != WB_OK) return last_failure(st);
+    std::vector<uint8_t> out(b.data, b.data + b.len);
+    wb_bytes_dispose(&b);
+    return out;
+  }
+  /** \brief The imports, in declaration order. */
+  Result<std::vector<ExternDesc>> imports() const { return detail::extern_list(&wb_module_imports, h_); }
+  /** \brief The exports, in declaration order. */
+  Result<std::vector<ExternDesc>> exports() const { return detail::extern_list(&wb_module_exports, h_); }
+  /**
+   * \brief Checks that the module exports a function `name` whose type is
+   * exactly the C++ signature `Sig` (e.g. `int32_t(int32_t, int32_t)`), so
+   * that typed calls through it cannot mismatch. ::WB_ERR_NOT_FOUND or
+   * ::WB_ERR_TYPE_MISMATCH (naming both types) otherwise.
+   */
+  template <class Sig>
+  Result<void> check_func(Name name) const {
+    Result<std::vector<ExternDesc>> ex = exports();
+    if (!ex) return ex.error();
+    const std::string want = detail::SigTraits<Sig>::text();
+    for (const ExternDesc &d : *ex) {
+      if (d.name != name.c_str()) continue;
+      if (d.kind == WB_EXTERN_FUNC && d.type == want) return Result<void>();
+      return fail(WB_ERR_TYPE_MISMATCH, "export \"" + d.name + "\" has type " + d.type + ", but the C++ signature is " + want);
+    }
+    return fail(WB_ERR_NOT_FOUND, std::string("the module has no export \"") + name.c_str() + "\"");
+  }
+};
+
+inline Result<Module> Engine::compile(Bytes wasm_or_wat) const { return Module::compile(*this, wasm_or_wat); }
+
+/* ======================================================================== */
+/* Views: store-bound, owner thread only                                     */
+
+template <class Sig>
+class TypedFunc;
+
+/** \brief Parameter and result counts of a function. */
+struct Arity {
+  std::size_t params;
+  std::size_t results;
+};
+
+/** \brief A function in a store (a view; the store's owner thread only). */
+class Func {
+ public:
+  Func() noexcept : h_() {}
+  explicit Func(wb_func_t handle) noexcept : h_(handle) {}
+  wb_func_t handle() const noexcept { return h_; }
+  /** \brief False for the null handle (e.g. a null funcref). */
+  explicit operator bool() const noexcept { return h_.id != 0; }
+
+  /** \brief Calls with exactly the function's argument and result kinds and
+   *  counts (::WB_ERR_TYPE_MISMATCH otherwise); see ::wb_func_call. */
+  Result<void> call(const wb_val_t *args, std::size_t nargs, wb_val_t *results, std::size_t nresults) const {
+    return detail::check(wb_func_call(h_, args, nargs, results, nresults));
+  }
+  /** \brief Calls with dynamically typed values; returns the results. */
+  Result<std::vector<wb_val_t>> call(const std::vector<wb_val_t> &args) const {
+    Result<Arity> a = arity();
+    if (!a) return a.error();
+    std::vector<wb_val_t> results(a->results);
+    wb_status_t st = wb_func_call(h_, args.data(), args.size(), results.data(), results.size());
+    if (st != WB_OK) return last_failure(st);
+    return results;
+  }
+  /** \brief The parameter and result counts. */
+  Result<Arity> arity() const {
+    std::size_t np = 0, nr = 0;
+    wb_status_t st = wb_func_arity(h_, &np, &nr);
+    if (st != WB_OK) return last_failure(st);
+    return Arity{np, nr};
+  }
+  /** \brief This function as a typed callable; see TypedFunc. */
+  template <class Sig>
+  TypedFunc<Sig> typed() const {
+    return TypedFunc<Sig>::make(Result<Func>(*this), nullptr);
+  }
+
+ private:
+  wb_func_t h_;
+};
+
+namespace detail {
+template <>
+struct ValTraits<Func> {
+  static constexpr wb_valkind_t kind = WB_FUNCREF;
+  static wb_val_t to(const Func &v) noexcept { return funcref(v.handle()); }
+  static Func from(const wb_val_t &v) noexcept { return Func(v.of.funcref); }
+};
+}  // namespace detail
+
+/**
+ * \brief A function called with C++ types: `TypedFunc<int32_t(int32_t, int32_t)>`.
+ *
+ * Parameter types: 32- and 64-bit integers (i32, i64), float (f32), double
+ * (f64), V128, Func or wb_func_t (funcref). Result: void, one of those, or a
+ * std::tuple of them. The lookup (Instance::func<Sig>, Func::typed<Sig>)
+ * checks the function's arity once; the library checks the argument kinds on
+ * every call before running wasm, and the results' kinds are checked after
+ * it. A failed lookup is kept: ok()/status()/message() report it, and every
+ * call returns it. Use Module::check_func<Sig> to check the full type before
+ * running anything. A view: the store's owner thread only.
+ */
+template <class R, class... Args>
+class TypedFunc<R(Args...)> {
+ public:
+  using result_type = R;
+  TypedFunc() : h_(), status_(WB_ERR_INVALID_HANDLE), message_("empty TypedFunc") {}
+
+  /** \brief Checks the arity of a looked-up function against the signature;
+   *  a failed lookup is kept. `what` names the function in messages (may be NULL). */
+  static TypedFunc make(const Result<Func> &lookup, const char *what) {
+    if (!lookup) return TypedFunc(lookup.error());
+    Result<Arity> a = lookup->arity();
+    if (!a) return TypedFunc(a.error());
+    if (a->params != sizeof...(Args) || a->results != detail::ResultTraits<R>::count) {
+      std::string who = what ? std::string("function \"") + what + "\"" : std::string("the function");
+      return TypedFunc(fail(WB_ERR_TYPE_MISMATCH,
+                            who + " takes " + detail::arity_text(a->params, a->results) + ", but the C++ signature " +
+                                detail::SigTraits<R(Args...)>::text() + " has " +
+                                detail::arity_text(sizeof...(Args), detail::ResultTraits<R>::count)));
+    }
+    return TypedFunc(lookup->handle());
+  }
+
+  /** \brief Whether the lookup succeeded. */
+  bool ok() const noexcept { return status_ == WB_OK; }
+  explicit operator bool() const noexcept { return ok(); }
+  wb_status_t status() const noexcept { return status_; }
+  const std::string &message() const noexcept { return message_; }
+  Func func() const noexcept { return Func(h_); }
+  wb_func_t handle() const noexcept { return h_; }
+
+  /** \brief Calls the function. The store's owner thread. */
+  Result<R> operator()(Args... args) const {
+    if (status_ != WB_OK) return fail(status_, message_);
+    std::array<wb_val_t, sizeof...(Args)> in{{detail::ValTraits<std::decay_t<Args>>::to(args)...}};
+    std::array<wb_val_t, detail::ResultTraits<R>::count> out{};
+    wb_status_t st = wb_func_call(h_, in.data(), in.size(), out.data(), out.size());
+    if (st != WB_OK) return last_failure(st);
+    if constexpr (detail::ResultTraits<R>::count == 0) {
+      return Result<R>();
+    } else {
+      const auto want = detail::ResultTraits<R>::kinds();
+      for (std::size_t i = 0; i < want.size(); i++) {
+        if (out[i].kind != want[i])
+          return fail(WB_ERR_TYPE_MISMATCH, "result " + std::to_string(i) + " has type " + kind_name(out[i].kind) +
+                                                ", but the C++ signature expects " + kind_name(want[i]));
+      }
+      return detail::ResultTraits<R>::from(out.data());
+    }
+  }
+  /** \brief The same as operator(). */
+  Result<R> call(Args... args) const { return (*this)(args...); }
+
+ private:
+  explicit TypedFunc(wb_func_t h) : h_(h), status_(WB_OK) {}
+  explicit TypedFunc(Failure f) : h_(), status_(detail::failed_status(f.status)), message_(std::move(f.message)) {}
+  wb_func_t h_;
+  wb_status_t status_;
+  std::string message_;
+};
+
+/** \brief A linear memory in a store (a view; the store's owner thread only). */
+class Memory {
+ public:
+  Memory() noexcept : h_() {}
+  explicit Memory(wb_memory_t handle) noexcept : h_(handle) {}
+  wb_memory_t handle() const noexcept { return h_; }
+  explicit operator bool() const noexcept { return h_.id != 0; }
+
+  /** \brief The size in bytes. */
+  Result<uint64_t> size() const {
+    uint64_t n = 0;
+    wb_status_t st = wb_memory_size(h_, &n);
+    if (st != WB_OK) return last_failure(st);
+    return n;
+  }
+  /** \brief Grows by `delta_pages` 64 KiB pages; returns the previous size in pages. */
+  Result<uint64_t> grow(uint64_t delta_pages) const {
+    uint64_t prev = 0;
+    wb_status_t st = wb_memory_grow(h_, delta_pages, &prev);
+    if (st != WB_OK) return last_failure(st);
+    return prev;
+  }
+  /** \brief Copies `len` bytes at `offset` into `dst` (bounds-checked: ::WB_ERR_OUT_OF_BOUNDS). */
+  Result<void> read(uint64_t offset, void *dst, std::size_t len) const {
+    return detail::check(wb_memory_read(h_, offset, dst, len));
+  }
+  /** \brief Copies `len` bytes at `offset` into a new vector. */
+  Result<std::vector<uint8_t>> read(uint64_t offset, std::size_t len) const {
+    std::vector<uint8_t> out(len);
+    wb_status_t st = wb_memory_read(h_, offset, out.data(), len);
+    if (st != WB_OK) return last_failure(st);
+    return out;
+  }
+  /** \brief Copies `len` bytes at `offset` into a string. */
+  Result<std::string> read_string(uint64_t offset, std::size_t len) const {
+    std::string out(len, '\0');
+    wb_status_t st = wb_memory_read(h_, offset, &out[0], len);
+    if (st != WB_OK) return last_failure(st);
+    return out;
+  }
+  /** \brief Copies bytes to `offset` (bounds-checked). */
+  Result<void> write(uint64_t offset, Bytes bytes) const {
+    return detail::check(wb_memory_write(h_, offset, bytes.data(), bytes.size()));
+  }
+  /** \brief Reads a trivially copyable value (host byte order) at `offset`. */
+  template <class T>
+  Result<T> load(uint64_t offset) const {
+    static_assert(std::is_trivially_copyable<T>::value, "load<T> needs a trivially copyable T");
+    T v{};
+    wb_status_t st = wb_memory_read(h_, offset, &v, sizeof v);
+    if (st != WB_OK) return last_failure(st);
+    return v;
+  }
+  /** \brief Writes a trivially copyable value (host byte order) at `offset`. */
+  template <class T>
+  Result<void> store(uint64_t offset, const T &v) const {
+    static_assert(std::is_trivially_copyable<T>::value, "store<T> needs a trivially copyable T");
+    return detail::check(wb_memory_write(h_, offset, &v, sizeof v));
+  }
+
+ private:
+  wb_memory_t h_;
+};
+
+/** \brief A global in a store (a view; the store's owner thread only). */
+class Global {
+ public:
+  Global() noexcept : h_() {}
+  explicit Global(wb_global_t handle) noexcept : h_(handle) {}
+  wb_global_t handle() const noexcept { return h_; }
+  explicit operator bool() const noexcept { return h_.id != 0; }
+
+  /** \brief The value with its kind. */
+  Result<wb_val_t> get() const {
+    wb_val_t v{};
+    wb_status_t st = wb_global_get(h_, &v);
+    if (st != WB_OK) return last_failure(st);
+    return v;
+  }
+  /** \brief The value as T; ::WB_ERR_TYPE_MISMATCH when the global has another kind. */
+  template <class T>
+  Result<T> get() const {
+    Result<wb_val_t> v = get();
+    if (!v) return v.error();
+    if (v->kind != detail::ValTraits<T>::kind)
+      return fail(WB_ERR_TYPE_MISMATCH, std::string("the global has type ") + kind_name(v->kind) + ", not " +
+                                            kind_name(detail::ValTraits<T>::kind));
+    return detail::ValTraits<T>::from(*v);
+  }
+  /** \brief Sets a mutable global (::WB_ERR_TYPE_MISMATCH when immutable or of another kind). */
+  Result<void> set(const wb_val_t &value) const { return detail::check(wb_global_set(h_, &value)); }
+  /** \brief Sets a mutable global from a C++ value (int32_t: i32, double: f64, ...). */
+  template <class T, class = std::enable_if_t<!std::is_same<std::decay_t<T>, wb_val_t>::value>>
+  Result<void> set(const T &value) const {
+    wb_val_t v = detail::ValTraits<std::decay_t<T>>::to(value);
+    return detail::check(wb_global_set(h_, &v));
+  }
+
+ private:
+  wb_global_t h_;
+};
+
+/** \brief An instance in a store (a view; the store's owner thread only). */
+class Instance {
+ public:
+  Instance() noexcept : h_() {}
+  explicit Instance(wb_instance_t handle) noexcept : h_(handle) {}
+  wb_instance_t handle() const noexcept { return h_; }
+  explicit operator bool() const noexcept { return h_.id != 0; }
+
+  /** \brief An exported function (::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH for another kind). */
+  Result<Func> func(Name name) const {
+    wb_func_t f{};
+    wb_status_t st = wb_instance_get_func(h_, name.c_str(), &f);
+    if (st != WB_OK) return last_failure(st);
+    return Func(f);
+  }
+  /**
+   * \brief An exported function as a typed callable, its arity checked now:
+   * `auto add = instance.func<int32_t(int32_t, int32_t)>("add");`. A failed
+   * lookup is kept in the TypedFunc (ok(), status(), message()) and returned
+   * by every call.
+   */
+  template <class Sig>
+  TypedFunc<Sig> func(Name name) const {
+    return TypedFunc<Sig>::make(func(name), name.c_str());
+  }
+  /** \brief An exported memory. */
+  Result<Memory> memory(Name name) const {
+    wb_memory_t m{};
+    wb_status_t st = wb_instance_get_memory(h_, name.c_str(), &m);
+    if (st != WB_OK) return last_failure(st);
+    return Memory(m);
+  }
+  /** \brief An exported global. */
+  Result<Global> global(Name name) const {
+    wb_global_t g{};
+    wb_status_t st = wb_instance_get_global(h_, name.c_str(), &g);
+    if (st != WB_OK) return last_failure(st);
+    return Global(g);
+  }
+
+ private:
+  wb_instance_t h_;
+};
+
+/**
+ * \brief Interrupts a store from ANY thread: a small copyable value holding
+ * only the store's handle, safe to hand to a watchdog thread.
+ */
+class Interrupter {
+ public:
+  Interrupter() noexcept : h_() {}
+  explicit Interrupter(wb_store_t store) noexcept : h_(store) {}
+  /** \brief The store's running call, or else its next one, returns ::WB_ERR_INTERRUPTED. */
+  Result<void> interrupt() const { return detail::check(wb_store_interrupt(h_)); }
+
+ private:
+  wb_store_t h_;
+};
+
+class WasiConfig;
+
+/**
+ * \brief A store: owns instances and their state. Only its owner thread (the
+ * creator, or whoever adopted it) may use it, and everything in it; the
+ * library refuses other threads with ::WB_ERR_WRONG_THREAD. Destroy it on the
+ * owner thread (or after release()).
+ */
+class Store : public detail::Owner<wb_store_t, &wb_store_delete> {
+ public:
+  using Owner::Owner;
+  /** \brief A new store; the calling thread becomes its owner. */
+  static Result<Store> create(const Engine &engine) {
+    wb_store_t h{};
+    wb_status_t st = wb_store_new(engine.handle(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return Store(h);
+  }
+  /** \brief Instantiates a module without imports (use a Linker for imports). */
+  Result<Instance> instantiate(const Module &module) const {
+    wb_instance_t i{};
+    wb_status_t st = wb_instance_new(h_, module.handle(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return Instance(i);
+  }
+  /** \brief The owner gives the store up (::wb_store_release): nobody may use
+   *  it until a thread calls adopt(). This object still owns (deletes) it. */
+  Result<void> release() const { return detail::check(wb_store_release(h_)); }
+  /** \brief The calling thread becomes the owner of a released or orphaned store. Any thread. */
+  Result<void> adopt() const { return detail::check(wb_store_adopt(h_)); }
+  /** \brief ANY thread: the running call, or else the next one, returns ::WB_ERR_INTERRUPTED. */
+  Result<void> interrupt() const { return detail::check(wb_store_interrupt(h_)); }
+  /** \brief A copyable handle that only interrupts, for other threads. */
+  Interrupter interrupter() const noexcept { return Interrupter(h_); }
+  /** \brief Sets the fuel left (engine made with consume_fuel). Owner thread. */
+  Result<void> set_fuel(uint64_t fuel) const { return detail::check(wb_store_set_fuel(h_, fuel)); }
+  /** \brief The fuel left. Owner thread. */
+  Result<uint64_t> fuel() const {
+    uint64_t f = 0;
+    wb_status_t st = wb_store_get_fuel(h_, &f);
+    if (st != WB_OK) return last_failure(st);
+    return f;
+  }
+  /** \brief Resource limits (0: none); see ::wb_store_set_limits. */
+  Result<void> set_limits(const wb_store_limits_t &limits) const {
+    return detail::check(wb_store_set_limits(h_, &limits));
+  }
+  /** \brief At most `ms` milliseconds per call (0: no limit). */
+  Result<void> set_call_timeout(uint64_t ms) const { return detail::check(wb_store_set_call_timeout(h_, ms)); }
+  /** \brief A deadline `ms` milliseconds from now for the whole store (0: none). */
+  Result<void> set_deadline(uint64_t ms) const { return detail::check(wb_store_set_deadline(h_, ms)); }
+  /** \brief Gives the store a WASI context built from `config`; see ::wb_store_set_wasi. */
+  inline Result<void> set_wasi(const WasiConfig &config) const;
+  /** \brief What the WASI program wrote so far to a captured stream (`fd` 1 or 2). */
+  Result<std::string> wasi_output(int fd) const {
+    wb_bytes_t b{};
+    wb_status_t st = wb_store_wasi_output(h_, fd, &b);
+    if (st != WB_OK) return last_failure(st);
+    std::string out(reinterpret_cast<const char *>(b.data), b.len);
+    wb_bytes_dispose(&b);
+    return out;
+  }
+};
+
+/* ======================================================================== */
+/* Linking and host functions                                                */
+
+/**
+ * \brief The calling instance, as the optional first parameter of a host
+ * lambda. Valid only during that callback, on that thread.
+ */
+class Caller {
+ public:
+  explicit Caller(wb_caller_t handle) noexcept : h_(handle) {}
+  wb_caller_t handle() const noexcept { return h_; }
+  /** \brief An export of the calling instance (usually "memory"). */
+  Result<Memory> memory(Name name) const {
+    wb_memory_t m{};
+    wb_status_t st = wb_caller_get_memory(h_, name.c_str(), &m);
+    if (st != WB_OK) return last_failure(st);
+    return Memory(m);
+  }
+  Result<Func> func(Name name) const {
+    wb_func_t f{};
+    wb_status_t st = wb_caller_get_func(h_, name.c_str(), &f);
+    if (st != WB_OK) return last_failure(st);
+    return Func(f);
+  }
+  Result<Global> global(Name name) const {
+    wb_global_t g{};
+    wb_status_t st = wb_caller_get_global(h_, name.c_str(), &g);
+    if (st != WB_OK) return last_failure(st);
+    return Global(g);
+  }
+  /** \brief The handle of the store the callback runs in (not owned). */
+  Result<wb_store_t> store() const {
+    wb_store_t s{};
+    wb_status_t st = wb_caller_store(h_, &s);
+    if (st != WB_OK) return last_failure(st);
+    return s;
+  }
+
+ private:
+  wb_caller_t h_;
+};
+
+namespace detail {
+template <class T>
+struct IsResult : std::false_type {
+  using inner = T;
+};
+template <class T>
+struct IsResult<Result<T>> : std::true_type {
+  using inner = T;
+};
+
+/* A host function of C++ type R(Args...), optionally taking Caller first. */
+template <class R, class... Args>
+struct HostSigBase {
+  using Ret = typename IsResult<R>::inner;
+  static constexpr std::size_t nparams = sizeof...(Args);
+  static constexpr std::size_t nresults = ResultTraits<Ret>::count;
+  static std::array<wb_valkind_t, sizeof...(Args)> params() noexcept { return {{ValTraits<std::decay_t<Args>>::kind...}}; }
+  static std::array<wb_valkind_t, ResultTraits<Ret>::count> results() noexcept { return ResultTraits<Ret>::kinds(); }
+
+  template <class F, std::size_t... I>
+  static wb_status_t invoke(const F &f, wb_caller_t caller, const wb_val_t *args, wb_val_t *results,
+                            std::index_sequence<I...>, std::true_type /* takes Caller */) {
+    return finish(results, [&] { return f(Caller(caller), ValTraits<std::decay_t<Args>>::from(args[I])...); });
+  }
+  template <class F, std::size_t... I>
+  static wb_status_t invoke(const F &f, wb_caller_t, const wb_val_t *args, wb_val_t *results,
+                            std::index_sequence<I...>, std::false_type) {
+    return finish(results, [&] { return f(ValTraits<std::decay_t<Args>>::from(args[I])...); });
+  }
+
+ private:
+  template <class Call>
+  static wb_status_t finish(wb_val_t *results, Call &&call) {
+    if constexpr (IsResult<R>::value) {
+      R r = call();
+      if (!r) return wb_set_error(r.status(), r.message().c_str());
+      if constexpr (!std::is_void<Ret>::value) ResultTraits<Ret>::to(results, *r);
+    } else if constexpr (std::is_void<R>::value) {
+      call();
+    } else {
+      ResultTraits<R>::to(results, call());
+    }
+    return WB_OK;
+  }
+};
+
+template <class R, class... Args>
+struct HostSig : HostSigBase<R, Args...> {
+  using takes_caller = std::false_type;
+};
+template <class R, class... Args>
+struct HostSig<R, Caller, Args...> : HostSigBase<R, Args...> {
+  using takes_caller = std::true_type;
+};
+
+/* The signature of a lambda, function object or function pointer. */
+template <class M>
+struct CallOperator {
+  static_assert(sizeof(M) == 0,
+                "a host function needs a const operator() (a lambda that is not `mutable`): it may run on "
+                "several threads at once");
+};
+template <class C, class R, class... Args>
+struct CallOperator<R (C::*)(Args...) const> {
+  using Sig = HostSig<R, Args...>;
+};
+template <class C, class R, class... Args>
+struct CallOperator<R (C::*)(Args...) const noexcept> {
+  using Sig = HostSig<R, Args...>;
+};
+template <class F, class = void>
+struct HostFnTraits {
+  static_assert(sizeof(F) == 0,
+                "a host function must be a lambda or function object with one non-template operator(), "
+                "or a function pointer");
+};
+template <class F>
+struct HostFnTraits<F, std::void_t<decltype(&F::operator())>> {
+  using Sig = typename CallOperator<decltype(&F::operator())>::Sig;
+};
+template <class R, class... Args>
+struct HostFnTraits<R (*)(Args...)> {
+  using Sig = HostSig<R, Args...>;
+};
+template <class R, class... Args>
+struct HostFnTraits<R (*)(Args...) noexcept> {
+  using Sig = HostSig<R, Args...>;
+};
+
+template <class F>
+struct HostThunk {
+  using Sig = typename HostFnTraits<F>::Sig;
+  static wb_status_t call(void *env, wb_caller_t caller, const wb_val_t *args, std::size_t nargs, wb_val_t *results,
+                          std::size_t nresults) noexcept {
+    if (nargs != Sig::nparams || nresults != Sig::nresults)
+      return wb_set_error(WB_ERR_INTERNAL, "wasmbound.hh: host function called with an unexpected arity");
+#if WASMBOUND_EXCEPTIONS
+    try {
+#endif
+      return Sig::invoke(*static_cast<const F *>(env), caller, args, results,
+                         std::make_index_sequence<Sig::nparams>{}, typename Sig::takes_caller{});
+#if WASMBOUND_EXCEPTIONS
+    } catch (const std::exception &e) {
+      return wb_set_error(WB_ERR_TRAP, e.what());
+    } catch (...) {
+      return wb_set_error(WB_ERR_TRAP, "a host function threw a C++ exception that is not a std::exception");
+    }
+#endif
+  }
+  static void destroy(void *env) noexcept { delete static_cast<F *>(env); }
+};
+}  // namespace detail
+
+class SharedMemory;
+
+/**
+ * \brief A linker (builder): only the thread that created it may use it.
+ * Define host functions (C++ lambdas), instances, WASI and shared memories,
+ * then instantiate modules with imports, or make a shareable Template.
+ */
+class Linker : public detail::Owner<wb_linker_t, &wb_linker_delete> {
+ public:
+  using Owner::Owner;
+  static Result<Linker> create(const Engine &engine) {
+    wb_linker_t h{};
+    wb_status_t st = wb_linker_new(engine.handle(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return Linker(h);
+  }
+  /** \brief Let later definitions replace earlier ones of the same name. */
+  Result<void> allow_shadowing(bool allow) const { return detail::check(wb_linker_allow_shadowing(h_, allow)); }
+
+  /**
+   * \brief Defines a host function `module`.`name` from a lambda (or function
+   * object, or function pointer) whose parameter and return types give the
+   * wasm type:
+   *
+   * \code
+   * linker.define("env", "add", [](int32_t a, int32_t b) { return a + b; });
+   * linker.define("env", "log", [](wasmbound::Caller caller, int32_t ptr, int32_t len)
+   *                                 -> wasmbound::Result<void> {
+   *   auto mem = caller.memory("memory");
+   *   if (!mem) return mem.error();
+   *   auto text = mem->read_string(uint32_t(ptr), uint32_t(len));
+   *   if (!text) return text.error();
+   *   std::puts(text->c_str());
+   *   return {};
+   * });
+   * \endcode
+   *
+   * Parameters: an optional Caller first, then values as for TypedFunc. The
+   * return type: void, a value, a std::tuple of values, or a Result of those;
+   * a failed Result (e.g. `return wasmbound::fail(WB_ERR_TRAP, "bad input")`)
+   * or, with exceptions on, a thrown exception makes the guest trap: the
+   * outer call returns ::WB_ERR_TRAP with that message. Exceptions never
+   * cross into the library.
+   *
+   * The function object is moved to the heap and owned by the library; it is
+   * destroyed when no linker, template or store holds the function. It runs
+   * on the owner thread of whichever store calls it, and through a Template
+   * on many threads at once: its operator() must be const and thread-safe.
+   */
+  template <class F>
+  Result<void> define(Name module, Name name, F &&fn) const {
+    using Fn = std::decay_t<F>;
+    using Thunk = detail::HostThunk<Fn>;
+    const auto params = Thunk::Sig::params();
+    const auto results = Thunk::Sig::results();
+    Fn *env = new Fn(std::forward<F>(fn));
+    /* on failure too, the library calls the finalizer: no leak */
+    return detail::check(wb_linker_define_func(h_, module.c_str(), name.c_str(), params.data(), params.size(),
+                                               results.data(), results.size(), &Thunk::call, env, &Thunk::destroy));
+  }
+  /** \brief Defines a host function with the C callback type (see ::wb_linker_define_func). */
+  Result<void> define_func(Name module, Name name, const std::vector<wb_valkind_t> &params,
+                           const std::vector<wb_valkind_t> &results, wb_host_callback_t callback, void *env,
+                           wb_finalizer_t finalizer) const {
+    return detail::check(wb_linker_define_func(h_, module.c_str(), name.c_str(), params.data(), params.size(),
+                                               results.data(), results.size(), callback, env, finalizer));
+  }
+  /** \brief Defines every export of `instance` as `module`.*; see ::wb_linker_define_instance. */
+  Result<void> define_instance(Name module, const Instance &instance) const {
+    return detail::check(wb_linker_define_instance(h_, module.c_str(), instance.handle()));
+  }
+  /** \brief Defines WASI preview1; stores that run it need Store::set_wasi. */
+  Result<void> define_wasi() const { return detail::check(wb_linker_define_wasi(h_)); }
+  /** \brief Defines a shared memory as `module`.`name`. */
+  inline Result<void> define_shared_memory(Name module, Name name, const SharedMemory &memory) const;
+  /** \brief Instantiates `module` into `store` (this thread must own both). */
+  Result<Instance> instantiate(const Store &store, const Module &module) const {
+    wb_instance_t i{};
+    wb_status_t st = wb_linker_instantiate(h_, store.handle(), module.handle(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return Instance(i);
+  }
+};
+
+/**
+ * \brief A pre-linked module (Wasmtime's InstancePre): made once on the
+ * linker's thread, then instantiated by any thread into its own store,
+ * concurrently.
+ */
+class Template : public detail::Owner<wb_template_t, &wb_template_delete> {
+ public:
+  using Owner::Owner;
+  static Result<Template> create(const Linker &linker, const Module &module) {
+    wb_template_t h{};
+    wb_status_t st = wb_template_new(linker.handle(), module.handle(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return Template(h);
+  }
+  /** \brief Instantiates into `store` (the store's owner thread). */
+  Result<Instance> instantiate(const Store &store) const {
+    wb_instance_t i{};
+    wb_status_t st = wb_template_instantiate(h_, store.handle(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return Instance(i);
+  }
+};
+
+/** \brief A shared linear memory (wasm threads). Any thread, concurrently. */
+class SharedMemory : public detail::Owner<wb_shared_memory_t, &wb_shared_memory_delete> {
+ public:
+  using Owner::Owner;
+  static Result<SharedMemory> create(const Engine &engine, uint32_t min_pages, uint32_t max_pages) {
+    wb_shared_memory_t h{};
+    wb_status_t st = wb_shared_memory_new(engine.handle(), min_pages, max_pages, &h);
+    if (st != WB_OK) return last_failure(st);
+    return SharedMemory(h);
+  }
+  Result<uint64_t> size() const {
+    uint64_t n = 0;
+    wb_status_t st = wb_shared_memory_size(h_, &n);
+    if (st != WB_OK) return last_failure(st);
+    return n;
+  }
+  Result<uint64_t> grow(uint64_t delta_pages) const {
+    uint64_t prev = 0;
+    wb_status_t st = wb_shared_memory_grow(h_, delta_pages, &prev);
+    if (st != WB_OK) return last_failure(st);
+    return prev;
+  }
+  Result<void> read(uint64_t offset, void *dst, std::size_t len) const {
+    return detail::check(wb_shared_memory_read(h_, offset, dst, len));
+  }
+  Result<void> write(uint64_t offset, Bytes bytes) const {
+    return detail::check(wb_shared_memory_write(h_, offset, bytes.data(), bytes.size()));
+  }
+};
+
+inline Result<void> Linker::define_shared_memory(Name module, Name name, const SharedMemory &memory) const {
+  return detail::check(wb_linker_define_shared_memory(h_, module.c_str(), name.c_str(), memory.handle()));
+}
+
+/** \brief A WASI configuration (builder): only its creator thread may use it. */
+class WasiConfig : public detail::Owner<wb_wasi_config_t, &wb_wasi_config_delete> {
+ public:
+  using Owner::Owner;
+  static Result<WasiConfig> create() {
+    wb_wasi_config_t h{};
+    wb_status_t st = wb_wasi_config_new(&h);
+    if (st != WB_OK) return last_failure(st);
+    return WasiConfig(h);
+  }
+  /** \brief argv (argv[0] is the program name). */
+  Result<void> args(const std::vector<std::string> &argv) const {
+    std::vector<const char *> p;
+    p.reserve(argv.size());
+    for (const std::string &a : argv) p.push_back(a.c_str());
+    return detail::check(wb_wasi_config_set_args(h_, p.data(), p.size()));
+  }
+  /** \brief The environment, exactly these NAME=value pairs. */
+  Result<void> env(const std::vector<std::pair<std::string, std::string>> &vars) const {
+    std::vector<const char *> names, values;
+    for (const auto &kv : vars) {
+      names.push_back(kv.first.c_str());
+      values.push_back(kv.second.c_str());
+    }
+    return detail::check(wb_wasi_config_set_env(h_, names.data(), values.data(), vars.size()));
+  }
+  Result<void> stdin_bytes(Bytes bytes) const {
+    return detail::check(wb_wasi_config_set_stdin(h_, bytes.data(), bytes.size()));
+  }
+  /** \brief Routes stdout; `path` only for ::WB_STDIO_FILE. */
+  Result<void> stdout_to(wb_stdio_mode_t mode, const char *path = nullptr) const {
+    return detail::check(wb_wasi_config_set_stdout(h_, mode, path));
+  }
+  Result<void> stderr_to(wb_stdio_mode_t mode, const char *path = nullptr) const {
+    return detail::check(wb_wasi_config_set_stderr(h_, mode, path));
+  }
+  Result<void> preopen_dir(Name host_path, Name guest_path, bool read_only) const {
+    return detail::check(wb_wasi_config_preopen_dir(h_, host_path.c_str(), guest_path.c_str(), read_only));
+  }
+};
+
+inline Result<void> Store::set_wasi(const WasiConfig &config) const {
+  return detail::check(wb_store_set_wasi(h_, config.handle()));
+}
+
+}  // namespace wasmbound
+
+#endif /* WASMBOUND_HH */
