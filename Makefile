@@ -1,6 +1,8 @@
 # make          build build/libwasmbound.so (with its SONAME links)
 # make demo     build and run examples/threads.c
 # make test     Go tests (-race), the library, and the CTest suite
+# make static   build/libwasmbound.a: the Go c-archive merged with Wasmtime's libwasmtime.a
+# make soak     DURATION=30 seconds of random mixed work on many threads
 # Each target installs what is missing (cmake via apt-get, Go modules via the proxy).
 SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
@@ -11,7 +13,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 WASMTIME_GO = $(shell go list -m -f '{{.Dir}}' github.com/bytecodealliance/wasmtime-go/v39)
 GO_PACKAGES = ./status ./handles ./dispatch ./lifecycle ./pools
 
-.PHONY: all demo test deps go-test ctest test-asan clean
+.PHONY: all demo test deps go-test ctest test-asan static soak clean
 
 all: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) --target wasmbound_go -j $(JOBS)
@@ -19,6 +21,7 @@ all: deps $(BUILD)/CMakeCache.txt
 deps:
 	@command -v cmake >/dev/null || { echo "installing cmake"; apt-get update -qq && apt-get install -y -qq cmake >/dev/null; }
 	@command -v g++ >/dev/null || { apt-get update -qq && apt-get install -y -qq g++ >/dev/null; }
+	@command -v pkg-config >/dev/null || { echo "installing pkg-config"; apt-get update -qq && apt-get install -y -qq pkg-config >/dev/null; }
 	go mod download
 
 $(BUILD)/CMakeCache.txt: | deps
@@ -54,5 +57,17 @@ test-asan: deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --no-tests=error -j $(JOBS) --timeout 900
 
+# One self-contained archive (Go runtime and Wasmtime inside); link it with
+# `pkg-config --libs wasmbound-static` after installing, or
+# $(BUILD)/libwasmbound.a -lpthread -ldl -lm from the tree.
+static: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) --target wasmbound_static -j $(JOBS)
+	@ls -l $(BUILD)/libwasmbound.a
+
+DURATION ?= 30
+soak: all
+	cmake --build $(BUILD) --target test_soak -j $(JOBS)
+	$(BUILD)/ctest/test_soak $(DURATION)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)
