@@ -58,6 +58,13 @@ add_test(NAME cxx_value_aborts_without_exceptions
 set_tests_properties(cxx_value_aborts_without_exceptions PROPERTIES PASS_REGULAR_EXPRESSION
   "wasmbound: value\\(\\) of a failed Result: WB_ERR_NOT_FOUND: [^\n]*absent.*exit status 134")
 
+# The sanitizer tree (make test-asan) turns the rest off: its consumers would
+# need the sanitizer runtime, and the main tree tests the same files.
+option(WB_PACKAGING_TESTS "install, find_package, pkg-config and static-archive tests" ON)
+if(NOT WB_PACKAGING_TESTS)
+  return()
+endif()
+
 # ---- install, then consumers outside the tree ------------------------------
 set(WB_PKG_PREFIX "${WB_PKG_DIR}/prefix")
 # ctest --build-and-test <source> <binary> ${WB_BUILD_OPTIONS} --build-options ...
