@@ -336,13 +336,14 @@ static wbh_slot_t *grab_slot(uint32_t *index_out) {
 }
 
 /* Returns a slot whose object is gone to the free list under the next
- * generation, or retires it when that generation would wrap. */
+ * generation, or retires it when that generation would wrap. The live count
+ * was already dropped when the handle was deleted (a deleted handle is not
+ * live even while an in-flight user or the deadline ticker still holds its
+ * object). */
 static void free_slot(wbh_slot_t *s, uint32_t index) {
-  uint8_t kind = s->kind;
   uint32_t gen = (uint32_t)(atomic_load(&s->state) >> 32);
   s->obj = 0;
   s->first_child = 0;
-  atomic_fetch_sub(&wbh_live[kind], 1);
   if (gen + 1 >= 0xFFFFFFFFu) { /* retire: never hand this index out again */
     atomic_store_explicit(&s->state, (uint64_t)0xFFFFFFFFu << 32, memory_order_release);
     return;
@@ -427,18 +428,6 @@ void wbh_retain(uint64_t id) {
   atomic_fetch_add_explicit(&wbh_slot_at(wbh_id_index(id))->state, 1, memory_order_relaxed);
 }
 
-int wbh_next_generation(wbh_slot_t *s) {
-  uint64_t st = atomic_load_explicit(&s->state, memory_order_relaxed);
-  uint32_t gen = (uint32_t)(st >> 32);
-  if (gen + 1 >= 0xFFFFFFFFu) {
-    /* used up: no id of it is valid any more; the store's delete retires it */
-    atomic_store_explicit(&s->state, (uint64_t)gen << 32, memory_order_release);
-    return 0;
-  }
-  atomic_store_explicit(&s->state, (uint64_t)(gen + 1) << 32 | (st & 0xFFFFFFFFu), memory_order_release);
-  return 1;
-}
-
 wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
   if (id == 0) return WB_OK;
   if (wbh_id_kind(id) != kind) return wbh_fail_invalid(id, kind);
@@ -451,6 +440,7 @@ wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
                                               memory_order_acquire))
       break;
   }
+  atomic_fetch_sub(&wbh_live[kind], 1);
   wbh_release(id); /* the base reference */
   return WB_OK;
 }
@@ -465,6 +455,7 @@ void wbh_delete_store(wbh_slot_t *store, uint64_t store_id) {
     uint32_t next = c->next;
     void *obj = c->obj;
     wbh_destructor_t fn = destructors[c->kind];
+    atomic_fetch_sub(&wbh_live[c->kind], 1);
     free_slot(c, child - 1);
     if (fn && obj) fn(obj);
     child = next;
@@ -474,6 +465,7 @@ void wbh_delete_store(wbh_slot_t *store, uint64_t store_id) {
   /* clear LIVE, then drop the base reference: a concurrent wb_store_interrupt
    * may still hold one, and the last reference destroys the object. */
   atomic_fetch_and(&store->state, ~WBH_LIVE);
+  atomic_fetch_sub(&wbh_live[WBH_KIND_STORE], 1);
   wbh_release(store_id);
 }
 

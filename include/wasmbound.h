@@ -884,7 +884,11 @@ wb_status_t wb_pool_stats_get(wb_pool_t pool, wb_pool_stats_t *out);
 /* ------------------------------------------------------------------------ */
 /** \name Statistics */
 
-/** \brief Live objects and events since the library was loaded. */
+/** \brief Live handles and events since the library was loaded.
+ *
+ * A handle counts as live from its creation until it is deleted (or its
+ * store is). A deleted engine or module may stay in memory a little longer,
+ * until in-flight users on other threads finish; it no longer counts. */
 typedef struct wb_stats {
   uint64_t live_engines;
   uint64_t live_modules;
