@@ -1,0 +1,167 @@
+/* What both benchmark programs share: the wasm modules, the clock, and the
+ * serve loop that bench/run.sh drives.
+ *
+ * Each program (bench_wasmbound, bench_raw) stays alive for the whole run and
+ * reads one command per line on stdin:
+ *
+ *   warm <case>   set the case up, warm it up, pick its iteration count
+ *                 (each timed sample then takes about BENCH_SAMPLE_MS)
+ *   run <case>    time one sample; prints "<case> <ns per op> <iterations>"
+ *   mem           prints "mem <bytes per store> <bytes per handle>" (malloc'd)
+ *   quit
+ *
+ * The driver interleaves the two programs sample by sample, so both sides see
+ * the same machine state, and takes the median of each side. */
+#ifndef WB_BENCH_H
+#define WB_BENCH_H
+
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* add(i32,i32): the call cases, memory access, threads, pools */
+static const char WAT_ADD[] =
+    "(module\n"
+    "  (memory (export \"memory\") 2)\n"
+    "  (func (export \"add\") (param i32 i32) (result i32)\n"
+    "    local.get 0 local.get 1 i32.add))";
+
+/* instantiation: a memory, a table, a global, a data segment, a function */
+static const char WAT_INST[] =
+    "(module\n"
+    "  (memory (export \"memory\") 1)\n"
+    "  (table 4 funcref)\n"
+    "  (global $g (mut i32) (i32.const 7))\n"
+    "  (data (i32.const 16) \"wasmbound benchmark\")\n"
+    "  (func $add (export \"add\") (param i32 i32) (result i32)\n"
+    "    local.get 0 local.get 1 i32.add global.get $g i32.add)\n"
+    "  (elem (i32.const 0) $add))";
+
+/* host_call: run(n) calls the import n times, threading a value through it */
+static const char WAT_HOST[] =
+    "(module\n"
+    "  (import \"env\" \"f\" (func $f (param i32) (result i32)))\n"
+    "  (func (export \"run\") (param $n i32) (result i32)\n"
+    "    (local $acc i32)\n"
+    "    (loop $l\n"
+    "      (local.set $acc (call $f (local.get $acc)))\n"
+    "      (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+    "      (br_if $l (local.get $n)))\n"
+    "    (local.get $acc)))";
+
+/* memory overhead: a module whose instances are small (no memory, no table) */
+static const char WAT_TINY[] = "(module (func (export \"f\")))";
+
+#define BENCH_STORES 10000
+#define BENCH_HANDLES 100000
+
+static inline uint64_t bench_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Bytes malloc'd by the whole process (all arenas, mmapped blocks too). */
+static inline uint64_t bench_malloced(void) {
+  struct mallinfo2 mi = mallinfo2();
+  return (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
+}
+
+#define DIE(...)                      \
+  do {                                \
+    fprintf(stderr, "bench: ");       \
+    fprintf(stderr, __VA_ARGS__);     \
+    fprintf(stderr, "\n");            \
+    exit(1);                          \
+  } while (0)
+
+/* A case: setup once, then run(iters) does iters operations and returns the
+ * elapsed nanoseconds (timed inside, so per-sample bookkeeping is left out).
+ * same_iters_as: a case that must use another case's iteration count. */
+typedef struct bench_case {
+  const char *name;
+  void (*setup)(void);
+  uint64_t (*run)(uint64_t iters);
+  const char *same_iters_as;
+  uint64_t iters;
+  int ready;
+} bench_case_t;
+
+static volatile uint64_t bench_sink;
+
+static inline double bench_sample_ns(void) {
+  const char *e = getenv("BENCH_SAMPLE_MS");
+  double ms = e ? atof(e) : 0;
+  return (ms > 0 ? ms : 40) * 1e6;
+}
+
+static bench_case_t *bench_find(bench_case_t *cases, const char *name) {
+  for (bench_case_t *c = cases; c->name; c++)
+    if (strcmp(c->name, name) == 0) return c;
+  return 0;
+}
+
+/* Sets a case up and warms it: doubling batches until 25 ms have passed,
+ * then picks the iteration count of one sample. */
+static void bench_warm(bench_case_t *cases, bench_case_t *c) {
+  if (!c->ready) {
+    if (c->setup) c->setup();
+    c->ready = 1;
+  }
+  if (c->iters) { /* fixed, or already calibrated: warm only */
+    c->run(c->iters);
+    return;
+  }
+  if (c->same_iters_as) {
+    bench_case_t *o = bench_find(cases, c->same_iters_as);
+    if (!o) DIE("no case %s", c->same_iters_as);
+    if (!o->iters) bench_warm(cases, o);
+    c->iters = o->iters;
+    c->run(c->iters); /* warm it too */
+    return;
+  }
+  uint64_t n = 1, spent = 0, ns = 0;
+  while (spent < 25000000ull) {
+    ns = c->run(n);
+    spent += ns;
+    if (ns < 5000000ull) n *= 2;
+  }
+  double per_op = (double)ns / (double)n;
+  uint64_t iters = (uint64_t)(bench_sample_ns() / (per_op > 0.1 ? per_op : 0.1));
+  c->iters = iters ? iters : 1;
+}
+
+static int bench_serve(bench_case_t *cases, void (*mem)(void)) {
+  char line[256];
+  setvbuf(stdout, 0, _IOLBF, 0);
+  while (fgets(line, sizeof line, stdin)) {
+    line[strcspn(line, "\r\n")] = 0;
+    if (strcmp(line, "quit") == 0) break;
+    if (strcmp(line, "mem") == 0) {
+      mem();
+      continue;
+    }
+    char cmd[16], name[128];
+    if (sscanf(line, "%15s %127s", cmd, name) != 2) DIE("bad command \"%s\"", line);
+    bench_case_t *c = bench_find(cases, name);
+    if (!c) DIE("no case \"%s\"", name);
+    if (strcmp(cmd, "warm") == 0) {
+      bench_warm(cases, c);
+      printf("warm %s %" PRIu64 "\n", name, c->iters);
+    } else if (strcmp(cmd, "run") == 0) {
+      if (!c->iters) bench_warm(cases, c);
+      uint64_t ns = c->run(c->iters);
+      printf("%s %.4f %" PRIu64 "\n", name, (double)ns / (double)c->iters, c->iters);
+    } else {
+      DIE("bad command \"%s\"", line);
+    }
+  }
+  return 0;
+}
+
+#endif

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# make bench: builds bench_wasmbound and bench_raw, runs every case against
+# its raw-Wasmtime twin interleaved sample by sample, prints the medians and
+# one `ratio <case> <wasmbound/raw>` line per case, then the memory overhead
+# and the handle-table Go benchmarks.
+#
+#   bash bench/run.sh [BUILD_DIR]
+#   BENCH_REPS=11          repetitions (odd; each gives one sample per side and case)
+#   BENCH_SAMPLE_MS=40     target length of one timed sample
+#   BENCH_CASES="a b"      only these cases (default: all)
+#   BENCH_GO=0             skip the Go handle-table benchmarks
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-build}
+[[ $build = /* ]] || build=$root/$build
+export PATH=/usr/local/go/bin:$PATH
+reps=${BENCH_REPS:-11}
+(( reps >= 5 )) || { echo "bench: BENCH_REPS must be at least 5" >&2; exit 2; }
+(( reps % 2 == 1 )) || reps=$((reps + 1))
+export BENCH_SAMPLE_MS=${BENCH_SAMPLE_MS:-40}
+
+# case  wasmbound-side  raw-side  unit  goal
+# (the raw side of threads_2_calls is wasmbound on 1 thread: see bench_wasmbound.c)
+all_cases=(
+  "call_i32_add          wb:call_i32_add         raw:call_i32_add          ns/op    1.5"
+  "call_i32_add_checked  wb:call_i32_add         raw:call_i32_add_checked  ns/op    0.5"
+  "host_call             wb:host_call            raw:host_call             ns/call  2.0"
+  "instantiate_template  wb:instantiate_template raw:instantiate_template  us/op    1.3"
+  "instantiate_default   wb:instantiate_default  raw:instantiate_default   us/op    1.3"
+  "memory_write_64       wb:memory_write_64      raw:memory_write_64       ns/op    2.0"
+  "memory_read_64k       wb:memory_read_64k      raw:memory_read_64k       ns/op    1.2"
+  "threads_2_calls       wb:threads_2            wb:threads_1              ns/call  1.15"
+  "pool_roundtrip        wb:pool_roundtrip       raw:pool_roundtrip        us/op    2.0"
+)
+cases=()
+for c in "${all_cases[@]}"; do
+  name=${c%% *}
+  if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" $name "* ]]; then cases+=("$c"); fi
+done
+(( ${#cases[@]} )) || { echo "bench: no case matches BENCH_CASES=$BENCH_CASES" >&2; exit 2; }
+
+# ---- build --------------------------------------------------------------------
+# (re)configure: the build tree may predate bench/, which the top level adds
+# only when bench/CMakeLists.txt exists at configure time
+cmake -S "$root" -B "$build" >/dev/null
+cmake --build "$build" --target bench_wasmbound bench_raw -j "$(nproc)" >/dev/null
+wb_exe=$build/bench/bench_wasmbound
+raw_exe=$build/bench/bench_raw
+
+# ---- the two servers --------------------------------------------------------------
+tmp=$(mktemp -d)
+wb_pid= raw_pid=
+cleanup() {
+  [[ -n $wb_pid ]] && kill "$wb_pid" 2>/dev/null || true
+  [[ -n $raw_pid ]] && kill "$raw_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+mkfifo "$tmp/wb.in" "$tmp/wb.out" "$tmp/raw.in" "$tmp/raw.out"
+"$wb_exe" <"$tmp/wb.in" >"$tmp/wb.out" &
+wb_pid=$!
+"$raw_exe" <"$tmp/raw.in" >"$tmp/raw.out" &
+raw_pid=$!
+exec 3>"$tmp/wb.in" 4<"$tmp/wb.out" 5>"$tmp/raw.in" 6<"$tmp/raw.out"
+
+# ask SIDE:CASE COMMAND; sets $reply to the answer line
+ask() {
+  local side=${1%%:*} name=${1#*:} cmd=$2 out in
+  if [[ $side == wb ]]; then out=3 in=4; else out=5 in=6; fi
+  echo "$cmd $name" >&$out
+  if ! read -r reply <&$in; then
+    echo "bench: the $side program died during \"$cmd $name\"" >&2
+    exit 1
+  fi
+}
+
+# one timed sample: appends "<case> <side> <ns/op>" to the results
+sample() { # case side target
+  ask "$3" run
+  local value
+  value=$(awk '{print $2}' <<<"$reply")
+  echo "$1 $2 $value" >>"$tmp/results"
+}
+
+echo "wasmbound vs the raw Wasmtime C API (same libwasmtime.a from wasmtime-go), $(nproc) cores"
+echo "each case: warm-up, then $reps interleaved repetitions of one ~${BENCH_SAMPLE_MS} ms sample per side; medians"
+start=$(date +%s)
+
+# warm-up and calibration (both programs, every target once)
+for c in "${cases[@]}"; do
+  read -r name wb raw unit goal <<<"$c"
+  ask "$raw" warm
+  ask "$wb" warm
+done
+if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then ask wb:pool_throughput warm; fi
+
+: >"$tmp/results"
+for ((r = 0; r < reps; r++)); do
+  for c in "${cases[@]}"; do
+    read -r name wb raw unit goal <<<"$c"
+    if (( r % 2 == 0 )); then
+      sample "$name" raw "$raw"
+      sample "$name" wb "$wb"
+    else
+      sample "$name" wb "$wb"
+      sample "$name" raw "$raw"
+    fi
+  done
+  if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then
+    sample pool_throughput wb wb:pool_throughput
+  fi
+done
+
+median() { # case side
+  awk -v c="$1" -v s="$2" '$1 == c && $2 == s {print $3}' "$tmp/results" | sort -g |
+    awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'
+}
+
+echo
+for c in "${cases[@]}"; do
+  read -r name wb raw unit goal <<<"$c"
+  w=$(median "$name" wb)
+  x=$(median "$name" raw)
+  awk -v n="$name" -v w="$w" -v x="$x" -v u="$unit" -v g="$goal" -v t="${raw%%:*}" 'BEGIN {
+    d = (u ~ /^us/) ? 1000 : 1
+    base = (t == "wb") ? "wasmbound on 1 thread" : "raw"
+    side = (n == "threads_2_calls") ? "wasmbound on 2 threads" : "wasmbound"
+    if (n == "pool_roundtrip") base = "mutex+condvar handoff"
+    r = w / x
+    printf "%s: %s %.4g %s, %s %.4g %s (goal <= %s%s)\n", n, side, w / d, u, base, x / d, u, g, (r <= g + 0 ? "" : ", MISSED")
+    printf "ratio %s %.2f\n", n, r
+  }'
+done
+if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then
+  tp=$(median pool_throughput wb)
+  awk -v t="$tp" 'BEGIN {printf "pool_throughput: 4 submitter threads, 2 workers: %.0f calls/s (%.3g us per call)\n", 1e9 / t, t / 1000}'
+fi
+
+# ---- memory overhead -------------------------------------------------------------------
+echo mem >&3
+read -r wb_mem <&4
+echo mem >&5
+read -r raw_mem <&6
+echo
+awk -v w="$wb_mem" -v r="$raw_mem" 'BEGIN {
+  split(w, a, " "); split(r, b, " ")
+  printf "overhead store_bytes %.0f\n", a[2] - b[2]
+  printf "  (malloc'\''d bytes per store over 10,000 live stores, wasmbound %.0f - raw wasmtime_store_new %.0f: the store object, its handle-table slot and the epoch-deadline callback)\n", a[2], b[2]
+  printf "overhead handle_bytes %.0f\n", a[3] - b[3]
+  printf "  (malloc'\''d bytes per instance over 100,000 instances in one store, wasmbound %.0f - raw %.0f: a 64-byte handle-table slot plus the handle'\''s object)\n", a[3], b[3]
+}'
+echo quit >&3
+echo quit >&5
+wait "$wb_pid" "$raw_pid" || true
+wb_pid= raw_pid=
+echo "(cases took $(($(date +%s) - start)) s)"
+
+# ---- the handle table, from Go ------------------------------------------------------------
+if [[ ${BENCH_GO:-1} != 0 ]]; then
+  echo
+  echo "handle table (Go benchmarks through cgo; each op includes one cgo call, see BenchmarkCgoCall):"
+  wasmtime_go=$(cd "$root" && go list -m -f '{{.Dir}}' github.com/bytecodealliance/wasmtime-go/v39)
+  (cd "$root" && CGO_CFLAGS="-O2 -I$wasmtime_go/build/include" \
+    go test -run '^$' -bench . -benchtime=200000x -count=1 ./handles) |
+    grep -E '^(Benchmark|ok|FAIL|PASS)' || { echo "bench: the Go benchmarks failed" >&2; exit 1; }
+fi
