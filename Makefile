@@ -2,7 +2,9 @@
 # make demo     build and run examples/threads.c
 # make test     Go tests (-race), the library, and the CTest suite
 # make static   build/libwasmbound.a: the Go c-archive merged with Wasmtime's libwasmtime.a
+# make bench    wasmbound against the raw Wasmtime C API, one `ratio` line per case
 # make soak     DURATION=30 seconds of random mixed work on many threads
+# make fuzz     each fuzz target for FUZZTIME (default 60s)
 # Each target installs what is missing (cmake via apt-get, Go modules via the proxy).
 SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
@@ -13,7 +15,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 WASMTIME_GO = $(shell go list -m -f '{{.Dir}}' github.com/bytecodealliance/wasmtime-go/v39)
 GO_PACKAGES = ./status ./handles ./dispatch ./lifecycle ./pools
 
-.PHONY: all demo test deps go-test ctest test-asan static soak clean
+.PHONY: all demo test deps go-test ctest test-asan static bench soak fuzz clean
 
 all: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) --target wasmbound_go -j $(JOBS)
@@ -64,10 +66,19 @@ static: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) --target wasmbound_static -j $(JOBS)
 	@ls -l $(BUILD)/libwasmbound.a
 
+# Benchmarks: bench/run.sh builds the wasmbound and raw-Wasmtime programs,
+# runs them interleaved, and prints medians and `ratio <case> <value>` lines.
+bench: all
+	bash bench/run.sh $(BUILD)
+
 DURATION ?= 30
 soak: all
 	cmake --build $(BUILD) --target test_soak -j $(JOBS)
 	$(BUILD)/ctest/test_soak $(DURATION)
+
+FUZZTIME ?= 60s
+fuzz: deps
+	bash fuzz/run.sh $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -53,6 +53,14 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
     goto out;
   }
   if (nresults) {
+    /* results are written only when all convert: straight into `results`
+     * when no conversion can fail, else through a buffer */
+    int direct = 1;
+    for (size_t i = 0; i < nresults; i++) direct &= wbd_kind_cannot_fail(f->kinds[nargs + i]);
+    if (__builtin_expect(direct, 1)) {
+      for (size_t i = 0; i < nresults; i++) wbd_val_from_raw(ss, s, &buf[i], f->kinds[nargs + i], &results[i]);
+      goto out;
+    }
     wb_val_t tmp[WBD_INLINE_VALS];
     wb_val_t *conv = nresults <= WBD_INLINE_VALS ? tmp : malloc(nresults * sizeof *conv);
     if (!conv) {
@@ -111,7 +119,8 @@ wb_status_t wb_memory_grow(wb_memory_t memory, uint64_t delta_pages, uint64_t *p
 }
 
 /* Finds [offset, offset+len) in the memory, or reports why not. */
-static inline wb_status_t memory_span(wb_memory_t memory, uint64_t offset, size_t len, const void *host, uint8_t **at) {
+static inline __attribute__((always_inline)) wb_status_t memory_span(wb_memory_t memory, uint64_t offset, size_t len,
+                                                                    const void *host, uint8_t **at) {
   wbh_slot_t *ms, *ss;
   wb_status_t st = wbh_bound(memory.id, WBH_KIND_MEMORY, &ms, &ss);
   if (__builtin_expect(st != WB_OK, 0)) return st;

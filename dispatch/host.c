@@ -14,9 +14,8 @@ void wbd_hostfn_finalize(void *env) {
   free(h);
 }
 
-/* A caller id for this nesting level of host calls, valid until leave. */
-static wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id) {
-  uint32_t level = s->host_depth;
+/* A caller slot for this nesting level when there is none yet. */
+static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uint32_t level) {
   if (level >= s->ncaller_slots) {
     uint32_t n = s->ncaller_slots ? s->ncaller_slots * 2 : 4;
     wbh_slot_t **slots = realloc(s->caller_slots, n * sizeof *slots);
@@ -36,25 +35,42 @@ static wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint6
       return st;
     }
     obj->index = wbh_id_index(cid);
-    cs = s->caller_slots[level] = wbh_slot_at(obj->index);
+    s->caller_slots[level] = wbh_slot_at(obj->index);
   }
-  wbd_caller_t *c = cs->obj;
-  c->caller = caller;
-  s->host_depth++;
-  *id = wbh_make_id((uint32_t)(atomic_load_explicit(&cs->state, memory_order_relaxed) >> 32), WBH_KIND_CALLER,
-                    c->index);
   return WB_OK;
 }
 
-static void caller_leave(wbd_store_t *s) {
-  wbh_slot_t *cs = s->caller_slots[--s->host_depth];
+/* A caller id for this nesting level of host calls, valid until leave;
+ * *slot_out is the caller slot, for caller_leave. */
+static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller,
+                                                                     uint64_t *id, wbh_slot_t **slot_out) {
+  uint32_t level = s->host_depth;
+  if (__builtin_expect(level >= s->ncaller_slots || !s->caller_slots[level], 0)) {
+    wb_status_t st = caller_slot_new(s, level);
+    if (st) return st;
+  }
+  wbh_slot_t *cs = s->caller_slots[level];
+  wbd_caller_t *c = cs->obj;
+  c->caller = caller;
+  s->host_depth = level + 1;
+  *id = wbh_make_id((uint32_t)(atomic_load_explicit(&cs->state, memory_order_relaxed) >> 32), WBH_KIND_CALLER,
+                    c->index);
+  *slot_out = cs;
+  return WB_OK;
+}
+
+/* Ends the callback that caller_enter began. Nested callbacks use deeper
+ * levels and leave this one's slot where it was (the array may move). */
+static inline __attribute__((always_inline)) void caller_leave(wbd_store_t *s, wbh_slot_t *cs) {
+  uint32_t level = --s->host_depth;
   ((wbd_caller_t *)cs->obj)->caller = 0;
   /* every id issued for this callback dies with it; a used-up slot is
    * dropped here (its store's delete frees it) and replaced on next use */
-  if (!wbh_next_generation(cs)) s->caller_slots[s->host_depth] = 0;
+  if (__builtin_expect(!wbh_next_generation(cs), 0)) s->caller_slots[level] = 0;
 }
 
-static wasm_trap_t *host_trap(const wbd_hostfn_t *h, wb_status_t st, uint64_t failures_before) {
+static __attribute__((noinline, cold)) wasm_trap_t *host_trap(const wbd_hostfn_t *h, wb_status_t st,
+                                                              uint64_t failures_before) {
   char msg[4096];
   int n;
   if (wbi_tls_failures == failures_before)
@@ -68,9 +84,40 @@ static wasm_trap_t *host_trap(const wbd_hostfn_t *h, wb_status_t st, uint64_t fa
   return wasmtime_trap_new(msg, (size_t)n);
 }
 
+/* The trampoline for the common case (h->numeric): at most 16 parameters
+ * and results, all of them numbers, so no conversion can fail and no
+ * buffer is allocated. Does what the general path below does. */
+static inline __attribute__((always_inline)) wasm_trap_t *host_call_numeric(const wbd_hostfn_t *h,
+                                                                           wasmtime_caller_t *caller,
+                                                                           wasmtime_val_raw_t *vals) {
+  wbd_store_t *s = wasmtime_context_get_data(wasmtime_caller_context(caller));
+  uint64_t failures = wbi_tls_failures;
+  uint32_t np = h->nparams, nr = h->nresults;
+  wb_val_t args[WBD_INLINE_VALS], results[WBD_INLINE_VALS];
+  /* exact-width copies: wider loads than the stores before them would stall */
+  for (uint32_t i = 0; i < np; i++) wbd_val_from_raw(s->slot, s, &vals[i], h->kinds[i], &args[i]);
+  for (uint32_t i = 0; i < nr; i++) {
+    memset(&results[i], 0, sizeof results[i]);
+    results[i].kind = (wb_valkind_t)h->kinds[np + i];
+  }
+  uint64_t caller_id = 0;
+  wbh_slot_t *cs = 0;
+  wb_status_t st = caller_enter(s, caller, &caller_id, &cs);
+  if (__builtin_expect(st == WB_OK, 1)) {
+    st = h->callback(h->env, (wb_caller_t){caller_id}, args, np, results, nr);
+    caller_leave(s, cs);
+  }
+  for (uint32_t i = 0; i < nr && st == WB_OK; i++) {
+    st = wbd_val_to_raw(s->slot, s, &results[i], h->kinds[np + i], i, &vals[i]);
+    if (__builtin_expect(st != WB_OK, 0)) wbi_fail_prefix(st, "the callback's result: ");
+  }
+  return __builtin_expect(st == WB_OK, 1) ? 0 : host_trap(h, st, failures);
+}
+
 wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
   (void)n;
   const wbd_hostfn_t *h = env;
+  if (__builtin_expect(h->numeric, 1)) return host_call_numeric(h, caller, vals);
   wasmtime_context_t *ctx = wasmtime_caller_context(caller);
   wbd_store_t *s = wasmtime_context_get_data(ctx);
   wbh_slot_t *ss = s->slot;
@@ -90,10 +137,11 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
     results[i].kind = (wb_valkind_t)h->kinds[h->nparams + i];
   }
   uint64_t caller_id = 0;
-  if (st == WB_OK) st = caller_enter(s, caller, &caller_id);
+  wbh_slot_t *cs = 0;
+  if (st == WB_OK) st = caller_enter(s, caller, &caller_id, &cs);
   if (st == WB_OK) {
     st = h->callback(h->env, (wb_caller_t){caller_id}, args, h->nparams, results, h->nresults);
-    caller_leave(s);
+    caller_leave(s, cs);
   }
   for (uint32_t i = 0; i < h->nresults && st == WB_OK; i++) {
     st = wbd_val_to_raw(ss, s, &results[i], h->kinds[h->nparams + i], i, &vals[i]);

@@ -89,6 +89,7 @@ typedef struct wbd_hostfn {
   wb_finalizer_t finalizer;
   char *label;               /* "\"module\" \"name\"", for messages */
   uint32_t nparams, nresults;
+  bool numeric;              /* at most 16 params and results, all i32/i64/f32/f64 */
   uint8_t kinds[];           /* params then results */
 } wbd_hostfn_t;
 

@@ -13,9 +13,11 @@ static inline const char *wbd_kind_name(uint8_t k) {
   return k <= WB_EXTERNREF ? names[k] : "a type wasmbound cannot pass";
 }
 
-/* Converts one argument; funcrefs must be live funcs of the same store. */
-static inline wb_status_t wbd_val_to_raw(wbh_slot_t *store_slot, wbd_store_t *s, const wb_val_t *v, uint8_t want,
-                                     size_t i, wasmtime_val_raw_t *out) {
+/* Converts one argument; funcrefs must be live funcs of the same store.
+ * The general case, out of line: the hot paths call wbd_val_to_raw. */
+static __attribute__((noinline, unused)) wb_status_t wbd_val_to_raw_any(wbh_slot_t *store_slot, wbd_store_t *s,
+                                                                      const wb_val_t *v, uint8_t want, size_t i,
+                                                                      wasmtime_val_raw_t *out) {
   if (__builtin_expect((uint32_t)v->kind != want, 0)) {
     if (want == WBD_KIND_UNSUPPORTED || want == WB_EXTERNREF)
       return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
@@ -57,9 +59,11 @@ static inline wb_status_t wbd_val_to_raw(wbh_slot_t *store_slot, wbd_store_t *s,
   return WB_OK;
 }
 
-/* Converts one result; the caller writes it out only when all succeed. */
-static inline wb_status_t wbd_val_from_raw(wbh_slot_t *store_slot, wbd_store_t *s, const wasmtime_val_raw_t *r,
-                                          uint8_t kind, wb_val_t *out) {
+/* Converts one result; the caller writes it out only when all succeed.
+ * The general case, out of line: the hot paths call wbd_val_from_raw. */
+static __attribute__((noinline, unused)) wb_status_t wbd_val_from_raw_any(wbh_slot_t *store_slot, wbd_store_t *s,
+                                                                        const wasmtime_val_raw_t *r, uint8_t kind,
+                                                                        wb_val_t *out) {
   out->kind = (wb_valkind_t)kind;
   switch (kind) {
   case WB_I32: out->of.i32 = r->i32; break;
@@ -78,6 +82,39 @@ static inline wb_status_t wbd_val_from_raw(wbh_slot_t *store_slot, wbd_store_t *
     return wbi_fail(WB_ERR_TYPE_MISMATCH, "a result has a type wasmbound cannot return");
   }
   return WB_OK;
+}
+
+/* A result kind whose conversion cannot fail (no funcref, nothing unsupported). */
+static inline int wbd_kind_cannot_fail(uint8_t kind) { return kind <= WB_V128; }
+
+/* The hot path of wbd_val_to_raw_any: numbers of the expected kind inline,
+ * everything else (v128, funcref, mismatches) out of line. */
+static inline __attribute__((always_inline)) wb_status_t wbd_val_to_raw(wbh_slot_t *store_slot, wbd_store_t *s,
+                                                                       const wb_val_t *v, uint8_t want, size_t i,
+                                                                       wasmtime_val_raw_t *out) {
+  if (__builtin_expect((uint32_t)v->kind == want, 1)) {
+    switch (want) {
+    case WB_I32: out->i32 = v->of.i32; return WB_OK;
+    case WB_I64: out->i64 = v->of.i64; return WB_OK;
+    case WB_F32: out->f32 = v->of.f32; return WB_OK;
+    case WB_F64: out->f64 = v->of.f64; return WB_OK;
+    default: break;
+    }
+  }
+  return wbd_val_to_raw_any(store_slot, s, v, want, i, out);
+}
+
+/* The hot path of wbd_val_from_raw_any, like wbd_val_to_raw. */
+static inline __attribute__((always_inline)) wb_status_t wbd_val_from_raw(wbh_slot_t *store_slot, wbd_store_t *s,
+                                                                         const wasmtime_val_raw_t *r, uint8_t kind,
+                                                                         wb_val_t *out) {
+  switch (kind) {
+  case WB_I32: out->kind = WB_I32; out->of.i32 = r->i32; return WB_OK;
+  case WB_I64: out->kind = WB_I64; out->of.i64 = r->i64; return WB_OK;
+  case WB_F32: out->kind = WB_F32; out->of.f32 = r->f32; return WB_OK;
+  case WB_F64: out->kind = WB_F64; out->of.f64 = r->f64; return WB_OK;
+  default: return wbd_val_from_raw_any(store_slot, s, r, kind, out);
+  }
 }
 
 #endif

@@ -94,13 +94,15 @@ extern __thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-ex
 uint64_t wbh_token_slow(void);
 uintptr_t wbh_stack_low_slow(void);
 
-static inline uint64_t wbh_token(void) {
+#define WBH_HOT static inline __attribute__((always_inline))
+
+WBH_HOT uint64_t wbh_token(void) {
   uint64_t t = wbh_tls_token;
   return __builtin_expect(t != 0, 1) ? t : wbh_token_slow();
 }
 
 /* Bytes of native stack left below the caller's frame on this thread. */
-static inline uintptr_t wbh_stack_left(void) {
+WBH_HOT uintptr_t wbh_stack_left(void) {
   uintptr_t low = wbh_tls_stack_low;
   if (__builtin_expect(low == 0, 0)) low = wbh_stack_low_slow();
   uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
@@ -114,7 +116,7 @@ static inline uint32_t wbh_id_index(uint64_t id) { return (uint32_t)(id & (WBH_M
 static inline uint8_t wbh_id_kind(uint64_t id) { return (uint8_t)(id >> WBH_INDEX_BITS); }
 static inline uint32_t wbh_id_gen(uint64_t id) { return (uint32_t)(id >> 32); }
 
-static inline wbh_slot_t *wbh_slot_at(uint32_t index) {
+WBH_HOT wbh_slot_t *wbh_slot_at(uint32_t index) {
   wbh_slot_t *chunk = atomic_load_explicit(&wbh_chunks[index >> WBH_CHUNK_BITS], memory_order_acquire);
   return chunk ? &chunk[index & (WBH_CHUNK_SLOTS - 1)] : 0;
 }
@@ -125,7 +127,7 @@ wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind);
 wb_status_t wbh_fail_owner(wbh_slot_t *store, uint8_t kind);
 
 /* The live slot of a handle of this kind, or NULL. Does not set an error. */
-static inline wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
+WBH_HOT wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
   if (__builtin_expect(wbh_id_kind(id) != kind, 0)) return 0;
   wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
   if (__builtin_expect(!s, 0)) return 0;
@@ -141,7 +143,7 @@ static inline wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
  * handle is live, its store is live, and this thread owns the store. On
  * WB_OK, *slot and *store are valid until this thread deletes the store.
  * The hot paths' only check; it takes no lock and no reference. */
-static inline wb_status_t wbh_bound(uint64_t id, uint8_t kind, wbh_slot_t **slot, wbh_slot_t **store) {
+WBH_HOT wb_status_t wbh_bound(uint64_t id, uint8_t kind, wbh_slot_t **slot, wbh_slot_t **store) {
   wbh_slot_t *s = wbh_peek(id, kind);
   if (__builtin_expect(!s, 0)) return wbh_fail_invalid(id, kind);
   wbh_slot_t *st = s;
@@ -188,7 +190,17 @@ static inline wb_status_t wbh_owned(uint64_t id, uint8_t kind, wbh_slot_t **slot
  * (a caller handle after its callback) by moving it to the next generation;
  * returns 0 when the generation is used up and the slot must be replaced
  * (it is retired then). Owner thread. */
-int wbh_next_generation(wbh_slot_t *s);
+WBH_HOT int wbh_next_generation(wbh_slot_t *s) {
+  uint64_t st = atomic_load_explicit(&s->state, memory_order_relaxed);
+  uint32_t gen = (uint32_t)(st >> 32);
+  if (__builtin_expect(gen + 1 >= 0xFFFFFFFFu, 0)) {
+    /* used up: no id of it is valid any more; the store's delete retires it */
+    atomic_store_explicit(&s->state, (uint64_t)gen << 32, memory_order_release);
+    return 0;
+  }
+  atomic_store_explicit(&s->state, (uint64_t)(gen + 1) << 32 | (st & 0xFFFFFFFFu), memory_order_release);
+  return 1;
+}
 
 /* Adds a reference to a handle the caller already holds one on. */
 void wbh_retain(uint64_t id);

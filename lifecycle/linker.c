@@ -176,6 +176,8 @@ wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const 
   h->nresults = (uint32_t)nresults;
   for (size_t i = 0; i < nparams; i++) h->kinds[i] = (uint8_t)params[i];
   for (size_t i = 0; i < nresults; i++) h->kinds[nparams + i] = (uint8_t)results[i];
+  h->numeric = nparams <= 16 && nresults <= 16; /* the trampoline's fast path (dispatch/host.c) */
+  for (size_t i = 0; i < nparams + nresults; i++) h->numeric = h->numeric && h->kinds[i] <= WB_F64;
   h->label = malloc(mlen + nlen + 6);
   if (h->label) snprintf(h->label, mlen + nlen + 6, "\"%s\" \"%s\"", module, name);
   wasm_functype_t *ft = functype_of(params, nparams, results, nresults);
