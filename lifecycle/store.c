@@ -207,6 +207,11 @@ done:
 
 wb_status_t wbl_fail_instantiate(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap) {
   if (trap) return wbd_fail_call(s, 0, trap, "instantiation (the start function)");
+  /* An interrupt or deadline stops the start function with an error from
+   * the epoch callback, not a trap: report it like a stopped call (and
+   * clear the flag, or the store's next trap would read as an interrupt). */
+  if (s && (s->interrupt_fired || s->deadline_fired))
+    return wbd_fail_call(s, err, 0, "instantiation (the start function)");
   wasm_byte_vec_t msg;
   wasmtime_error_message(err, &msg);
   wasmtime_error_delete(err);
