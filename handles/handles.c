@@ -319,11 +319,15 @@ static wbh_slot_t *grab_slot(uint32_t *index_out) {
     }
     uint32_t c = index >> WBH_CHUNK_BITS;
     if (!atomic_load_explicit(&wbh_chunks[c], memory_order_relaxed)) {
-      wbh_slot_t *chunk = calloc(WBH_CHUNK_SLOTS, sizeof(wbh_slot_t));
+      /* cache-line aligned, so that each slot is exactly one line: a
+       * lookup touches one line, and threads working on different stores
+       * never share one (calloc would give 16-byte alignment) */
+      wbh_slot_t *chunk = aligned_alloc(64, WBH_CHUNK_SLOTS * sizeof(wbh_slot_t));
       if (!chunk) {
         pthread_mutex_unlock(&alloc_lock);
         return 0;
       }
+      memset(chunk, 0, WBH_CHUNK_SLOTS * sizeof(wbh_slot_t));
       for (uint32_t i = 0; i < WBH_CHUNK_SLOTS; i++)
         atomic_init(&chunk[i].state, 1ull << 32); /* generation 1, not live */
       atomic_store_explicit(&wbh_chunks[c], chunk, memory_order_release);
@@ -369,12 +373,14 @@ wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_o
   s->first_child = 0;
   if (store) {
     /* a store's slot records its own index and generation */
+    s->store_slot = store;
     s->store_index = store->store_index;
     s->store_gen = store->store_gen;
     /* link into the store's children (owner thread only) */
     s->next = store->first_child;
     store->first_child = index + 1;
   } else {
+    s->store_slot = s;
     s->store_index = index;
     s->store_gen = gen;
   }

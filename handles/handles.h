@@ -75,14 +75,19 @@ typedef struct wbh_slot {
   _Atomic uint64_t state;
   _Atomic uint64_t owner;       /* stores only */
   void *obj;                    /* the kind's object; NULL when free */
+  /* store-bound kinds: their store's slot (slots never move: chunks are
+   * never freed), so the hot paths reach it without a table lookup; a store
+   * points to itself */
+  struct wbh_slot *store_slot;
   uint32_t store_index;         /* store-bound kinds: their store */
   uint32_t store_gen;
   uint32_t next;                /* free list, or the store's list of children */
   uint32_t first_child;         /* stores only: head of the children list (+1; 0 = none) */
   _Atomic int32_t owner_tid;    /* stores, builders: kernel tid of the owner, for messages */
   _Atomic uint8_t kind;          /* written before the slot turns LIVE; read by racing lookups */
-  uint8_t pad[64 - 49];
+  uint8_t pad[64 - 53];
 } wbh_slot_t;
+_Static_assert(sizeof(wbh_slot_t) == 64, "a slot is one cache line");
 
 extern wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS];
 
@@ -148,8 +153,8 @@ WBH_HOT wb_status_t wbh_bound(uint64_t id, uint8_t kind, wbh_slot_t **slot, wbh_
   if (__builtin_expect(!s, 0)) return wbh_fail_invalid(id, kind);
   wbh_slot_t *st = s;
   if (kind != WBH_KIND_STORE) {
-    st = wbh_slot_at(s->store_index);
-    uint64_t sst = st ? atomic_load_explicit(&st->state, memory_order_acquire) : 0;
+    st = s->store_slot;
+    uint64_t sst = atomic_load_explicit(&st->state, memory_order_acquire);
     if (__builtin_expect((sst >> 32) != s->store_gen || !(sst & WBH_LIVE), 0))
       return wbh_fail_invalid(id, kind);
   }
