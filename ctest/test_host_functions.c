@@ -13,6 +13,7 @@ static const char *wat =
     "  (import \"host\" \"silent_fail\" (func $silent_fail))\n"
     "  (import \"host\" \"bad_result\" (func $bad_result (result i32)))\n"
     "  (import \"host\" \"misuse\" (func $misuse (result i32)))\n"
+    "  (import \"host\" \"cross\" (func $cross (result i32)))\n"
     "  (memory (export \"memory\") 1)\n"
     "  (data (i32.const 16) \"hello, host\")\n"
     "  (elem declare func $twice)\n"
@@ -25,7 +26,8 @@ static const char *wat =
     "  (func (export \"fail\") call $fail)\n"
     "  (func (export \"silent_fail\") call $silent_fail)\n"
     "  (func (export \"bad_result\") (result i32) call $bad_result)\n"
-    "  (func (export \"misuse\") (result i32) call $misuse))";
+    "  (func (export \"misuse\") (result i32) call $misuse)\n"
+    "  (func (export \"cross\") (result i32) call $cross i32.const 16 i32.const 5 call $log i32.add))";
 
 static char logged[64];
 static wb_status_t inner_status;
@@ -118,6 +120,25 @@ static wb_status_t misuse(void *env, wb_caller_t caller, const wb_val_t *args, s
   return WB_OK;
 }
 
+/* Calls into another store's wasm (on this thread) from a callback; that
+ * store's host function must see its own caller, and this one's caller (and
+ * the next host call of this store's wasm) must still reach this store. */
+static wb_func_t other_log;
+static wb_status_t cross(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs, wb_val_t *results,
+                         size_t nresults) {
+  (void)env, (void)args, (void)nargs, (void)nresults;
+  wb_val_t a[2] = {val_i32(16), val_i32(5)}, r;
+  OK(wb_func_call(other_log, a, 2, &r, 1));
+  CHECK(strcmp(logged, "HELLO") == 0); /* read through the other store's caller */
+  wb_memory_t mem;
+  char mine[6] = {0};
+  OK(wb_caller_get_memory(caller, "memory", &mem));
+  OK(wb_memory_read(mem, 16, mine, 5));
+  CHECK(strcmp(mine, "hello") == 0); /* this store's memory, not the other's */
+  results[0] = val_i32(7);
+  return WB_OK;
+}
+
 static void finalize(void *env) { finalized += (int)(intptr_t)env; }
 
 static wb_func_t func(wb_instance_t i, const char *name) {
@@ -141,6 +162,7 @@ int main(void) {
   OK(wb_linker_define_func(l, "host", "silent_fail", NULL, 0, NULL, 0, silent_fail, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "bad_result", NULL, 0, i32, 1, bad_result, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "misuse", NULL, 0, i32, 1, misuse, NULL, NULL));
+  OK(wb_linker_define_func(l, "host", "cross", NULL, 0, i32, 1, cross, NULL, NULL));
 
   /* definition errors */
   const wb_valkind_t ext[1] = {WB_EXTERNREF};
@@ -207,13 +229,25 @@ int main(void) {
   CHECK(r[0].of.i32 == 3);
 
   /* a second store shares the linker's host functions */
-  wb_store_t s2;
+  wb_store_t s2, s3;
   OK(wb_store_new(e, &s2));
   OK(wb_linker_instantiate(l, s2, m, &inst));
   a[0] = val_i32(16);
   a[1] = val_i32(5);
   OK(wb_func_call(func(inst, "log"), a, 2, r, 1));
   CHECK(strcmp(logged, "hello") == 0);
+
+  /* a callback of one store calls into another store on the same thread:
+   * each host function gets its own store's caller */
+  wb_instance_t inst2 = inst;
+  OK(wb_instance_get_memory(inst2, "memory", &mem));
+  OK(wb_memory_write(mem, 16, "HELLO", 5));
+  other_log = func(inst2, "log");
+  OK(wb_store_new(e, &s3));
+  OK(wb_linker_instantiate(l, s3, m, &inst));
+  OK(wb_func_call(func(inst, "cross"), NULL, 0, r, 1));
+  CHECK(r[0].of.i32 == 7 + 5 && strcmp(logged, "hello") == 0); /* the host call after it, back in this store */
+  OK(wb_store_delete(s3));
 
   /* finalizers run once nothing holds the functions */
   OK(wb_linker_delete(l));

@@ -9,30 +9,19 @@
 #include "values.h"
 
 _Atomic uint64_t wbd_traps, wbd_interrupts;
+__thread wbd_store_t *wbd_tls_running __attribute__((tls_model("initial-exec")));
 
 /* ---- calls -------------------------------------------------------------- */
 
 #define WBD_INLINE_VALS 16
 
-wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_val_t *results, size_t nresults) {
-  wbh_slot_t *fs, *ss;
-  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  wbd_func_t *f = (wbd_func_t *)fs->obj;
-  wbd_store_t *s = wbd_store_of(ss);
-  if (__builtin_expect(nargs != f->nparams || nresults != f->nresults, 0))
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function takes %u arguments and returns %u results; got %zu and %zu",
-                    f->nparams, f->nresults, nargs, nresults);
-  if (__builtin_expect((nargs && !args) || (nresults && !results), 0))
-    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL with a non-zero count", nargs && !args ? "args" : "results");
-  st = wbd_check_stack(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  st = wbd_call_begin(s);
-  if (__builtin_expect(st != WB_OK, 0)) {
-    if (st == WB_ERR_INTERRUPTED) atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
-    return st;
-  }
-
+/* The general call: any value kinds and counts (v128 and funcrefs are
+ * checked and converted out of line, more than 16 values use the heap).
+ * The handle, counts, stack and interrupts are checked already. */
+static __attribute__((noinline)) wb_status_t call_general(wbd_func_t *f, wbh_slot_t *ss, const wb_val_t *args,
+                                                         size_t nargs, wb_val_t *results, size_t nresults) {
+  wbd_store_t *s = f->store;
+  wb_status_t st = WB_OK;
   size_t n = nargs > nresults ? nargs : nresults;
   wasmtime_val_raw_t inline_buf[WBD_INLINE_VALS];
   wasmtime_val_raw_t *buf = inline_buf;
@@ -45,9 +34,9 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
     if (__builtin_expect(st != WB_OK, 0)) goto out;
   }
   wasm_trap_t *trap = 0;
-  s->depth++;
-  wasmtime_error_t *err = wasmtime_func_call_unchecked(s->ctx, &f->func, buf, n, &trap);
-  s->depth--;
+  wbd_store_t *outer = wbd_wasm_enter(s);
+  wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, buf, n, &trap);
+  wbd_wasm_leave(s, outer);
   if (__builtin_expect(err != 0 || trap != 0, 0)) {
     st = wbd_fail_call(s, err, trap, "call");
     goto out;
@@ -75,6 +64,51 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
 out:
   if (buf != inline_buf) free(buf);
   return st;
+}
+
+wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_val_t *results, size_t nresults) {
+  wbh_slot_t *fs, *ss;
+  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  wbd_func_t *f = (wbd_func_t *)fs->obj;
+  wbd_store_t *s = f->store;
+  if (__builtin_expect(nargs != f->nparams || nresults != f->nresults, 0))
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function takes %u arguments and returns %u results; got %zu and %zu",
+                    f->nparams, f->nresults, nargs, nresults);
+  if (__builtin_expect((nargs && !args) || (nresults && !results), 0))
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL with a non-zero count", nargs && !args ? "args" : "results");
+  st = wbd_check_stack(s);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  st = wbd_call_begin(s);
+  if (__builtin_expect(st != WB_OK, 0)) {
+    if (st == WB_ERR_INTERRUPTED) atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
+    return st;
+  }
+  if (__builtin_expect(!f->numeric, 0)) return call_general(f, ss, args, nargs, results, nresults);
+
+  /* every parameter and result a number, at most 16 of each: the arguments
+   * are checked against the cached kinds, the results cannot fail */
+  const uint8_t *kinds = f->kinds;
+  wasmtime_val_raw_t buf[WBD_INLINE_VALS];
+  for (size_t i = 0; i < nargs; i++) {
+    uint8_t k = kinds[i];
+    if (__builtin_expect((uint32_t)args[i].kind != k, 0))
+      return wbd_val_to_raw(ss, s, &args[i], k, i, &buf[i]); /* says what is wrong */
+    if (k == WB_I64 || k == WB_F64) buf[i].i64 = args[i].of.i64;
+    else buf[i].i32 = args[i].of.i32;
+  }
+  wasm_trap_t *trap = 0;
+  wbd_store_t *outer = wbd_wasm_enter(s);
+  wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, buf, nargs > nresults ? nargs : nresults, &trap);
+  wbd_wasm_leave(s, outer);
+  if (__builtin_expect(err != 0 || trap != 0, 0)) return wbd_fail_call(s, err, trap, "call");
+  for (size_t i = 0; i < nresults; i++) {
+    uint8_t k = kinds[nargs + i];
+    results[i].kind = (wb_valkind_t)k;
+    if (k == WB_I64 || k == WB_F64) results[i].of.i64 = buf[i].i64;
+    else results[i].of.i32 = buf[i].i32;
+  }
+  return WB_OK;
 }
 
 wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults) {
@@ -126,10 +160,10 @@ static inline __attribute__((always_inline)) wb_status_t memory_span(wb_memory_t
   if (__builtin_expect(st != WB_OK, 0)) return st;
   if (__builtin_expect(!host && len, 0))
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the host buffer is NULL with len %zu", len);
-  wbd_store_t *s = wbd_store_of(ss);
-  const wasmtime_memory_t *m = &((wbd_memory_t *)ms->obj)->memory;
-  uint8_t *data = wasmtime_memory_data(s->ctx, m);
-  size_t size = wasmtime_memory_data_size(s->ctx, m);
+  (void)ss;
+  const wbd_memory_t *mo = ms->obj;
+  uint8_t *data = wasmtime_memory_data(mo->ctx, &mo->memory);
+  size_t size = wasmtime_memory_data_size(mo->ctx, &mo->memory);
   if (__builtin_expect(offset > size || len > size - offset, 0))
     return wbi_fail(WB_ERR_OUT_OF_BOUNDS,
                     "memory access out of bounds: offset %llu + length %zu exceeds the memory size %zu",

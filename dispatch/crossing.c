@@ -103,10 +103,15 @@ wb_status_t wbd_func_handle(wbh_slot_t *ss, const wasmtime_func_t *func, uint64_
   wbd_func_t *f = malloc(sizeof *f + params->size + results->size);
   if (f) {
     f->func = *func;
+    f->store = s;
+    f->ctx = s->ctx;
     f->nparams = (uint32_t)params->size;
     f->nresults = (uint32_t)results->size;
     for (size_t i = 0; i < params->size; i++) f->kinds[i] = wbd_valkind_of(params->data[i]);
     for (size_t i = 0; i < results->size; i++) f->kinds[params->size + i] = wbd_valkind_of(results->data[i]);
+    /* wb_func_call's fast path (call.c) */
+    f->numeric = params->size <= 16 && results->size <= 16;
+    for (size_t i = 0; i < params->size + results->size; i++) f->numeric = f->numeric && f->kinds[i] <= WB_F64;
   }
   wasm_functype_delete(ft);
   return new_child(ss, WBH_KIND_FUNC, f, key, id_out);
@@ -121,7 +126,10 @@ wb_status_t wbd_memory_handle(wbh_slot_t *ss, const wasmtime_memory_t *mem, uint
     return WB_OK;
   }
   wbd_memory_t *m = malloc(sizeof *m);
-  if (m) m->memory = *mem;
+  if (m) {
+    m->memory = *mem;
+    m->ctx = s->ctx;
+  }
   return new_child(ss, WBH_KIND_MEMORY, m, key, id_out);
 }
 

@@ -36,6 +36,11 @@ static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uin
     }
     obj->index = wbh_id_index(cid);
     s->caller_slots[level] = wbh_slot_at(obj->index);
+    if (level == 0) {
+      s->caller0_slot = s->caller_slots[0];
+      s->caller0 = obj;
+      s->caller0_id = cid;
+    }
   }
   return WB_OK;
 }
@@ -45,6 +50,13 @@ static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uin
 static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller,
                                                                      uint64_t *id, wbh_slot_t **slot_out) {
   uint32_t level = s->host_depth;
+  if (__builtin_expect(level == 0 && s->caller0_slot != 0, 1)) { /* no loads through the slot */
+    s->caller0->caller = caller;
+    s->host_depth = 1;
+    *id = s->caller0_id;
+    *slot_out = s->caller0_slot;
+    return WB_OK;
+  }
   if (__builtin_expect(level >= s->ncaller_slots || !s->caller_slots[level], 0)) {
     wb_status_t st = caller_slot_new(s, level);
     if (st) return st;
@@ -63,10 +75,16 @@ static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_
  * levels and leave this one's slot where it was (the array may move). */
 static inline __attribute__((always_inline)) void caller_leave(wbd_store_t *s, wbh_slot_t *cs) {
   uint32_t level = --s->host_depth;
-  ((wbd_caller_t *)cs->obj)->caller = 0;
+  wbd_caller_t *c = level == 0 ? s->caller0 : cs->obj;
+  c->caller = 0;
   /* every id issued for this callback dies with it; a used-up slot is
    * dropped here (its store's delete frees it) and replaced on next use */
-  if (__builtin_expect(!wbh_next_generation(cs), 0)) s->caller_slots[level] = 0;
+  if (__builtin_expect(!wbh_next_generation(cs), 0)) {
+    s->caller_slots[level] = 0;
+    if (level == 0) s->caller0_slot = 0;
+  } else if (level == 0) {
+    s->caller0_id += UINT64_C(1) << 32; /* the id of the next generation */
+  }
 }
 
 static __attribute__((noinline, cold)) wasm_trap_t *host_trap(const wbd_hostfn_t *h, wb_status_t st,
@@ -84,40 +102,55 @@ static __attribute__((noinline, cold)) wasm_trap_t *host_trap(const wbd_hostfn_t
   return wasmtime_trap_new(msg, (size_t)n);
 }
 
-/* The trampoline for the common case (h->numeric): at most 16 parameters
- * and results, all of them numbers, so no conversion can fail and no
- * buffer is allocated. Does what the general path below does. */
-static inline __attribute__((always_inline)) wasm_trap_t *host_call_numeric(const wbd_hostfn_t *h,
-                                                                           wasmtime_caller_t *caller,
-                                                                           wasmtime_val_raw_t *vals) {
-  wbd_store_t *s = wasmtime_context_get_data(wasmtime_caller_context(caller));
+/* The trampoline for the common case (h->numeric, chosen when the function
+ * is defined): at most 16 parameters and results, all of them numbers, so
+ * no conversion can fail and no buffer is allocated. Does what the general
+ * one below does. */
+wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
+  (void)n;
+  const wbd_hostfn_t *h = env;
+  /* the store this thread entered last (objects.h) */
+  wbd_store_t *s = wbd_tls_running;
+  if (__builtin_expect(!s, 0)) s = wasmtime_context_get_data(wasmtime_caller_context(caller));
   uint64_t failures = wbi_tls_failures;
   uint32_t np = h->nparams, nr = h->nresults;
+  const uint8_t *kinds = h->kinds;
   wb_val_t args[WBD_INLINE_VALS], results[WBD_INLINE_VALS];
-  /* exact-width copies: wider loads than the stores before them would stall */
-  for (uint32_t i = 0; i < np; i++) wbd_val_from_raw(s->slot, s, &vals[i], h->kinds[i], &args[i]);
+  /* exact-width copies of the bits (the JIT stored them at their width:
+   * a wider load would stall); the union's other bytes are unspecified */
+  for (uint32_t i = 0; i < np; i++) {
+    uint8_t k = kinds[i];
+    args[i].kind = (wb_valkind_t)k;
+    if (k == WB_I64 || k == WB_F64) args[i].of.i64 = vals[i].i64;
+    else args[i].of.i32 = vals[i].i32;
+  }
   for (uint32_t i = 0; i < nr; i++) {
-    memset(&results[i], 0, sizeof results[i]);
-    results[i].kind = (wb_valkind_t)h->kinds[np + i];
+    results[i].kind = (wb_valkind_t)kinds[np + i];
+    results[i].of.i64 = 0;
   }
   uint64_t caller_id = 0;
   wbh_slot_t *cs = 0;
   wb_status_t st = caller_enter(s, caller, &caller_id, &cs);
-  if (__builtin_expect(st == WB_OK, 1)) {
-    st = h->callback(h->env, (wb_caller_t){caller_id}, args, np, results, nr);
-    caller_leave(s, cs);
+  if (__builtin_expect(st != WB_OK, 0)) return host_trap(h, st, failures);
+  st = h->callback(h->env, (wb_caller_t){caller_id}, args, np, results, nr);
+  caller_leave(s, cs);
+  if (__builtin_expect(st != WB_OK, 0)) return host_trap(h, st, failures);
+  for (uint32_t i = 0; i < nr; i++) {
+    uint8_t k = kinds[np + i];
+    if (__builtin_expect((uint32_t)results[i].kind != k, 0)) {
+      st = wbd_val_to_raw(s->slot, s, &results[i], k, i, &vals[i]); /* says what is wrong */
+      wbi_fail_prefix(st, "the callback's result: ");
+      return host_trap(h, st, failures);
+    }
+    if (k == WB_I64 || k == WB_F64) vals[i].i64 = results[i].of.i64;
+    else vals[i].i32 = results[i].of.i32;
   }
-  for (uint32_t i = 0; i < nr && st == WB_OK; i++) {
-    st = wbd_val_to_raw(s->slot, s, &results[i], h->kinds[np + i], i, &vals[i]);
-    if (__builtin_expect(st != WB_OK, 0)) wbi_fail_prefix(st, "the callback's result: ");
-  }
-  return __builtin_expect(st == WB_OK, 1) ? 0 : host_trap(h, st, failures);
+  return 0;
 }
 
 wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
   (void)n;
   const wbd_hostfn_t *h = env;
-  if (__builtin_expect(h->numeric, 1)) return host_call_numeric(h, caller, vals);
   wasmtime_context_t *ctx = wasmtime_caller_context(caller);
   wbd_store_t *s = wasmtime_context_get_data(ctx);
   wbh_slot_t *ss = s->slot;

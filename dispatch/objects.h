@@ -53,6 +53,11 @@ typedef struct wbd_capture {
   size_t len, cap;
 } wbd_capture_t;
 
+typedef struct wbd_caller {
+  wasmtime_caller_t *caller; /* NULL outside the callback */
+  uint32_t index;            /* its own slot index (store-bound slots record their store's) */
+} wbd_caller_t;
+
 typedef struct wbd_store {
   wasmtime_store_t *store;   /* NULL once wb_store_delete ran */
   wbh_slot_t *slot;          /* this store's own slot and id */
@@ -69,6 +74,12 @@ typedef struct wbd_store {
   /* host functions: one caller slot per nesting level of host calls */
   uint32_t host_depth, ncaller_slots;
   wbh_slot_t **caller_slots;
+  /* level 0 (a host call not nested in another), cached for the trampoline:
+   * caller_slots[0], its object, and the id its current generation gives;
+   * caller0_slot is NULL when caller_slots[0] is */
+  wbh_slot_t *caller0_slot;
+  wbd_caller_t *caller0;
+  uint64_t caller0_id;
   /* deadlines (deadline.c); 0 = none; CLOCK_MONOTONIC nanoseconds */
   uint64_t call_timeout_ns, call_deadline_ns, deadline_ns;
   int deadline_fired;        /* the epoch callback stopped a call for time */
@@ -77,10 +88,6 @@ typedef struct wbd_store {
   wbd_capture_t *captured[2];
 } wbd_store_t;
 
-typedef struct wbd_caller {
-  wasmtime_caller_t *caller; /* NULL outside the callback */
-  uint32_t index;            /* its own slot index (store-bound slots record their store's) */
-} wbd_caller_t;
 
 /* A host function defined into a linker; Wasmtime owns it (finalizer). */
 typedef struct wbd_hostfn {
@@ -97,7 +104,12 @@ enum { WBD_KIND_UNSUPPORTED = 0xFF };
 
 typedef struct wbd_func {
   wasmtime_func_t func;
+  /* the func's store and its context (both live as long as the func), so
+   * that a call reaches them without going through the store's slot */
+  struct wbd_store *store;
+  wasmtime_context_t *ctx;
   uint32_t nparams, nresults;
+  bool numeric;              /* at most 16 params and results, all i32/i64/f32/f64 */
   uint8_t kinds[];           /* params then results: wb_valkind_t or WBD_KIND_UNSUPPORTED */
 } wbd_func_t;
 
@@ -107,6 +119,7 @@ typedef struct wbd_instance {
 
 typedef struct wbd_memory {
   wasmtime_memory_t memory;
+  wasmtime_context_t *ctx;   /* its store's (as for wbd_func_t) */
 } wbd_memory_t;
 
 typedef struct wbd_global {
@@ -139,6 +152,9 @@ wb_status_t wbd_extern_handle(wbh_slot_t *store_slot, wasmtime_extern_t *ext, wa
 
 /* The Wasmtime trampoline behind every host function; env is a wbd_hostfn_t. */
 wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
+/* The same for host functions whose parameters and results are all numbers
+ * (wbd_hostfn_t.numeric): no conversion can fail, no buffer to allocate. */
+wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
 void wbd_hostfn_finalize(void *env);
 
 /* Starts the outermost call's time budget; checks the store deadline. */
@@ -183,6 +199,25 @@ static inline wb_status_t wbd_call_begin(wbd_store_t *s) {
     s->call_deadline_ns = s->call_timeout_ns ? now + s->call_timeout_ns : 0;
   }
   return WB_OK;
+}
+
+/* The store whose wasm this thread runs now (the innermost entry into
+ * Wasmtime), for the host trampoline, which would otherwise ask Wasmtime
+ * with two calls. Every call into Wasmtime that may run wasm goes through
+ * wbd_wasm_enter and wbd_wasm_leave, which also count the store's depth
+ * (a store in a call cannot be deleted, so the pointer stays valid). */
+extern __thread wbd_store_t *wbd_tls_running __attribute__((tls_model("initial-exec")));
+
+static inline __attribute__((always_inline)) wbd_store_t *wbd_wasm_enter(wbd_store_t *s) {
+  wbd_store_t *outer = wbd_tls_running;
+  wbd_tls_running = s;
+  s->depth++;
+  return outer;
+}
+
+static inline __attribute__((always_inline)) void wbd_wasm_leave(wbd_store_t *s, wbd_store_t *outer) {
+  s->depth--;
+  wbd_tls_running = outer;
 }
 
 /* Statistics kept by dispatch. */

@@ -184,7 +184,9 @@ wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const 
   /* From here Wasmtime owns h: it calls wbd_hostfn_finalize when the last
    * copy of the function goes, including when the definition fails. */
   wasmtime_error_t *err = wasmtime_linker_define_func_unchecked(l->linker, module, mlen, name, nlen, ft,
-                                                                wbd_host_trampoline, h, wbd_hostfn_finalize);
+                                                                h->numeric ? wbd_host_trampoline_numeric
+                                                                           : wbd_host_trampoline,
+                                                                h, wbd_hostfn_finalize);
   wasm_functype_delete(ft);
   if (err) return link_error(WB_ERR_LINK, "cannot define the host function", err);
   return WB_OK;
@@ -306,9 +308,9 @@ wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_modul
   if (st == WB_OK) {
     wasmtime_instance_t inst;
     wasm_trap_t *trap = 0;
-    s->depth++;
+    wbd_store_t *outer = wbd_wasm_enter(s);
     wasmtime_error_t *err = wasmtime_linker_instantiate(l->linker, s->ctx, m->module, &inst, &trap);
-    s->depth--;
+    wbd_wasm_leave(s, outer);
     st = finish_instance(ss, err, trap, &inst, &out->id);
   }
   wbh_release(module.id);
@@ -356,9 +358,9 @@ wb_status_t wbl_template_instantiate(void *tobj, uint64_t store_id, uint64_t *ou
   if ((st = wbd_check_stack(s))) return st;
   wasmtime_instance_t inst;
   wasm_trap_t *trap = 0;
-  s->depth++;
+  wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_instance_pre_instantiate(t->pre, s->ctx, &inst, &trap);
-  s->depth--;
+  wbd_wasm_leave(s, outer);
   return finish_instance(ss, err, trap, &inst, out);
 }
 

@@ -190,9 +190,9 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
   if (st) goto done;
   wasmtime_instance_t inst;
   wasm_trap_t *trap = 0;
-  s->depth++;
+  wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_instance_new(s->ctx, m->module, 0, 0, &inst, &trap);
-  s->depth--;
+  wbd_wasm_leave(s, outer);
   if (err || trap) {
     st = wbl_fail_instantiate(s, err, trap);
     goto done;
