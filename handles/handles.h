@@ -110,7 +110,16 @@ WBH_HOT uint64_t wbh_token(void) {
 WBH_HOT uintptr_t wbh_stack_left(void) {
   uintptr_t low = wbh_tls_stack_low;
   if (__builtin_expect(low == 0, 0)) low = wbh_stack_low_slow();
-  uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+  uintptr_t sp;
+  /* the stack pointer itself: __builtin_frame_address would make every
+   * caller set up a frame pointer */
+#if defined(__x86_64__)
+  __asm__("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+  __asm__("mov %0, sp" : "=r"(sp));
+#else
+  sp = (uintptr_t)__builtin_frame_address(0);
+#endif
   return sp > low ? sp - low : 0;
 }
 
