@@ -1,6 +1,7 @@
 # make          build build/libwasmbound.so (with its SONAME links)
 # make demo     build and run examples/threads.c
-# make test     Go tests (-race), the library, and the CTest suite
+# make test     Go tests (-race), the library, the CTest suite, and again under ASan/UBSan
+#               (with CI=true also 60 s of each fuzz target)
 # make static   build/libwasmbound.a: the Go c-archive merged with Wasmtime's libwasmtime.a
 # make bench    wasmbound against the raw Wasmtime C API, one `ratio` line per case
 # make soak     DURATION=30 seconds of random mixed work on many threads
@@ -15,7 +16,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 WASMTIME_GO = $(shell go list -m -f '{{.Dir}}' github.com/bytecodealliance/wasmtime-go/v39)
 GO_PACKAGES = ./status ./handles ./dispatch ./lifecycle ./pools
 
-.PHONY: all demo test deps go-test ctest test-asan static bench soak fuzz clean
+.PHONY: all demo test deps go-test ctest test-asan static bench soak fuzz fuzz-ci clean
 
 all: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) --target wasmbound_go -j $(JOBS)
@@ -43,7 +44,13 @@ ctest: all
 	@# the suites' own summaries (ctest shows output only for failures)
 	@grep -hE '^(wasi-testsuite|misuse matrix|churn|soak)[^:]*:' $(BUILD)/Testing/Temporary/LastTest.log || true
 
-test: go-test ctest test-asan
+test: go-test ctest test-asan fuzz-ci
+
+# CI (CI=true) also fuzzes every target for 60 s (two at a time), so that CI
+# keeps looking for new crashers; elsewhere `make fuzz` does it on demand.
+fuzz-ci:
+	@if [ -n "$(CI)" ]; then $(MAKE) --no-print-directory fuzz FUZZTIME=60s; \
+	else echo "fuzzing: not run outside CI (CI=true make test, or make fuzz)"; fi
 
 # The CTest suite again in its own tree, with AddressSanitizer and UBSan in
 # the C tests and `go build -asan` for the library (race detection of the Go
