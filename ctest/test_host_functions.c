@@ -14,6 +14,7 @@ static const char *wat =
     "  (import \"host\" \"bad_result\" (func $bad_result (result i32)))\n"
     "  (import \"host\" \"misuse\" (func $misuse (result i32)))\n"
     "  (import \"host\" \"cross\" (func $cross (result i32)))\n"
+    "  (import \"host\" \"mix\" (func $mix (param i32 i64 f32 f64) (result f64 i64 f32 i32)))\n"
     "  (memory (export \"memory\") 1)\n"
     "  (data (i32.const 16) \"hello, host\")\n"
     "  (elem declare func $twice)\n"
@@ -27,7 +28,9 @@ static const char *wat =
     "  (func (export \"silent_fail\") call $silent_fail)\n"
     "  (func (export \"bad_result\") (result i32) call $bad_result)\n"
     "  (func (export \"misuse\") (result i32) call $misuse)\n"
-    "  (func (export \"cross\") (result i32) call $cross i32.const 16 i32.const 5 call $log i32.add))";
+    "  (func (export \"cross\") (result i32) call $cross i32.const 16 i32.const 5 call $log i32.add)\n"
+    "  (func (export \"mix\") (param i32 i64 f32 f64) (result f64 i64 f32 i32)\n"
+    "    local.get 0 local.get 1 local.get 2 local.get 3 call $mix))";
 
 static char logged[64];
 static wb_status_t inner_status;
@@ -139,6 +142,23 @@ static wb_status_t cross(void *env, wb_caller_t caller, const wb_val_t *args, si
   return WB_OK;
 }
 
+/* Numbers of every width through the numeric trampoline: each result is
+ * derived from one argument so that a value copied at the wrong width (or
+ * into the wrong slot) shows. */
+static wb_status_t mix(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs, wb_val_t *results,
+                       size_t nresults) {
+  (void)env, (void)caller;
+  CHECK(nargs == 4 && nresults == 4);
+  CHECK(args[0].kind == WB_I32 && args[1].kind == WB_I64 && args[2].kind == WB_F32 && args[3].kind == WB_F64);
+  CHECK(results[0].kind == WB_F64 && results[1].kind == WB_I64 && results[2].kind == WB_F32 &&
+        results[3].kind == WB_I32);
+  results[0].of.f64 = args[3].of.f64 * 2;
+  results[1].of.i64 = args[1].of.i64 - 1;
+  results[2].of.f32 = -args[2].of.f32;
+  results[3].of.i32 = args[0].of.i32 ^ INT32_MIN;
+  return WB_OK;
+}
+
 static void finalize(void *env) { finalized += (int)(intptr_t)env; }
 
 static wb_func_t func(wb_instance_t i, const char *name) {
@@ -163,6 +183,9 @@ int main(void) {
   OK(wb_linker_define_func(l, "host", "bad_result", NULL, 0, i32, 1, bad_result, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "misuse", NULL, 0, i32, 1, misuse, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "cross", NULL, 0, i32, 1, cross, NULL, NULL));
+  const wb_valkind_t mix_params[4] = {WB_I32, WB_I64, WB_F32, WB_F64};
+  const wb_valkind_t mix_results[4] = {WB_F64, WB_I64, WB_F32, WB_I32};
+  OK(wb_linker_define_func(l, "host", "mix", mix_params, 4, mix_results, 4, mix, NULL, NULL));
 
   /* definition errors */
   const wb_valkind_t ext[1] = {WB_EXTERNREF};
@@ -193,6 +216,19 @@ int main(void) {
   OK(wb_func_call(func(inst, "call_echo"), NULL, 0, r, 6));
   CHECK(r[0].of.i32 == 100 && r[1].of.i64 == INT64_C(1099511627776) && r[2].of.f32 == 2.5f);
   CHECK(r[3].of.f64 == -0.5 && r[4].of.v128[4] == 2 && r[5].of.funcref.id == func(inst, "twice").id);
+
+  /* every numeric width through a host function */
+  wb_val_t mx[4] = {val_i32(-5), val_i64(INT64_C(0x123456789abcdef0)), val_i32(0), val_i32(0)};
+  mx[2].kind = WB_F32;
+  mx[2].of.f32 = 3.25f;
+  mx[3].kind = WB_F64;
+  mx[3].of.f64 = -1e300;
+  wb_val_t mr[4];
+  OK(wb_func_call(func(inst, "mix"), mx, 4, mr, 4));
+  CHECK(mr[0].kind == WB_F64 && mr[0].of.f64 == -2e300);
+  CHECK(mr[1].kind == WB_I64 && mr[1].of.i64 == INT64_C(0x123456789abcdeef));
+  CHECK(mr[2].kind == WB_F32 && mr[2].of.f32 == -3.25f);
+  CHECK(mr[3].kind == WB_I32 && mr[3].of.i32 == (-5 ^ INT32_MIN));
 
   /* a guest string read through the caller */
   wb_val_t a[2] = {val_i32(16), val_i32(11)};
