@@ -10,6 +10,7 @@
  *
  *   test_soak [seconds=30] [threads=4] [seed]
  */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -46,6 +47,9 @@ static wb_template_t tmpl;
 static wb_pool_t pool;
 static int nthreads = 4;
 static atomic_bool stopping;
+/* The interrupter stops only after every worker has: a worker that asked for
+ * an interrupt just before `stopping` spins until it gets one. */
+static atomic_bool interrupter_stopping;
 
 /* ---- accounting ---- */
 static atomic_long ops, unexpected, by_status[STATUS_MAX];
@@ -125,7 +129,7 @@ static interrupt_req_t requests[MAX_THREADS];
 static void *interrupter(void *arg) {
   (void)arg;
   unsigned seed = 12345;
-  while (!atomic_load(&stopping)) {
+  while (!atomic_load(&interrupter_stopping)) {
     for (int i = 0; i < nthreads; i++) {
       interrupt_req_t *r = &requests[i];
       pthread_mutex_lock(&r->mu);
@@ -171,6 +175,7 @@ enum {
 typedef struct {
   int index;
   unsigned seed;
+  _Atomic int current_op; /* -1 between operations, for the watchdog */
   slot_t slots[SLOTS];
   int used[SLOTS];
 } worker_t;
@@ -458,7 +463,9 @@ static void *worker(void *arg) {
   while (!atomic_load(&stopping)) {
     int x = (int)(rand_r(&w->seed) % (unsigned)total), op = 0;
     while (x >= weights[op]) x -= weights[op++];
+    atomic_store(&w->current_op, op);
     run_op(w, op);
+    atomic_store(&w->current_op, -1);
   }
   for (int k = 0; k < SLOTS; k++)
     if (w->used[k]) {
@@ -528,7 +535,20 @@ int main(int argc, char **argv) {
   struct timespec nap = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
   nanosleep(&nap, NULL);
   atomic_store(&stopping, true);
-  for (int i = 0; i < nthreads; i++) CHECK(pthread_join(threads[i], NULL) == 0);
+  /* a worker that does not finish its last operation within a minute is a
+   * hang: say which operation, with the seed, instead of a silent timeout */
+  for (int i = 0; i < nthreads; i++) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 60;
+    if (pthread_timedjoin_np(threads[i], NULL, &until) != 0) {
+      int op = atomic_load(&workers[i].current_op);
+      fprintf(stderr, "soak: worker %d hangs in operation \"%s\" (seed %u)\n", i, op >= 0 ? op_names[op] : "none",
+              seed);
+      abort();
+    }
+  }
+  atomic_store(&interrupter_stopping, true);
   CHECK(pthread_join(intr, NULL) == 0);
   /* released stores nobody adopted: adopt and delete them here */
   for (int i = 0; i < exchange_n; i++) {
