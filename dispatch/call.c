@@ -94,20 +94,14 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
     uint8_t k = kinds[i];
     if (__builtin_expect((uint32_t)args[i].kind != k, 0))
       return wbd_val_to_raw(ss, s, &args[i], k, i, &buf[i]); /* says what is wrong */
-    if (k == WB_I64 || k == WB_F64) buf[i].i64 = args[i].of.i64;
-    else buf[i].i32 = args[i].of.i32;
+    wbd_num_to_raw(k, &args[i], &buf[i]);
   }
   wasm_trap_t *trap = 0;
   wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, buf, nargs > nresults ? nargs : nresults, &trap);
   wbd_wasm_leave(s, outer);
   if (__builtin_expect(err != 0 || trap != 0, 0)) return wbd_fail_call(s, err, trap, "call");
-  for (size_t i = 0; i < nresults; i++) {
-    uint8_t k = kinds[nargs + i];
-    results[i].kind = (wb_valkind_t)k;
-    if (k == WB_I64 || k == WB_F64) results[i].of.i64 = buf[i].i64;
-    else results[i].of.i32 = buf[i].i32;
-  }
+  for (size_t i = 0; i < nresults; i++) wbd_num_from_raw(kinds[nargs + i], &buf[i], &results[i]);
   return WB_OK;
 }
 

@@ -116,14 +116,7 @@ wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, w
   uint32_t np = h->nparams, nr = h->nresults;
   const uint8_t *kinds = h->kinds;
   wb_val_t args[WBD_INLINE_VALS], results[WBD_INLINE_VALS];
-  /* exact-width copies of the bits (the JIT stored them at their width:
-   * a wider load would stall); the union's other bytes are unspecified */
-  for (uint32_t i = 0; i < np; i++) {
-    uint8_t k = kinds[i];
-    args[i].kind = (wb_valkind_t)k;
-    if (k == WB_I64 || k == WB_F64) args[i].of.i64 = vals[i].i64;
-    else args[i].of.i32 = vals[i].i32;
-  }
+  for (uint32_t i = 0; i < np; i++) wbd_num_from_raw(kinds[i], &vals[i], &args[i]);
   for (uint32_t i = 0; i < nr; i++) {
     results[i].kind = (wb_valkind_t)kinds[np + i];
     results[i].of.i64 = 0;
@@ -142,8 +135,7 @@ wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, w
       wbi_fail_prefix(st, "the callback's result: ");
       return host_trap(h, st, failures);
     }
-    if (k == WB_I64 || k == WB_F64) vals[i].i64 = results[i].of.i64;
-    else vals[i].i32 = results[i].of.i32;
+    wbd_num_to_raw(k, &results[i], &vals[i]);
   }
   return 0;
 }

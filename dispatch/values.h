@@ -84,6 +84,23 @@ static __attribute__((noinline, unused)) wb_status_t wbd_val_from_raw_any(wbh_sl
   return WB_OK;
 }
 
+/* Numbers only (the fast paths of funcs and host functions whose values are
+ * all numbers, wbd_func_t.numeric and wbd_hostfn_t.numeric): the bits are
+ * copied at their exact width (the JIT and the user store them at that
+ * width, and a wider load would stall); the union's other bytes are left. */
+static inline __attribute__((always_inline)) void wbd_num_to_raw(uint8_t kind, const wb_val_t *v,
+                                                                wasmtime_val_raw_t *out) {
+  if (kind == WB_I64 || kind == WB_F64) out->i64 = v->of.i64;
+  else out->i32 = v->of.i32;
+}
+
+static inline __attribute__((always_inline)) void wbd_num_from_raw(uint8_t kind, const wasmtime_val_raw_t *r,
+                                                                  wb_val_t *out) {
+  out->kind = (wb_valkind_t)kind;
+  if (kind == WB_I64 || kind == WB_F64) out->of.i64 = r->i64;
+  else out->of.i32 = r->i32;
+}
+
 /* A result kind whose conversion cannot fail (no funcref, nothing unsupported). */
 static inline int wbd_kind_cannot_fail(uint8_t kind) { return kind <= WB_V128; }
 
