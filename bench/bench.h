@@ -4,19 +4,25 @@
  * Each program (bench_wasmbound, bench_raw) stays alive for the whole run and
  * reads one command per line on stdin:
  *
- *   warm <case>   set the case up, warm it up, pick its iteration count
- *                 (each timed sample then takes about BENCH_SAMPLE_MS)
- *   run <case>    time one sample; prints "<case> <ns per op> <iterations>"
+ *   warm <case> [cpu]  set the case up, warm it up, pick its iteration count
+ *                      (each timed sample then takes about BENCH_SAMPLE_MS)
+ *   run <case> [cpu]   time one sample; prints "<case> <ns per op> <iterations>"
  *   mem           prints "mem <bytes per store> <bytes per handle>" (malloc'd)
  *   quit
  *
  * The driver interleaves the two programs sample by sample, so both sides see
- * the same machine state, and takes the median of each side. */
+ * the same machine state, and takes the median of each side. With a cpu, the
+ * timed work runs on that CPU only (the serving thread pins itself for the
+ * length of the command; set-up, and the threads it starts, are not pinned):
+ * the driver gives both sides the same CPU, because the CPUs of a virtual
+ * machine can differ in speed by more than the differences measured here. */
 #ifndef WB_BENCH_H
 #define WB_BENCH_H
 
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -106,23 +112,49 @@ static bench_case_t *bench_find(bench_case_t *cases, const char *name) {
   return 0;
 }
 
+/* Pins the calling thread to cpu (cpu >= 0), or gives it back the CPUs it
+ * had before the last pin (cpu < 0). */
+static void bench_pin(int cpu) {
+  static cpu_set_t saved;
+  static int pinned;
+  if (cpu >= 0) {
+    cpu_set_t one;
+    if (!pinned && pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) != 0) DIE("pthread_getaffinity_np failed");
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (pthread_setaffinity_np(pthread_self(), sizeof one, &one) != 0) DIE("cannot pin to CPU %d", cpu);
+    pinned = 1;
+  } else if (pinned) {
+    if (pthread_setaffinity_np(pthread_self(), sizeof saved, &saved) != 0) DIE("pthread_setaffinity_np failed");
+    pinned = 0;
+  }
+}
+
 /* Sets a case up and warms it: doubling batches until 25 ms have passed,
- * then picks the iteration count of one sample. */
-static void bench_warm(bench_case_t *cases, bench_case_t *c) {
+ * then picks the iteration count of one sample. The timed part runs on cpu
+ * when cpu >= 0. */
+static void bench_warm(bench_case_t *cases, bench_case_t *c, int cpu) {
   if (!c->ready) {
     if (c->setup) c->setup();
     c->ready = 1;
   }
+  bench_pin(cpu);
   if (c->iters) { /* fixed, or already calibrated: warm only */
     c->run(c->iters);
+    bench_pin(-1);
     return;
   }
   if (c->same_iters_as) {
     bench_case_t *o = bench_find(cases, c->same_iters_as);
     if (!o) DIE("no case %s", c->same_iters_as);
-    if (!o->iters) bench_warm(cases, o);
+    if (!o->iters) {
+      bench_pin(-1);
+      bench_warm(cases, o, cpu);
+      bench_pin(cpu);
+    }
     c->iters = o->iters;
     c->run(c->iters); /* warm it too */
+    bench_pin(-1);
     return;
   }
   uint64_t n = 1, spent = 0, ns = 0;
@@ -134,6 +166,7 @@ static void bench_warm(bench_case_t *cases, bench_case_t *c) {
   double per_op = (double)ns / (double)n;
   uint64_t iters = (uint64_t)(bench_sample_ns() / (per_op > 0.1 ? per_op : 0.1));
   c->iters = iters ? iters : 1;
+  bench_pin(-1);
 }
 
 static int bench_serve(bench_case_t *cases, void (*mem)(void)) {
@@ -147,15 +180,18 @@ static int bench_serve(bench_case_t *cases, void (*mem)(void)) {
       continue;
     }
     char cmd[16], name[128];
-    if (sscanf(line, "%15s %127s", cmd, name) != 2) DIE("bad command \"%s\"", line);
+    int cpu = -1;
+    if (sscanf(line, "%15s %127s %d", cmd, name, &cpu) < 2) DIE("bad command \"%s\"", line);
     bench_case_t *c = bench_find(cases, name);
     if (!c) DIE("no case \"%s\"", name);
     if (strcmp(cmd, "warm") == 0) {
-      bench_warm(cases, c);
+      bench_warm(cases, c, cpu);
       printf("warm %s %" PRIu64 "\n", name, c->iters);
     } else if (strcmp(cmd, "run") == 0) {
-      if (!c->iters) bench_warm(cases, c);
+      if (!c->iters) bench_warm(cases, c, cpu);
+      bench_pin(cpu);
       uint64_t ns = c->run(c->iters);
+      bench_pin(-1);
       printf("%s %.4f %" PRIu64 "\n", name, (double)ns / (double)c->iters, c->iters);
     } else {
       DIE("bad command \"%s\"", line);

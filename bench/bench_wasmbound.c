@@ -3,9 +3,10 @@
  * pooling allocator switched on for the template case). Also the cases with
  * no raw twin: threads (1 thread against 2, both wasmbound) and pool
  * throughput. */
+#include "bench.h" /* first: it defines _GNU_SOURCE */
+
 #include <pthread.h>
 
-#include "bench.h"
 #include "wasmbound.h"
 
 #define OK(call)                                                                           \

@@ -9,6 +9,14 @@
 #   BENCH_SAMPLE_MS=40     target length of one timed sample
 #   BENCH_CASES="a b"      only these cases (default: all)
 #   BENCH_GO=0             skip the Go handle-table benchmarks
+#   BENCH_CPU=N            the CPU that both sides of the single-threaded cases
+#                          run on (default: the first CPU this script may use)
+#
+# Both sides of a single-threaded case run on the same CPU: the virtual CPUs
+# of a cloud machine can differ in speed (on the 2-core VM this was written
+# on, CPU 1 ran the same calls 1.3 to 1.8 times slower than CPU 0, every
+# time), and a ratio taken across two CPUs measures the CPUs. The threads and
+# pool cases need every CPU and are not pinned.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,19 +28,23 @@ reps=${BENCH_REPS:-11}
 (( reps % 2 == 1 )) || reps=$((reps + 1))
 export BENCH_SAMPLE_MS=${BENCH_SAMPLE_MS:-40}
 
-# case  wasmbound-side  raw-side  unit  goal
+# case  wasmbound-side  raw-side  unit  goal  pinned
 # (the raw side of threads_2_calls is wasmbound on 1 thread: see bench_wasmbound.c)
 all_cases=(
-  "call_i32_add          wb:call_i32_add         raw:call_i32_add          ns/op    1.5"
-  "call_i32_add_checked  wb:call_i32_add         raw:call_i32_add_checked  ns/op    0.5"
-  "host_call             wb:host_call            raw:host_call             ns/call  2.0"
-  "instantiate_template  wb:instantiate_template raw:instantiate_template  us/op    1.3"
-  "instantiate_default   wb:instantiate_default  raw:instantiate_default   us/op    1.3"
-  "memory_write_64       wb:memory_write_64      raw:memory_write_64       ns/op    2.0"
-  "memory_read_64k       wb:memory_read_64k      raw:memory_read_64k       ns/op    1.2"
-  "threads_2_calls       wb:threads_2            wb:threads_1              ns/call  1.15"
-  "pool_roundtrip        wb:pool_roundtrip       raw:pool_roundtrip        us/op    2.0"
+  "call_i32_add          wb:call_i32_add         raw:call_i32_add          ns/op    1.5   pin"
+  "call_i32_add_checked  wb:call_i32_add         raw:call_i32_add_checked  ns/op    0.5   pin"
+  "host_call             wb:host_call            raw:host_call             ns/call  2.0   pin"
+  "instantiate_template  wb:instantiate_template raw:instantiate_template  us/op    1.3   pin"
+  "instantiate_default   wb:instantiate_default  raw:instantiate_default   us/op    1.3   pin"
+  "memory_write_64       wb:memory_write_64      raw:memory_write_64       ns/op    2.0   pin"
+  "memory_read_64k       wb:memory_read_64k      raw:memory_read_64k       ns/op    1.2   pin"
+  "threads_2_calls       wb:threads_2            wb:threads_1              ns/call  1.15  all"
+  "pool_roundtrip        wb:pool_roundtrip       raw:pool_roundtrip        us/op    2.0   all"
 )
+if [[ -z ${BENCH_CPU:-} ]]; then
+  BENCH_CPU=$(awk '/^Cpus_allowed_list:/ {split($2, a, /[-,]/); print a[1]}' /proc/self/status)
+fi
+[[ $BENCH_CPU =~ ^[0-9]+$ ]] || { echo "bench: BENCH_CPU must be a CPU number" >&2; exit 2; }
 cases=()
 for c in "${all_cases[@]}"; do
   name=${c%% *}
@@ -64,11 +76,11 @@ wb_pid=$!
 raw_pid=$!
 exec 3>"$tmp/wb.in" 4<"$tmp/wb.out" 5>"$tmp/raw.in" 6<"$tmp/raw.out"
 
-# ask SIDE:CASE COMMAND; sets $reply to the answer line
+# ask SIDE:CASE COMMAND [CPU]; sets $reply to the answer line
 ask() {
-  local side=${1%%:*} name=${1#*:} cmd=$2 out in
+  local side=${1%%:*} name=${1#*:} cmd=$2 cpu=${3:-} out in
   if [[ $side == wb ]]; then out=3 in=4; else out=5 in=6; fi
-  echo "$cmd $name" >&$out
+  echo "$cmd $name $cpu" >&$out
   if ! read -r reply <&$in; then
     echo "bench: the $side program died during \"$cmd $name\"" >&2
     exit 1
@@ -76,8 +88,8 @@ ask() {
 }
 
 # one timed sample: appends "<case> <side> <ns/op>" to the results
-sample() { # case side target
-  ask "$3" run
+sample() { # case side target [cpu]
+  ask "$3" run "${4:-}"
   local value
   value=$(awk '{print $2}' <<<"$reply")
   echo "$1 $2 $value" >>"$tmp/results"
@@ -85,26 +97,30 @@ sample() { # case side target
 
 echo "wasmbound vs the raw Wasmtime C API (same libwasmtime.a from wasmtime-go), $(nproc) cores"
 echo "each case: warm-up, then $reps interleaved repetitions of one ~${BENCH_SAMPLE_MS} ms sample per side; medians"
+echo "single-threaded cases: both sides on CPU $BENCH_CPU"
 start=$(date +%s)
 
 # warm-up and calibration (both programs, every target once)
+# the CPU of a case's timed work ("" = not pinned)
+cpu_of() { [[ $1 == pin ]] && echo "$BENCH_CPU" || true; }
 for c in "${cases[@]}"; do
-  read -r name wb raw unit goal <<<"$c"
-  ask "$raw" warm
-  ask "$wb" warm
+  read -r name wb raw unit goal pin <<<"$c"
+  ask "$raw" warm "$(cpu_of "$pin")"
+  ask "$wb" warm "$(cpu_of "$pin")"
 done
 if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then ask wb:pool_throughput warm; fi
 
 : >"$tmp/results"
 for ((r = 0; r < reps; r++)); do
   for c in "${cases[@]}"; do
-    read -r name wb raw unit goal <<<"$c"
+    read -r name wb raw unit goal pin <<<"$c"
+    cpu=$(cpu_of "$pin")
     if (( r % 2 == 0 )); then
-      sample "$name" raw "$raw"
-      sample "$name" wb "$wb"
+      sample "$name" raw "$raw" "$cpu"
+      sample "$name" wb "$wb" "$cpu"
     else
-      sample "$name" wb "$wb"
-      sample "$name" raw "$raw"
+      sample "$name" wb "$wb" "$cpu"
+      sample "$name" raw "$raw" "$cpu"
     fi
   done
   if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then
@@ -119,7 +135,7 @@ median() { # case side
 
 echo
 for c in "${cases[@]}"; do
-  read -r name wb raw unit goal <<<"$c"
+  read -r name wb raw unit goal pin <<<"$c"
   w=$(median "$name" wb)
   x=$(median "$name" raw)
   awk -v n="$name" -v w="$w" -v x="$x" -v u="$unit" -v g="$goal" -v t="${raw%%:*}" 'BEGIN {
