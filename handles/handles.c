@@ -17,7 +17,7 @@ _Atomic uint64_t wbh_live[WBH_KIND_COUNT];
 _Atomic uint64_t wbh_orphaned_now, wbh_orphans_total, wbh_wrong_thread;
 
 __thread uint64_t wbh_tls_token __attribute__((tls_model("initial-exec")));
-__thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec")));
+__thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec"))) = WBH_STACK_UNKNOWN;
 static __thread int32_t tls_tid;
 /* Stores this thread owns now; the exit hook runs only when it is non-zero. */
 static __thread uint64_t tls_owned;
@@ -57,20 +57,21 @@ uint64_t wbh_token_slow(void) {
   return wbh_tls_token;
 }
 
-uintptr_t wbh_stack_low_slow(void) {
-  pthread_attr_t attr;
-  void *addr = 0;
-  size_t size = 0;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &addr, &size);
-    size_t guard = 0;
-    pthread_attr_getguardsize(&attr, &guard);
-    pthread_attr_destroy(&attr);
-    (void)guard; /* glibc reports the stack without its guard page */
+uintptr_t wbh_stack_left_slow(void) {
+  if (wbh_tls_stack_low == WBH_STACK_UNKNOWN) {
+    pthread_attr_t attr;
+    void *addr = 0;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      /* glibc reports the stack without its guard page */
+      pthread_attr_getstack(&attr, &addr, &size);
+      pthread_attr_destroy(&attr);
+    }
+    /* Unknown bounds: assume the stack is large enough rather than refuse. */
+    wbh_tls_stack_low = addr ? (uintptr_t)addr : 1;
   }
-  /* Unknown bounds: assume the stack is large enough rather than refuse. */
-  wbh_tls_stack_low = addr ? (uintptr_t)addr : 1;
-  return wbh_tls_stack_low;
+  uintptr_t sp = wbh_stack_pointer();
+  return sp > wbh_tls_stack_low ? sp - wbh_tls_stack_low : 0;
 }
 
 void wbh_set_destructor(uint8_t kind, wbh_destructor_t fn) { destructors[kind] = fn; }
@@ -392,8 +393,8 @@ wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_o
     atomic_store(&s->owner, 0);
   }
   atomic_fetch_add(&wbh_live[kind], 1);
-  atomic_store_explicit(&s->state, (uint64_t)gen << 32 | WBH_LIVE | 1, memory_order_release);
   *id_out = wbh_make_id(gen, kind, index);
+  atomic_store_explicit(&s->state, wbh_live_state(*id_out, kind) | 1, memory_order_release);
   return WB_OK;
 }
 
@@ -407,7 +408,7 @@ wb_status_t wbh_acquire(uint64_t id, uint8_t kind, void **obj_out) {
   if (!s) return wbh_fail_invalid(id, kind);
   uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
   for (;;) {
-    if ((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE) || s->kind != kind) return wbh_fail_invalid(id, kind);
+    if (!wbh_state_is(st, id, kind)) return wbh_fail_invalid(id, kind);
     if ((st & WBH_REFS_MASK) == WBH_REFS_MASK)
       return wbi_fail(WB_ERR_LIMIT, "too many concurrent users of one %s", wbh_kind_name(kind));
     if (atomic_compare_exchange_weak_explicit(&s->state, &st, st + 1, memory_order_acq_rel,
@@ -441,7 +442,7 @@ wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
   if (!s) return wbh_fail_invalid(id, kind);
   uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
   for (;;) {
-    if ((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE) || s->kind != kind) return wbh_fail_invalid(id, kind);
+    if (!wbh_state_is(st, id, kind)) return wbh_fail_invalid(id, kind);
     if (atomic_compare_exchange_weak_explicit(&s->state, &st, st & ~WBH_LIVE, memory_order_acq_rel,
                                               memory_order_acquire))
       break;

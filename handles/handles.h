@@ -12,7 +12,9 @@
  *   bits 31..24 kind (WBH_KIND_*)
  *   bits 23..0  slot index
  *
- * Slot state word (atomic): generation << 32 | LIVE bit 31 | refs (31 bits).
+ * Slot state word (atomic): generation << 32 | LIVE bit 31 | kind in bits
+ * 30..27 | refs (27 bits), so that one compare checks generation, liveness
+ * and kind (wbh_peek); a free slot's word is its next generation << 32.
  * A live slot holds one base reference from creation; shared kinds take a
  * reference for the length of each use (wbh_acquire/wbh_release), and the
  * one that drops the last reference after the handle was deleted destroys
@@ -61,7 +63,9 @@ enum {
 #define WBH_MAX_CHUNKS (WBH_MAX_SLOTS / WBH_CHUNK_SLOTS)
 
 #define WBH_LIVE (1ull << 31)
-#define WBH_REFS_MASK (WBH_LIVE - 1)
+#define WBH_STATE_KIND_SHIFT 27
+#define WBH_REFS_MASK ((1ull << WBH_STATE_KIND_SHIFT) - 1)
+_Static_assert(WBH_KIND_COUNT <= 16, "a kind fits the state word's four kind bits");
 
 /* Store owner word: a thread token (>= WBH_FIRST_TOKEN), or one of these. */
 #define WBH_OWNER_RELEASED 1ull
@@ -84,7 +88,8 @@ typedef struct wbh_slot {
   uint32_t next;                /* free list, or the store's list of children */
   uint32_t first_child;         /* stores only: head of the children list (+1; 0 = none) */
   _Atomic int32_t owner_tid;    /* stores, builders: kernel tid of the owner, for messages */
-  _Atomic uint8_t kind;          /* written before the slot turns LIVE; read by racing lookups */
+  _Atomic uint8_t kind;         /* also in the state word; this copy outlives the handle (messages)
+                                 * and is read racily by orphan_stores_of */
   uint8_t pad[64 - 53];
 } wbh_slot_t;
 _Static_assert(sizeof(wbh_slot_t) == 64, "a slot is one cache line");
@@ -95,9 +100,16 @@ extern wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS];
  * are reused after a thread exits). Initial-exec TLS: a few bytes, read on
  * every hot-path call. */
 extern __thread uint64_t wbh_tls_token __attribute__((tls_model("initial-exec")));
-extern __thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec")));
 uint64_t wbh_token_slow(void);
-uintptr_t wbh_stack_low_slow(void);
+
+/* The lowest address of this thread's stack (1 when it cannot be known);
+ * WBH_STACK_UNKNOWN until wbh_stack_left_slow has looked: an address no
+ * stack pointer lies above, so that wbh_stack_has fails on a thread's first
+ * call and the slow path finds the bounds. */
+#define WBH_STACK_UNKNOWN (UINTPTR_MAX / 2)
+extern __thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec")));
+/* Bytes of native stack left below the caller's frame on this thread. */
+uintptr_t wbh_stack_left_slow(void);
 
 #define WBH_HOT static inline __attribute__((always_inline))
 
@@ -106,10 +118,7 @@ WBH_HOT uint64_t wbh_token(void) {
   return __builtin_expect(t != 0, 1) ? t : wbh_token_slow();
 }
 
-/* Bytes of native stack left below the caller's frame on this thread. */
-WBH_HOT uintptr_t wbh_stack_left(void) {
-  uintptr_t low = wbh_tls_stack_low;
-  if (__builtin_expect(low == 0, 0)) low = wbh_stack_low_slow();
+WBH_HOT uintptr_t wbh_stack_pointer(void) {
   uintptr_t sp;
   /* the stack pointer itself: __builtin_frame_address would make every
    * caller set up a frame pointer */
@@ -120,8 +129,13 @@ WBH_HOT uintptr_t wbh_stack_left(void) {
 #else
   sp = (uintptr_t)__builtin_frame_address(0);
 #endif
-  return sp > low ? sp - low : 0;
+  return sp;
 }
+
+/* Whether this thread has need bytes of native stack below the caller's
+ * frame, as far as known: false on the thread's first call (ask
+ * wbh_stack_left_slow then). One load and one compare. */
+WBH_HOT int wbh_stack_has(uintptr_t need) { return wbh_stack_pointer() >= wbh_tls_stack_low + need; }
 
 static inline uint64_t wbh_make_id(uint32_t gen, uint8_t kind, uint32_t index) {
   return (uint64_t)gen << 32 | (uint64_t)kind << WBH_INDEX_BITS | index;
@@ -140,40 +154,48 @@ wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind);
 /* Reports a store used off its owner thread (sets the last error). */
 wb_status_t wbh_fail_owner(wbh_slot_t *store, uint8_t kind);
 
+/* The state word of a live slot of kind in id's generation, refs aside. */
+static inline uint64_t wbh_live_state(uint64_t id, uint8_t kind) {
+  return (id & ~UINT64_C(0xFFFFFFFF)) | WBH_LIVE | (uint64_t)kind << WBH_STATE_KIND_SHIFT;
+}
+
+/* Whether a state word is that of a live handle of kind with id. The id's
+ * kind tag is only a claim: a forged id may pair one kind's tag with the
+ * slot (and generation) of an object of another kind, so the slot's kind
+ * is compared too, in the same compare. */
+static inline int wbh_state_is(uint64_t state, uint64_t id, uint8_t kind) {
+  return (state & ~WBH_REFS_MASK) == wbh_live_state(id, kind);
+}
+
 /* The live slot of a handle of this kind, or NULL. Does not set an error. */
 WBH_HOT wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
   if (__builtin_expect(wbh_id_kind(id) != kind, 0)) return 0;
   wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
   if (__builtin_expect(!s, 0)) return 0;
-  uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
-  if (__builtin_expect((st >> 32) != wbh_id_gen(id) || !(st & WBH_LIVE), 0)) return 0;
-  /* the id's kind tag is only a claim: a forged id may pair one kind's tag
-   * with the slot (and generation) of an object of another kind */
-  if (__builtin_expect(s->kind != kind, 0)) return 0;
+  if (__builtin_expect(!wbh_state_is(atomic_load_explicit(&s->state, memory_order_acquire), id, kind), 0)) return 0;
   return s;
 }
 
 /* Checks a store-bound handle (or a store) for the calling thread: the
- * handle is live, its store is live, and this thread owns the store. On
- * WB_OK, *slot and *store are valid until this thread deletes the store.
- * The hot paths' only check; it takes no lock and no reference. */
+ * handle is live, and this thread owns its store. On WB_OK, *slot and
+ * *store are valid until this thread deletes the store. The hot paths' only
+ * check; it takes no lock and no reference.
+ *
+ * Why one generation check is enough: only a store's owner thread creates
+ * and frees the store's handles, and it frees them all before the store's
+ * own slot (wbh_delete_store). So when the owner check passes, this thread
+ * owns the store, nobody else can free the handle's slot, and the handle
+ * was live when peeked: it is live now. (Had the slot been freed and handed
+ * to a store of this thread between the peek and the owner check, this
+ * thread would have to have allocated it in the meantime, which it cannot,
+ * being here; a store's ownership moves to this thread only by this
+ * thread's own calls, too.) A live handle implies a live store. */
 WBH_HOT wb_status_t wbh_bound(uint64_t id, uint8_t kind, wbh_slot_t **slot, wbh_slot_t **store) {
   wbh_slot_t *s = wbh_peek(id, kind);
   if (__builtin_expect(!s, 0)) return wbh_fail_invalid(id, kind);
-  wbh_slot_t *st = s;
-  if (kind != WBH_KIND_STORE) {
-    st = s->store_slot;
-    uint64_t sst = atomic_load_explicit(&st->state, memory_order_acquire);
-    if (__builtin_expect((sst >> 32) != s->store_gen || !(sst & WBH_LIVE), 0))
-      return wbh_fail_invalid(id, kind);
-  }
+  wbh_slot_t *st = kind == WBH_KIND_STORE ? s : s->store_slot;
   if (__builtin_expect(atomic_load_explicit(&st->owner, memory_order_acquire) != wbh_token(), 0))
     return wbh_fail_owner(st, kind);
-  /* Only the owner (this thread) frees these slots, so once the owner check
-   * has passed, a generation that still matches cannot change under us; the
-   * re-check closes the race with a free and reuse before that check. */
-  if (__builtin_expect(atomic_load_explicit(&s->state, memory_order_acquire) >> 32 != wbh_id_gen(id), 0))
-    return wbh_fail_invalid(id, kind);
   *slot = s;
   *store = st;
   return WB_OK;
