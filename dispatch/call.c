@@ -75,33 +75,54 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
   if (__builtin_expect(nargs != f->nparams || nresults != f->nresults, 0))
     return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function takes %u arguments and returns %u results; got %zu and %zu",
                     f->nparams, f->nresults, nargs, nresults);
-  if (__builtin_expect((nargs && !args) || (nresults && !results), 0))
-    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL with a non-zero count", nargs && !args ? "args" : "results");
+  /* pointers first: the counts are looked at only when one is NULL */
+  if (__builtin_expect(!args, 0) && nargs) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "args is NULL with a non-zero count");
+  if (__builtin_expect(!results, 0) && nresults)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "results is NULL with a non-zero count");
   st = wbd_check_stack(s);
   if (__builtin_expect(st != WB_OK, 0)) return st;
   st = wbd_call_begin(s);
-  if (__builtin_expect(st != WB_OK, 0)) {
-    if (st == WB_ERR_INTERRUPTED) atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
-    return st;
-  }
+  if (__builtin_expect(st != WB_OK, 0)) return st;
   if (__builtin_expect(!f->numeric, 0)) return call_general(f, ss, args, nargs, results, nresults);
 
   /* every parameter and result a number, at most 16 of each: the arguments
-   * are checked against the cached kinds, the results cannot fail */
+   * are checked against the cached kinds, the results cannot fail. The
+   * copies are unrolled for up to four values (fall-through switches); more
+   * go through the loops first. */
   const uint8_t *kinds = f->kinds;
   wasmtime_val_raw_t buf[WBD_INLINE_VALS];
-  for (size_t i = 0; i < nargs; i++) {
-    uint8_t k = kinds[i];
-    if (__builtin_expect((uint32_t)args[i].kind != k, 0))
-      return wbd_val_to_raw(ss, s, &args[i], k, i, &buf[i]); /* says what is wrong */
-    wbd_num_to_raw(k, &args[i], &buf[i]);
+#define WBD_ARG(i)                                                                                   \
+  do {                                                                                              \
+    uint8_t k_ = kinds[i];                                                                          \
+    if (__builtin_expect((uint32_t)args[i].kind != k_, 0))                                          \
+      return wbd_val_to_raw(ss, s, &args[i], k_, i, &buf[i]); /* says what is wrong */              \
+    wbd_num_to_raw(k_, &args[i], &buf[i]);                                                          \
+  } while (0)
+  switch (nargs) {
+  default:
+    for (size_t i = 4; i < nargs; i++) WBD_ARG(i);
+    /* fall through */
+  case 4: WBD_ARG(3); /* fall through */
+  case 3: WBD_ARG(2); /* fall through */
+  case 2: WBD_ARG(1); /* fall through */
+  case 1: WBD_ARG(0); /* fall through */
+  case 0: break;
   }
+#undef WBD_ARG
   wasm_trap_t *trap = 0;
   wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, buf, nargs > nresults ? nargs : nresults, &trap);
   wbd_wasm_leave(s, outer);
   if (__builtin_expect(err != 0 || trap != 0, 0)) return wbd_fail_call(s, err, trap, "call");
-  for (size_t i = 0; i < nresults; i++) wbd_num_from_raw(kinds[nargs + i], &buf[i], &results[i]);
+  const uint8_t *rkinds = kinds + nargs;
+  switch (nresults) {
+  default:
+    for (size_t i = 2; i < nresults; i++) wbd_num_from_raw(rkinds[i], &buf[i], &results[i]);
+    /* fall through */
+  case 2: wbd_num_from_raw(rkinds[1], &buf[1], &results[1]); /* fall through */
+  case 1: wbd_num_from_raw(rkinds[0], &buf[0], &results[0]); /* fall through */
+  case 0: break;
+  }
   return WB_OK;
 }
 

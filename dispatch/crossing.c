@@ -207,6 +207,18 @@ bad:
                   (size_t)(p - (const unsigned char *)name));
 }
 
+/* ---- native stack ----------------------------------------------------------- */
+
+wb_status_t wbd_check_stack_slow(const wbd_store_t *s) {
+  uintptr_t left = wbh_stack_left_slow(); /* finds the bounds on a thread's first call */
+  if (left >= s->stack_needed) return WB_OK;
+  return wbi_fail(WB_ERR_NATIVE_STACK,
+                  "this thread has %lu KiB of native stack left, but a call into wasm needs "
+                  "%lu KiB (the engine's max_wasm_stack plus a %u KiB margin); give the thread "
+                  "a bigger stack or lower max_wasm_stack",
+                  (unsigned long)(left / 1024), (unsigned long)(s->stack_needed / 1024), WBD_STACK_MARGIN / 1024);
+}
+
 /* ---- failed calls --------------------------------------------------------- */
 
 static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {
@@ -273,7 +285,7 @@ static wasmtime_error_t *on_epoch_deadline(wasmtime_context_t *ctx, void *data, 
                                            wasmtime_update_deadline_kind_t *kind) {
   (void)ctx;
   wbd_store_t *s = data;
-  if (atomic_exchange(&s->interrupt_pending, 0)) {
+  if (atomic_fetch_and(&s->attention, ~WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
     s->interrupt_fired = 1;
     return wasmtime_error_new("wasm execution interrupted by wb_store_interrupt");
   }
@@ -301,7 +313,7 @@ wb_status_t wb_store_interrupt(wb_store_t store) {
   wb_status_t st = wbh_acquire(store.id, WBH_KIND_STORE, &obj);
   if (st) return st;
   wbd_store_t *s = obj;
-  atomic_store(&s->interrupt_pending, 1);
+  atomic_fetch_or(&s->attention, WBD_ATTN_INTERRUPT);
   if (s->engine->epoch_interruption) wasmtime_engine_increment_epoch(s->engine->engine);
   wbh_release(store.id);
   return WB_OK;

@@ -26,6 +26,23 @@ wb_status_t wbd_fail_deadline(wbd_store_t *s) {
   return st;
 }
 
+wb_status_t wbd_call_begin_slow(wbd_store_t *s) {
+  uint32_t attn = atomic_load_explicit(&s->attention, memory_order_relaxed);
+  if ((attn & WBD_ATTN_INTERRUPT) &&
+      (atomic_fetch_and(&s->attention, ~WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT)) {
+    atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
+    wb_status_t st = wbi_fail(WB_ERR_INTERRUPTED, "interrupted by wb_store_interrupt before the call started");
+    wbi_set_trap_code(WB_TRAP_INTERRUPT);
+    return st;
+  }
+  if (s->timed && s->depth == 0) {
+    uint64_t now = wbd_now_ns();
+    if (s->deadline_ns && now >= s->deadline_ns) return wbd_fail_deadline(s);
+    s->call_deadline_ns = s->call_timeout_ns ? now + s->call_timeout_ns : 0;
+  }
+  return WB_OK;
+}
+
 /* The ticker's engines: each entry holds a reference on the engine. */
 static pthread_mutex_t ticker_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t *ticked_ids;
@@ -113,6 +130,8 @@ static wb_status_t update_timed(wbd_store_t *s) {
     atomic_fetch_sub(&s->engine->timed_stores, 1);
   }
   s->timed = want;
+  if (want) atomic_fetch_or(&s->attention, WBD_ATTN_TIMED);
+  else atomic_fetch_and(&s->attention, ~WBD_ATTN_TIMED);
   return WB_OK;
 }
 

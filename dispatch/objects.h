@@ -66,7 +66,9 @@ typedef struct wbd_store {
   wbd_engine_t *engine;      /* holds a reference on engine_id */
   uint64_t engine_id;
   uintptr_t stack_needed;    /* max_wasm_stack + margin */
-  _Atomic int interrupt_pending; /* set by any thread, consumed by the owner */
+  /* WBD_ATTN_* bits: whether a call must look at interrupts or deadlines
+   * before it starts; one word, so that a call without either reads one */
+  _Atomic uint32_t attention;
   /* owner thread only */
   int interrupt_fired;       /* the epoch callback stopped the current call */
   int depth;                 /* calls into wasm in progress */
@@ -83,7 +85,7 @@ typedef struct wbd_store {
   /* deadlines (deadline.c); 0 = none; CLOCK_MONOTONIC nanoseconds */
   uint64_t call_timeout_ns, call_deadline_ns, deadline_ns;
   int deadline_fired;        /* the epoch callback stopped a call for time */
-  int timed;                 /* counted in engine->timed_stores */
+  int timed;                 /* counted in engine->timed_stores; WBD_ATTN_TIMED mirrors it */
   /* WASI capture buffers of the current WASI context (NULL when not captured) */
   wbd_capture_t *captured[2];
 } wbd_store_t;
@@ -155,9 +157,13 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
 /* The same for host functions whose parameters and results are all numbers
  * (wbd_hostfn_t.numeric): no conversion can fail, no buffer to allocate. */
 wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
+/* The trampoline for a host function: wbd_host_trampoline, or one of the
+ * numeric trampolines (one per small shape, or any count). */
+wasmtime_func_unchecked_callback_t wbd_host_trampoline_for(const wbd_hostfn_t *h);
 void wbd_hostfn_finalize(void *env);
 
-/* Starts the outermost call's time budget; checks the store deadline. */
+/* Checks for an interrupt that came before the call, starts the outermost
+ * call's time budget and checks the store deadline. */
 static inline wb_status_t wbd_call_begin(wbd_store_t *s);
 
 /* nanoseconds of CLOCK_MONOTONIC */
@@ -174,30 +180,20 @@ wb_status_t wbd_check_name(const char *name, const char *what, size_t *len_out);
 uint8_t wbd_valkind_of(const wasm_valtype_t *t);
 
 /* Refuses a call into wasm on a thread without enough native stack left. */
+wb_status_t wbd_check_stack_slow(const wbd_store_t *s);
 static inline wb_status_t wbd_check_stack(const wbd_store_t *s) {
-  uintptr_t left = wbh_stack_left();
-  if (__builtin_expect(left < s->stack_needed, 0))
-    return wbi_fail(WB_ERR_NATIVE_STACK,
-                    "this thread has %lu KiB of native stack left, but a call into wasm needs "
-                    "%lu KiB (the engine's max_wasm_stack plus a %u KiB margin); give the thread "
-                    "a bigger stack or lower max_wasm_stack",
-                    (unsigned long)(left / 1024), (unsigned long)(s->stack_needed / 1024),
-                    WBD_STACK_MARGIN / 1024);
-  return WB_OK;
+  if (__builtin_expect(wbh_stack_has(s->stack_needed), 1)) return WB_OK;
+  return wbd_check_stack_slow(s); /* a thread's first call, or too little stack */
 }
 
+/* The attention word's bits (wbd_store_t.attention). */
+#define WBD_ATTN_INTERRUPT 1u /* wb_store_interrupt was called; any thread sets it */
+#define WBD_ATTN_TIMED 2u     /* the store has a deadline or call timeout; owner thread */
+
+wb_status_t wbd_call_begin_slow(wbd_store_t *s);
 static inline wb_status_t wbd_call_begin(wbd_store_t *s) {
-  if (__builtin_expect(atomic_load_explicit(&s->interrupt_pending, memory_order_relaxed), 0) &&
-      atomic_exchange(&s->interrupt_pending, 0)) {
-    wb_status_t st = wbi_fail(WB_ERR_INTERRUPTED, "interrupted by wb_store_interrupt before the call started");
-    wbi_set_trap_code(WB_TRAP_INTERRUPT);
-    return st;
-  }
-  if (__builtin_expect(s->timed != 0, 0) && s->depth == 0) {
-    uint64_t now = wbd_now_ns();
-    if (s->deadline_ns && now >= s->deadline_ns) return wbd_fail_deadline(s);
-    s->call_deadline_ns = s->call_timeout_ns ? now + s->call_timeout_ns : 0;
-  }
+  if (__builtin_expect(atomic_load_explicit(&s->attention, memory_order_relaxed) != 0, 0))
+    return wbd_call_begin_slow(s);
   return WB_OK;
 }
 
