@@ -75,15 +75,29 @@ static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_
  * levels and leave this one's slot where it was (the array may move). */
 static inline __attribute__((always_inline)) void caller_leave(wbd_store_t *s, wbh_slot_t *cs) {
   uint32_t level = --s->host_depth;
-  wbd_caller_t *c = level == 0 ? s->caller0 : cs->obj;
-  c->caller = 0;
-  /* every id issued for this callback dies with it; a used-up slot is
-   * dropped here (its store's delete frees it) and replaced on next use */
+  /* every id issued for this callback dies with it (the slot moves to its
+   * next generation) */
+  if (__builtin_expect(level == 0, 1)) {
+    /* cs is caller0_slot, and caller0_id carries its generation: the bump
+     * needs no decoding of the state word unless the generation is used up */
+    s->caller0->caller = 0;
+    uint64_t id = s->caller0_id;
+    if (__builtin_expect(wbh_id_gen(id) < 0xFFFFFFFEu, 1)) {
+      uint64_t state = atomic_load_explicit(&cs->state, memory_order_relaxed);
+      atomic_store_explicit(&cs->state, state + (UINT64_C(1) << 32), memory_order_release);
+      s->caller0_id = id + (UINT64_C(1) << 32);
+      return;
+    }
+  } else {
+    ((wbd_caller_t *)cs->obj)->caller = 0;
+  }
+  /* a used-up slot is dropped here (its store's delete frees it) and
+   * replaced on next use */
   if (__builtin_expect(!wbh_next_generation(cs), 0)) {
     s->caller_slots[level] = 0;
     if (level == 0) s->caller0_slot = 0;
   } else if (level == 0) {
-    s->caller0_id += UINT64_C(1) << 32; /* the id of the next generation */
+    s->caller0_id += UINT64_C(1) << 32;
   }
 }
 
@@ -102,23 +116,39 @@ static __attribute__((noinline, cold)) wasm_trap_t *host_trap(const wbd_hostfn_t
   return wasmtime_trap_new(msg, (size_t)n);
 }
 
-/* The trampoline for the common case (h->numeric, chosen when the function
- * is defined): at most 16 parameters and results, all of them numbers, so
- * no conversion can fail and no buffer is allocated. Does what the general
- * one below does. */
-wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
-  (void)n;
-  const wbd_hostfn_t *h = env;
+/* A callback changed a result's kind: says what is wrong, as a trap. */
+static __attribute__((noinline, cold)) wasm_trap_t *result_kind_trap(const wbd_hostfn_t *h, wbd_store_t *s,
+                                                                     const wb_val_t *result, uint8_t kind,
+                                                                     uint32_t i, uint64_t failures_before) {
+  wasmtime_val_raw_t ignored;
+  wb_status_t st = wbd_val_to_raw(s->slot, s, result, kind, i, &ignored);
+  wbi_fail_prefix(st, "the callback's result: ");
+  return host_trap(h, st, failures_before);
+}
+
+/* The trampolines for the common case (h->numeric, chosen when the
+ * function is defined): at most 16 parameters and results, all of them
+ * numbers, so no conversion can fail and no buffer is allocated. They do
+ * what the general one below does. numeric_body is stamped out for each
+ * small shape (np parameters, nr results, constants there, so the copies
+ * unroll and the frame holds only what the shape needs), once more where
+ * every value of the shape is an i32, or every one an i64 (`uniform`: the
+ * kinds are constants then), and once for any count and kinds
+ * (wbd_host_trampoline_numeric). uniform < 0: the kinds are read from h. */
+static inline __attribute__((always_inline)) wasm_trap_t *numeric_body(const wbd_hostfn_t *h,
+                                                                      wasmtime_caller_t *caller,
+                                                                      wasmtime_val_raw_t *vals, uint32_t np,
+                                                                      uint32_t nr, int uniform, wb_val_t *args,
+                                                                      wb_val_t *results) {
   /* the store this thread entered last (objects.h) */
   wbd_store_t *s = wbd_tls_running;
   if (__builtin_expect(!s, 0)) s = wasmtime_context_get_data(wasmtime_caller_context(caller));
   uint64_t failures = wbi_tls_failures;
-  uint32_t np = h->nparams, nr = h->nresults;
   const uint8_t *kinds = h->kinds;
-  wb_val_t args[WBD_INLINE_VALS], results[WBD_INLINE_VALS];
-  for (uint32_t i = 0; i < np; i++) wbd_num_from_raw(kinds[i], &vals[i], &args[i]);
+#define WBD_KIND(i) (uniform >= 0 ? (uint8_t)uniform : kinds[i])
+  for (uint32_t i = 0; i < np; i++) wbd_num_from_raw(WBD_KIND(i), &vals[i], &args[i]);
   for (uint32_t i = 0; i < nr; i++) {
-    results[i].kind = (wb_valkind_t)kinds[np + i];
+    results[i].kind = (wb_valkind_t)WBD_KIND(np + i);
     results[i].of.i64 = 0;
   }
   uint64_t caller_id = 0;
@@ -129,15 +159,77 @@ wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, w
   caller_leave(s, cs);
   if (__builtin_expect(st != WB_OK, 0)) return host_trap(h, st, failures);
   for (uint32_t i = 0; i < nr; i++) {
-    uint8_t k = kinds[np + i];
-    if (__builtin_expect((uint32_t)results[i].kind != k, 0)) {
-      st = wbd_val_to_raw(s->slot, s, &results[i], k, i, &vals[i]); /* says what is wrong */
-      wbi_fail_prefix(st, "the callback's result: ");
-      return host_trap(h, st, failures);
-    }
+    uint8_t k = WBD_KIND(np + i);
+    if (__builtin_expect((uint32_t)results[i].kind != k, 0)) return result_kind_trap(h, s, &results[i], k, i, failures);
     wbd_num_to_raw(k, &results[i], &vals[i]);
   }
+#undef WBD_KIND
   return 0;
+}
+
+wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
+  (void)n;
+  const wbd_hostfn_t *h = env;
+  wb_val_t args[WBD_INLINE_VALS], results[WBD_INLINE_VALS];
+  return numeric_body(h, caller, vals, h->nparams, h->nresults, -1, args, results);
+}
+
+#define WBD_SHAPED_TRAMPOLINE(NAME, NP, NR, UNIFORM)                                                   \
+  static wasm_trap_t *NAME(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) { \
+    (void)n;                                                                                          \
+    wb_val_t args[NP + 1], results[NR + 1];                                                           \
+    return numeric_body(env, caller, vals, NP, NR, UNIFORM, args, results);                           \
+  }
+/* mixed kinds (and the shape without values) */
+WBD_SHAPED_TRAMPOLINE(host_0_0, 0, 0, -1)
+WBD_SHAPED_TRAMPOLINE(host_1_0, 1, 0, -1)
+WBD_SHAPED_TRAMPOLINE(host_2_0, 2, 0, -1)
+WBD_SHAPED_TRAMPOLINE(host_3_0, 3, 0, -1)
+WBD_SHAPED_TRAMPOLINE(host_4_0, 4, 0, -1)
+WBD_SHAPED_TRAMPOLINE(host_0_1, 0, 1, -1)
+WBD_SHAPED_TRAMPOLINE(host_1_1, 1, 1, -1)
+WBD_SHAPED_TRAMPOLINE(host_2_1, 2, 1, -1)
+WBD_SHAPED_TRAMPOLINE(host_3_1, 3, 1, -1)
+WBD_SHAPED_TRAMPOLINE(host_4_1, 4, 1, -1)
+/* every value an i32 */
+WBD_SHAPED_TRAMPOLINE(host_1_0_i32, 1, 0, WB_I32)
+WBD_SHAPED_TRAMPOLINE(host_2_0_i32, 2, 0, WB_I32)
+WBD_SHAPED_TRAMPOLINE(host_3_0_i32, 3, 0, WB_I32)
+WBD_SHAPED_TRAMPOLINE(host_4_0_i32, 4, 0, WB_I32)
+WBD_SHAPED_TRAMPOLINE(host_0_1_i32, 0, 1, WB_I32)
+WBD_SHAPED_TRAMPOLINE(host_1_1_i32, 1, 1, WB_I32)
+WBD_SHAPED_TRAMPOLINE(host_2_1_i32, 2, 1, WB_I32)
+WBD_SHAPED_TRAMPOLINE(host_3_1_i32, 3, 1, WB_I32)
+WBD_SHAPED_TRAMPOLINE(host_4_1_i32, 4, 1, WB_I32)
+/* every value an i64 */
+WBD_SHAPED_TRAMPOLINE(host_1_0_i64, 1, 0, WB_I64)
+WBD_SHAPED_TRAMPOLINE(host_2_0_i64, 2, 0, WB_I64)
+WBD_SHAPED_TRAMPOLINE(host_3_0_i64, 3, 0, WB_I64)
+WBD_SHAPED_TRAMPOLINE(host_4_0_i64, 4, 0, WB_I64)
+WBD_SHAPED_TRAMPOLINE(host_0_1_i64, 0, 1, WB_I64)
+WBD_SHAPED_TRAMPOLINE(host_1_1_i64, 1, 1, WB_I64)
+WBD_SHAPED_TRAMPOLINE(host_2_1_i64, 2, 1, WB_I64)
+WBD_SHAPED_TRAMPOLINE(host_3_1_i64, 3, 1, WB_I64)
+WBD_SHAPED_TRAMPOLINE(host_4_1_i64, 4, 1, WB_I64)
+
+wasmtime_func_unchecked_callback_t wbd_host_trampoline_for(const wbd_hostfn_t *h) {
+  /* [uniform: mixed, i32, i64][nresults][nparams] */
+  static const wasmtime_func_unchecked_callback_t shaped[3][2][5] = {
+      {{host_0_0, host_1_0, host_2_0, host_3_0, host_4_0}, {host_0_1, host_1_1, host_2_1, host_3_1, host_4_1}},
+      {{host_0_0, host_1_0_i32, host_2_0_i32, host_3_0_i32, host_4_0_i32},
+       {host_0_1_i32, host_1_1_i32, host_2_1_i32, host_3_1_i32, host_4_1_i32}},
+      {{host_0_0, host_1_0_i64, host_2_0_i64, host_3_0_i64, host_4_0_i64},
+       {host_0_1_i64, host_1_1_i64, host_2_1_i64, host_3_1_i64, host_4_1_i64}},
+  };
+  if (!h->numeric) return wbd_host_trampoline;
+  if (h->nparams > 4 || h->nresults > 1) return wbd_host_trampoline_numeric;
+  uint32_t n = h->nparams + h->nresults, i32 = 0, i64 = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    i32 += h->kinds[i] == WB_I32;
+    i64 += h->kinds[i] == WB_I64;
+  }
+  int uniform = n && i32 == n ? 1 : n && i64 == n ? 2 : 0;
+  return shaped[uniform][h->nresults][h->nparams];
 }
 
 wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {

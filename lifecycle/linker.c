@@ -184,8 +184,7 @@ wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const 
   /* From here Wasmtime owns h: it calls wbd_hostfn_finalize when the last
    * copy of the function goes, including when the definition fails. */
   wasmtime_error_t *err = wasmtime_linker_define_func_unchecked(l->linker, module, mlen, name, nlen, ft,
-                                                                h->numeric ? wbd_host_trampoline_numeric
-                                                                           : wbd_host_trampoline,
+                                                                wbd_host_trampoline_for(h),
                                                                 h, wbd_hostfn_finalize);
   wasm_functype_delete(ft);
   if (err) return link_error(WB_ERR_LINK, "cannot define the host function", err);
