@@ -1,11 +1,13 @@
 /* Memory size/grow/read/write at the edges, offset overflow, grow past the
- * maximum; global get/set of every kind, immutable globals. */
+ * maximum, host access to what wasm grew; global get/set of every kind,
+ * immutable globals. */
 #include "check.h"
 
 static const char *wat =
     "(module\n"
     "  (memory (export \"mem\") 1 2)\n"
     "  (memory (export \"fixed\") 0 0)\n"
+    "  (memory $grown (export \"grown\") 1 4)\n"
     "  (global (export \"gi32\") (mut i32) (i32.const 5))\n"
     "  (global (export \"gi64\") (mut i64) (i64.const -5))\n"
     "  (global (export \"gf32\") (mut f32) (f32.const 1.5))\n"
@@ -15,7 +17,9 @@ static const char *wat =
     "  (global (export \"const\") i32 (i32.const 9))\n"
     "  (func $f (export \"f\") (result i32) i32.const 1)\n"
     "  (func (export \"load\") (param i32) (result i32) local.get 0 i32.load)\n"
-    "  (func (export \"read_gi32\") (result i32) global.get 0))";
+    "  (func (export \"read_gi32\") (result i32) global.get 0)\n"
+    "  (func (export \"grow_grown\") (param i32) (result i32) local.get 0 memory.grow $grown)\n"
+    "  (func (export \"load_grown\") (param i32) (result i32) local.get 0 i32.load $grown))";
 
 int main(void) {
   wb_engine_t e;
@@ -75,6 +79,28 @@ int main(void) {
   EXPECT(wb_memory_grow(mem, UINT64_MAX, NULL), WB_ERR_LIMIT, "");
   OK(wb_memory_grow(mem, 0, NULL));
   EXPECT(wb_memory_grow(fixed, 1, NULL), WB_ERR_LIMIT, "");
+
+  /* wasm grows a memory: the host reaches the new pages (wasmbound keeps
+   * the size it saw last, and must notice the growth) */
+  wb_memory_t grown;
+  OK(wb_instance_get_memory(inst, "grown", &grown));
+  OK(wb_memory_write(grown, 65532, &v, sizeof v));
+  EXPECT(wb_memory_write(grown, 65536, &v, sizeof v), WB_ERR_OUT_OF_BOUNDS, "exceeds the memory size 65536");
+  wb_func_t grow_grown, load_grown;
+  OK(wb_instance_get_func(inst, "grow_grown", &grow_grown));
+  OK(wb_instance_get_func(inst, "load_grown", &load_grown));
+  a = val_i32(2);
+  OK(wb_func_call(grow_grown, &a, 1, &r, 1));
+  CHECK(r.of.i32 == 1);
+  uint32_t far = 0x55667788;
+  OK(wb_memory_write(grown, 3 * 65536 - 4, &far, sizeof far));
+  a = val_i32(3 * 65536 - 4);
+  OK(wb_func_call(load_grown, &a, 1, &r, 1));
+  CHECK((uint32_t)r.of.i32 == far);
+  back = 0;
+  OK(wb_memory_read(grown, 65532, &back, sizeof back));
+  CHECK(back == v);
+  EXPECT(wb_memory_read(grown, 3 * 65536, &back, 1), WB_ERR_OUT_OF_BOUNDS, "exceeds the memory size 196608");
 
   /* globals: every kind */
   wb_global_t g;

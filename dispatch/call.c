@@ -176,14 +176,18 @@ static inline __attribute__((always_inline)) wb_status_t memory_span(wb_memory_t
   if (__builtin_expect(!host && len, 0))
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the host buffer is NULL with len %zu", len);
   (void)ss;
-  const wbd_memory_t *mo = ms->obj;
-  uint8_t *data = wasmtime_memory_data(mo->ctx, &mo->memory);
-  size_t size = wasmtime_memory_data_size(mo->ctx, &mo->memory);
-  if (__builtin_expect(offset > size || len > size - offset, 0))
-    return wbi_fail(WB_ERR_OUT_OF_BOUNDS,
-                    "memory access out of bounds: offset %llu + length %zu exceeds the memory size %zu",
-                    (unsigned long long)offset, len, size);
-  *at = data + offset;
+  wbd_memory_t *mo = ms->obj;
+  size_t size = mo->known_size;
+  if (__builtin_expect(offset > size || len > size - offset, 0)) {
+    /* beyond what was seen: the memory may have grown since */
+    size = mo->known_size = wasmtime_memory_data_size(mo->ctx, &mo->memory);
+    if (offset > size || len > size - offset)
+      return wbi_fail(WB_ERR_OUT_OF_BOUNDS,
+                      "memory access out of bounds: offset %llu + length %zu exceeds the memory size %zu",
+                      (unsigned long long)offset, len, size);
+  }
+  /* the base is asked for every time: growing may move it */
+  *at = (uint8_t *)wasmtime_memory_data(mo->ctx, &mo->memory) + offset;
   return WB_OK;
 }
 

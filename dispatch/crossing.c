@@ -129,6 +129,7 @@ wb_status_t wbd_memory_handle(wbh_slot_t *ss, const wasmtime_memory_t *mem, uint
   if (m) {
     m->memory = *mem;
     m->ctx = s->ctx;
+    m->known_size = 0; /* the first access asks */
   }
   return new_child(ss, WBH_KIND_MEMORY, m, key, id_out);
 }

@@ -122,6 +122,11 @@ typedef struct wbd_instance {
 typedef struct wbd_memory {
   wasmtime_memory_t memory;
   wasmtime_context_t *ctx;   /* its store's (as for wbd_func_t) */
+  /* A size in bytes the memory has at least: a wasm memory never shrinks,
+   * so an access within it needs no size query (a shared memory may grow
+   * on other threads meanwhile; it only grows too). Refreshed when an
+   * access goes beyond it. Owner thread. */
+  size_t known_size;
 } wbd_memory_t;
 
 typedef struct wbd_global {
