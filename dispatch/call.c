@@ -16,13 +16,22 @@ __thread wbd_store_t *wbd_tls_running __attribute__((tls_model("initial-exec")))
 #define WBD_INLINE_VALS 16
 
 /* The general call: any value kinds and counts (v128 and funcrefs are
- * checked and converted out of line, more than 16 values use the heap).
- * The handle, counts, stack and interrupts are checked already. */
+ * checked and converted out of line, more than 16 values use the heap),
+ * and every call that fails wb_func_call's gate: checks the counts and
+ * pointers, the stack and interrupts (the handle is checked already). */
 static __attribute__((noinline)) wb_status_t call_general(wbd_func_t *f, wbh_slot_t *ss, const wb_val_t *args,
                                                          size_t nargs, wb_val_t *results, size_t nresults) {
   wbd_store_t *s = f->store;
-  wb_status_t st = WB_OK;
-  size_t n = nargs > nresults ? nargs : nresults;
+  if (nargs != f->nparams || nresults != f->nresults)
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function takes %u arguments and returns %u results; got %zu and %zu",
+                    f->nparams, f->nresults, nargs, nresults);
+  if (nargs && !args) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "args is NULL with a non-zero count");
+  if (nresults && !results) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "results is NULL with a non-zero count");
+  wb_status_t st = wbd_check_stack(s);
+  if (st != WB_OK) return st;
+  st = wbd_call_begin(s);
+  if (st != WB_OK) return st;
+  size_t n = f->nvals;
   wasmtime_val_raw_t inline_buf[WBD_INLINE_VALS];
   wasmtime_val_raw_t *buf = inline_buf;
   if (__builtin_expect(n > WBD_INLINE_VALS, 0)) {
@@ -66,38 +75,27 @@ out:
   return st;
 }
 
-wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_val_t *results, size_t nresults) {
-  wbh_slot_t *fs, *ss;
-  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  wbd_func_t *f = (wbd_func_t *)fs->obj;
-  wbd_store_t *s = f->store;
-  if (__builtin_expect(nargs != f->nparams || nresults != f->nresults, 0))
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function takes %u arguments and returns %u results; got %zu and %zu",
-                    f->nparams, f->nresults, nargs, nresults);
-  /* pointers first: the counts are looked at only when one is NULL */
-  if (__builtin_expect(!args, 0) && nargs) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "args is NULL with a non-zero count");
-  if (__builtin_expect(!results, 0) && nresults)
-    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "results is NULL with a non-zero count");
-  st = wbd_check_stack(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  st = wbd_call_begin(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  if (__builtin_expect(!f->numeric, 0)) return call_general(f, ss, args, nargs, results, nresults);
-
-  /* every parameter and result a number, at most 16 of each: the arguments
-   * are checked against the cached kinds, the results cannot fail. The
-   * copies are unrolled for up to four values (fall-through switches); more
-   * go through the loops first. */
+/* The fast path's call: every parameter and result a number, at most 16
+ * of each, the counts and pointers checked. The arguments are checked
+ * against the cached kinds, the results cannot fail. The copies are
+ * unrolled for up to four values (fall-through switches); more go through
+ * the loops first. Stamped out twice by wb_func_call: for functions whose
+ * values are all i32 (uniform = WB_I32: the kinds are constants) and for
+ * any numbers (uniform < 0: the kinds are read from f). */
+static inline __attribute__((always_inline)) wb_status_t numeric_call(wbd_func_t *f, wbh_slot_t *ss, wbd_store_t *s,
+                                                                     const wb_val_t *args, size_t nargs,
+                                                                     wb_val_t *results, size_t nresults, int uniform) {
   const uint8_t *kinds = f->kinds;
   wasmtime_val_raw_t buf[WBD_INLINE_VALS];
+#define WBD_KIND(i) (uniform >= 0 ? (uint8_t)uniform : kinds[i])
 #define WBD_ARG(i)                                                                                   \
   do {                                                                                              \
-    uint8_t k_ = kinds[i];                                                                          \
+    uint8_t k_ = WBD_KIND(i);                                                                       \
     if (__builtin_expect((uint32_t)args[i].kind != k_, 0))                                          \
       return wbd_val_to_raw(ss, s, &args[i], k_, i, &buf[i]); /* says what is wrong */              \
     wbd_num_to_raw(k_, &args[i], &buf[i]);                                                          \
   } while (0)
+#define WBD_RESULT(i) wbd_num_from_raw(WBD_KIND(nargs + (i)), &buf[i], &results[i])
   switch (nargs) {
   default:
     for (size_t i = 4; i < nargs; i++) WBD_ARG(i);
@@ -108,22 +106,43 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
   case 1: WBD_ARG(0); /* fall through */
   case 0: break;
   }
-#undef WBD_ARG
   wasm_trap_t *trap = 0;
   wbd_store_t *outer = wbd_wasm_enter(s);
-  wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, buf, nargs > nresults ? nargs : nresults, &trap);
+  wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, buf, f->nvals, &trap);
   wbd_wasm_leave(s, outer);
   if (__builtin_expect(err != 0 || trap != 0, 0)) return wbd_fail_call(s, err, trap, "call");
-  const uint8_t *rkinds = kinds + nargs;
   switch (nresults) {
   default:
-    for (size_t i = 2; i < nresults; i++) wbd_num_from_raw(rkinds[i], &buf[i], &results[i]);
+    for (size_t i = 2; i < nresults; i++) WBD_RESULT(i);
     /* fall through */
-  case 2: wbd_num_from_raw(rkinds[1], &buf[1], &results[1]); /* fall through */
-  case 1: wbd_num_from_raw(rkinds[0], &buf[0], &results[0]); /* fall through */
+  case 2: WBD_RESULT(1); /* fall through */
+  case 1: WBD_RESULT(0); /* fall through */
   case 0: break;
   }
+#undef WBD_RESULT
+#undef WBD_ARG
+#undef WBD_KIND
   return WB_OK;
+}
+
+wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_val_t *results, size_t nresults) {
+  wbh_slot_t *fs, *ss;
+  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  wbd_func_t *f = (wbd_func_t *)fs->obj;
+  /* The gate to the fast path: a numeric function (else the fast counts
+   * match nothing), the right counts, and both pointers set. Everything
+   * else, including every mistake, goes the general way, which says what
+   * is wrong. */
+  if (__builtin_expect(nargs != f->fast_nparams || nresults != f->fast_nresults || !args || !results, 0))
+    return call_general(f, ss, args, nargs, results, nresults);
+  wbd_store_t *s = f->store;
+  st = wbd_check_stack(s);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  st = wbd_call_begin(s);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  if (f->all_i32) return numeric_call(f, ss, s, args, nargs, results, nresults, WB_I32);
+  return numeric_call(f, ss, s, args, nargs, results, nresults, -1);
 }
 
 wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults) {

@@ -112,6 +112,11 @@ wb_status_t wbd_func_handle(wbh_slot_t *ss, const wasmtime_func_t *func, uint64_
     /* wb_func_call's fast path (call.c) */
     f->numeric = params->size <= 16 && results->size <= 16;
     for (size_t i = 0; i < params->size + results->size; i++) f->numeric = f->numeric && f->kinds[i] <= WB_F64;
+    f->all_i32 = f->numeric;
+    for (size_t i = 0; i < params->size + results->size; i++) f->all_i32 = f->all_i32 && f->kinds[i] == WB_I32;
+    f->fast_nparams = f->numeric ? params->size : SIZE_MAX;
+    f->fast_nresults = f->numeric ? results->size : SIZE_MAX;
+    f->nvals = params->size > results->size ? params->size : results->size;
   }
   wasm_functype_delete(ft);
   return new_child(ss, WBH_KIND_FUNC, f, key, id_out);

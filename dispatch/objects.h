@@ -112,6 +112,11 @@ typedef struct wbd_func {
   wasmtime_context_t *ctx;
   uint32_t nparams, nresults;
   bool numeric;              /* at most 16 params and results, all i32/i64/f32/f64 */
+  bool all_i32;              /* numeric, and every value an i32 */
+  /* wb_func_call's gate to its fast path: the counts when numeric, else
+   * SIZE_MAX (no count matches), so that two compares check both; nvals is
+   * the larger count, the length of the raw buffer */
+  size_t fast_nparams, fast_nresults, nvals;
   uint8_t kinds[];           /* params then results: wb_valkind_t or WBD_KIND_UNSUPPORTED */
 } wbd_func_t;
 
