@@ -173,6 +173,7 @@ wb_status_t wb_memory_grow(wb_memory_t memory, uint64_t delta_pages, uint64_t *p
   wbd_store_t *s = wbd_store_of(ss);
   uint64_t prev = 0;
   wasmtime_error_t *err = wasmtime_memory_grow(s->ctx, &((wbd_memory_t *)ms->obj)->memory, delta_pages, &prev);
+  s->grow_epoch++; /* the memory may have moved */
   if (err) {
     wasm_byte_vec_t msg;
     wasmtime_error_message(err, &msg);
@@ -186,6 +187,18 @@ wb_status_t wb_memory_grow(wb_memory_t memory, uint64_t delta_pages, uint64_t *p
   return WB_OK;
 }
 
+/* The base of a memory now. Remembered while no wasm of the store runs
+ * (wbd_memory_t.known_base); asked of Wasmtime otherwise. */
+static inline __attribute__((always_inline)) uint8_t *memory_base(wbd_memory_t *mo, const wbd_store_t *s) {
+  if (__builtin_expect(mo->known_epoch == s->grow_epoch && s->depth == 0, 1)) return mo->known_base;
+  uint8_t *base = wasmtime_memory_data(mo->ctx, &mo->memory);
+  if (s->depth == 0) {
+    mo->known_base = base;
+    mo->known_epoch = s->grow_epoch;
+  }
+  return base;
+}
+
 /* Finds [offset, offset+len) in the memory, or reports why not. */
 static inline __attribute__((always_inline)) wb_status_t memory_span(wb_memory_t memory, uint64_t offset, size_t len,
                                                                     const void *host, uint8_t **at) {
@@ -194,7 +207,6 @@ static inline __attribute__((always_inline)) wb_status_t memory_span(wb_memory_t
   if (__builtin_expect(st != WB_OK, 0)) return st;
   if (__builtin_expect(!host && len, 0))
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the host buffer is NULL with len %zu", len);
-  (void)ss;
   wbd_memory_t *mo = ms->obj;
   size_t size = mo->known_size;
   if (__builtin_expect(offset > size || len > size - offset, 0)) {
@@ -205,8 +217,7 @@ static inline __attribute__((always_inline)) wb_status_t memory_span(wb_memory_t
                       "memory access out of bounds: offset %llu + length %zu exceeds the memory size %zu",
                       (unsigned long long)offset, len, size);
   }
-  /* the base is asked for every time: growing may move it */
-  *at = (uint8_t *)wasmtime_memory_data(mo->ctx, &mo->memory) + offset;
+  *at = memory_base(mo, wbd_store_of(ss)) + offset;
   return WB_OK;
 }
 

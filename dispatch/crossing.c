@@ -135,6 +135,8 @@ wb_status_t wbd_memory_handle(wbh_slot_t *ss, const wasmtime_memory_t *mem, uint
     m->memory = *mem;
     m->ctx = s->ctx;
     m->known_size = 0; /* the first access asks */
+    m->known_base = 0;
+    m->known_epoch = s->grow_epoch - 1; /* not known */
   }
   return new_child(ss, WBH_KIND_MEMORY, m, key, id_out);
 }

@@ -72,6 +72,10 @@ typedef struct wbd_store {
   /* owner thread only */
   int interrupt_fired;       /* the epoch callback stopped the current call */
   int depth;                 /* calls into wasm in progress */
+  /* Moves on whenever a memory of the store may have grown, and so moved:
+   * on every return from wasm (wbd_wasm_leave) and in wb_memory_grow. While
+   * wasm runs (depth > 0) it may have grown meanwhile; see wbd_memory_t. */
+  uint64_t grow_epoch;
   wbd_handle_map_t exports;
   /* host functions: one caller slot per nesting level of host calls */
   uint32_t host_depth, ncaller_slots;
@@ -132,6 +136,11 @@ typedef struct wbd_memory {
    * on other threads meanwhile; it only grows too). Refreshed when an
    * access goes beyond it. Owner thread. */
   size_t known_size;
+  /* The memory's base as seen when its store's grow_epoch was known_epoch:
+   * valid while the epoch is unchanged and no wasm of the store is running
+   * (only growing moves a memory, a shared one never). Owner thread. */
+  uint8_t *known_base;
+  uint64_t known_epoch;
 } wbd_memory_t;
 
 typedef struct wbd_global {
@@ -223,6 +232,7 @@ static inline __attribute__((always_inline)) wbd_store_t *wbd_wasm_enter(wbd_sto
 
 static inline __attribute__((always_inline)) void wbd_wasm_leave(wbd_store_t *s, wbd_store_t *outer) {
   s->depth--;
+  s->grow_epoch++;
   wbd_tls_running = outer;
 }
 
