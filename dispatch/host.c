@@ -35,10 +35,10 @@ static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uin
       return st;
     }
     obj->index = wbh_id_index(cid);
+    obj->level = level;
     s->caller_slots[level] = wbh_slot_at(obj->index);
     if (level == 0) {
       s->caller0_slot = s->caller_slots[0];
-      s->caller0 = obj;
       s->caller0_id = cid;
     }
   }
@@ -51,7 +51,7 @@ static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_
                                                                      uint64_t *id, wbh_slot_t **slot_out) {
   uint32_t level = s->host_depth;
   if (__builtin_expect(level == 0 && s->caller0_slot != 0, 1)) { /* no loads through the slot */
-    s->caller0->caller = caller;
+    s->caller0_ptr = caller;
     s->host_depth = 1;
     *id = s->caller0_id;
     *slot_out = s->caller0_slot;
@@ -63,7 +63,8 @@ static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_
   }
   wbh_slot_t *cs = s->caller_slots[level];
   wbd_caller_t *c = cs->obj;
-  c->caller = caller;
+  if (level == 0) s->caller0_ptr = caller;
+  else c->caller = caller;
   s->host_depth = level + 1;
   *id = wbh_make_id((uint32_t)(atomic_load_explicit(&cs->state, memory_order_relaxed) >> 32), WBH_KIND_CALLER,
                     c->index);
@@ -80,7 +81,7 @@ static inline __attribute__((always_inline)) void caller_leave(wbd_store_t *s, w
   if (__builtin_expect(level == 0, 1)) {
     /* cs is caller0_slot, and caller0_id carries its generation: the bump
      * needs no decoding of the state word unless the generation is used up */
-    s->caller0->caller = 0;
+    s->caller0_ptr = 0;
     uint64_t id = s->caller0_id;
     if (__builtin_expect(wbh_id_gen(id) < 0xFFFFFFFEu, 1)) {
       uint64_t state = atomic_load_explicit(&cs->state, memory_order_relaxed);
@@ -276,7 +277,7 @@ static wb_status_t caller_export(wb_caller_t caller, const char *name, wasmtime_
   wbh_slot_t *cs, *ss;
   wb_status_t st = wbh_bound(caller.id, WBH_KIND_CALLER, &cs, &ss);
   if (st) return st;
-  wasmtime_caller_t *c = ((wbd_caller_t *)cs->obj)->caller;
+  wasmtime_caller_t *c = WBD_CALLER_OF(wbd_store_of(ss), (wbd_caller_t *)cs->obj);
   if (!c) return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: the wb_caller_t is used outside its callback");
   size_t len;
   if ((st = wbd_check_name(name, "name", &len))) return st;

@@ -54,9 +54,13 @@ typedef struct wbd_capture {
 } wbd_capture_t;
 
 typedef struct wbd_caller {
-  wasmtime_caller_t *caller; /* NULL outside the callback */
+  wasmtime_caller_t *caller; /* NULL outside the callback; level 0 keeps it in the store */
   uint32_t index;            /* its own slot index (store-bound slots record their store's) */
+  uint32_t level;            /* the nesting level of host calls it serves */
 } wbd_caller_t;
+
+/* The Wasmtime caller behind a caller object (NULL outside its callback). */
+#define WBD_CALLER_OF(store, c) ((c)->level == 0 ? (store)->caller0_ptr : (c)->caller)
 
 typedef struct wbd_store {
   wasmtime_store_t *store;   /* NULL once wb_store_delete ran */
@@ -81,11 +85,12 @@ typedef struct wbd_store {
   uint32_t host_depth, ncaller_slots;
   wbh_slot_t **caller_slots;
   /* level 0 (a host call not nested in another), cached for the trampoline:
-   * caller_slots[0], its object, and the id its current generation gives;
-   * caller0_slot is NULL when caller_slots[0] is */
+   * caller_slots[0], the id its current generation gives, and its Wasmtime
+   * caller (NULL outside the callback; kept here rather than in the caller
+   * object, one load nearer); caller0_slot is NULL when caller_slots[0] is */
   wbh_slot_t *caller0_slot;
-  wbd_caller_t *caller0;
   uint64_t caller0_id;
+  wasmtime_caller_t *caller0_ptr;
   /* deadlines (deadline.c); 0 = none; CLOCK_MONOTONIC nanoseconds */
   uint64_t call_timeout_ns, call_deadline_ns, deadline_ns;
   int deadline_fired;        /* the epoch callback stopped a call for time */
