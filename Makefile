@@ -4,6 +4,7 @@
 #               (with CI=true also 60 s of each fuzz target)
 # make static   build/libwasmbound.a: the Go c-archive merged with Wasmtime's libwasmtime.a
 # make bench    wasmbound against the raw Wasmtime C API, one `ratio` line per case
+# make bench-icount  the same cases in instructions (callgrind)
 # make soak     DURATION=30 seconds of random mixed work on many threads
 # make fuzz     each fuzz target for FUZZTIME (default 60s)
 # Each target installs what is missing (cmake via apt-get, Go modules via the proxy).
@@ -16,7 +17,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 WASMTIME_GO = $(shell go list -m -f '{{.Dir}}' github.com/bytecodealliance/wasmtime-go/v39)
 GO_PACKAGES = ./status ./handles ./dispatch ./lifecycle ./pools
 
-.PHONY: all demo test deps go-test ctest test-asan static bench soak fuzz fuzz-ci clean
+.PHONY: all demo test deps go-test ctest test-asan static bench bench-icount soak fuzz fuzz-ci clean
 
 all: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) --target wasmbound_go -j $(JOBS)
@@ -77,6 +78,11 @@ static: deps $(BUILD)/CMakeCache.txt
 # runs them interleaved, and prints medians and `ratio <case> <value>` lines.
 bench: all
 	bash bench/run.sh $(BUILD)
+
+# Instructions per call, host call and memory write, counted by callgrind
+# (installs valgrind): the machine-independent view of the same cases.
+bench-icount: all
+	bash bench/icount.sh $(BUILD)
 
 DURATION ?= 30
 soak: all

@@ -200,4 +200,22 @@ static int bench_serve(bench_case_t *cases, void (*mem)(void)) {
   return 0;
 }
 
+/* One sample of a case, out of line so that bench/icount.sh can count the
+ * instructions executed inside it (callgrind --toggle-collect). */
+__attribute__((noipa)) static uint64_t bench_counted_run(bench_case_t *c, uint64_t iters) { return c->run(iters); }
+
+/* main of both programs: the serve loop (no arguments), or
+ * "count <case> <iterations>": set the case up and run it once (no warm-up
+ * beyond set-up), for bench/icount.sh. */
+static int bench_main(int argc, char **argv, bench_case_t *cases, void (*mem)(void)) {
+  if (argc == 1) return bench_serve(cases, mem);
+  if (argc != 4 || strcmp(argv[1], "count") != 0) DIE("usage: %s [count <case> <iterations>]", argv[0]);
+  bench_case_t *c = bench_find(cases, argv[2]);
+  if (!c) DIE("no case \"%s\"", argv[2]);
+  if (c->setup) c->setup();
+  c->run(1); /* first-call costs (lazy initialisation) out of the count */
+  bench_counted_run(c, strtoull(argv[3], 0, 10));
+  return 0;
+}
+
 #endif

@@ -180,6 +180,7 @@ static wasmtime_module_t *inst_module;
 static wasmtime_linker_t *inst_linker;
 
 static void setup_template(void) {
+  pooling_engine = new_engine(1); /* here, not in main: see bench_wasmbound.c */
   wasmtime_module_t *m = compile(pooling_engine, WAT_INST);
   wasmtime_linker_t *l = wasmtime_linker_new(pooling_engine);
   check(wasmtime_linker_instantiate_pre(l, m, &pre), 0, "instantiate_pre");
@@ -331,10 +332,9 @@ static bench_case_t cases[] = {
     {0, 0, 0, 0, 0, 0},
 };
 
-int main(void) {
+int main(int argc, char **argv) {
   engine = new_engine(0);
-  pooling_engine = new_engine(1);
   store = new_store(engine);
   ctx = wasmtime_store_context(store);
-  return bench_serve(cases, mem);
+  return bench_main(argc, argv, cases, mem);
 }

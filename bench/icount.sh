@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# make bench-icount: instructions per operation, wasmbound against the raw
+# Wasmtime C API, counted by callgrind. Unlike the timings of make bench,
+# these do not depend on the machine, its other load or the CPU a process
+# lands on, so a change to a hot path can be judged by them to the
+# instruction. Each count is the difference between two runs of a case
+# (N and 2N operations) divided by N, so set-up and process start cancel out.
+#
+#   bash bench/icount.sh [BUILD_DIR]
+#   ICOUNT_CASES="a b"   the cases (default: call_i32_add host_call memory_write_64)
+#   ICOUNT_N=10000       operations in the shorter run
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-build}
+[[ $build = /* ]] || build=$root/$build
+cases=${ICOUNT_CASES:-call_i32_add host_call memory_write_64}
+n=${ICOUNT_N:-10000}
+
+command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+cmake -S "$root" -B "$build" >/dev/null
+cmake --build "$build" --target bench_wasmbound bench_raw -j "$(nproc)" >/dev/null
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# instructions executed inside bench_counted_run for `count CASE ITERS`.
+# valgrind now and then fails on the Go runtime inside libwasmbound.so
+# ("Illegal instruction" while the runtime starts), so a run that fails is
+# tried again, up to three times.
+count() { # exe case iters
+  local out=$tmp/cg.out try total
+  for try in 1 2 3; do
+    if valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=bench_counted_run \
+        "$1" count "$2" "$3" >"$tmp/log" 2>&1; then
+      total=$(awk '/^totals:/ {print $2}' "$out")
+      if [[ -n $total && $total != 0 ]]; then
+        echo "$total"
+        return
+      fi
+    fi
+  done
+  echo "icount: $1 count $2 $3 failed under valgrind:" >&2
+  tail -20 "$tmp/log" >&2
+  exit 1
+}
+
+per_op() { # exe case
+  local a b
+  a=$(count "$1" "$2" "$n")
+  b=$(count "$1" "$2" $((2 * n)))
+  awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN {printf "%.1f", (b - a) / n}'
+}
+
+echo "instructions per operation (callgrind; the raw side is the same work through the Wasmtime C API)"
+for c in $cases; do
+  w=$(per_op "$build/bench/bench_wasmbound" "$c")
+  r=$(per_op "$build/bench/bench_raw" "$c")
+  awk -v c="$c" -v w="$w" -v r="$r" 'BEGIN {printf "icount %s wasmbound %s raw %s (%.2f)\n", c, w, r, w / r}'
+done
