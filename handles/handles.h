@@ -164,7 +164,9 @@ static inline uint64_t wbh_live_state(uint64_t id, uint8_t kind) {
  * slot (and generation) of an object of another kind, so the slot's kind
  * is compared too, in the same compare. */
 static inline int wbh_state_is(uint64_t state, uint64_t id, uint8_t kind) {
-  return (state & ~WBH_REFS_MASK) == wbh_live_state(id, kind);
+  /* a kind beyond the four bits would spill into LIVE and the generation
+   * (the hot paths pass constants, for which the first test folds away) */
+  return kind < WBH_KIND_COUNT && (state & ~WBH_REFS_MASK) == wbh_live_state(id, kind);
 }
 
 /* The live slot of a handle of this kind, or NULL. Does not set an error. */
