@@ -9,6 +9,7 @@
 #   BENCH_SAMPLE_MS=40     target length of one timed sample
 #   BENCH_CASES="a b"      only these cases (default: all)
 #   BENCH_GO=0             skip the Go handle-table benchmarks
+#   BENCH_SAMPLES=1        also print every sample (ns/op), side by side
 #   BENCH_CPU=N            the CPU that both sides of the single-threaded cases
 #                          run on (default: the fastest, see below)
 #
@@ -70,6 +71,11 @@ wb_exe=$build/bench/bench_wasmbound
 raw_exe=$build/bench/bench_raw
 
 # ---- the two servers --------------------------------------------------------------
+# Each repetition runs in a fresh pair of processes. Where the kernel places
+# a process's mappings (ASLR) alone moved instantiate_default by up to 1.4x
+# between runs of the same binary, on either side, while the timing stayed
+# put within a process (with ASLR off, setarch -R, the spread went away).
+# One pair of processes for all repetitions would measure one layout's luck.
 tmp=$(mktemp -d)
 wb_pid= raw_pid=
 cleanup() {
@@ -78,12 +84,23 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-mkfifo "$tmp/wb.in" "$tmp/wb.out" "$tmp/raw.in" "$tmp/raw.out"
-"$wb_exe" <"$tmp/wb.in" >"$tmp/wb.out" &
-wb_pid=$!
-"$raw_exe" <"$tmp/raw.in" >"$tmp/raw.out" &
-raw_pid=$!
-exec 3>"$tmp/wb.in" 4<"$tmp/wb.out" 5>"$tmp/raw.in" 6<"$tmp/raw.out"
+start_servers() {
+  rm -f "$tmp/wb.in" "$tmp/wb.out" "$tmp/raw.in" "$tmp/raw.out"
+  mkfifo "$tmp/wb.in" "$tmp/wb.out" "$tmp/raw.in" "$tmp/raw.out"
+  "$wb_exe" <"$tmp/wb.in" >"$tmp/wb.out" &
+  wb_pid=$!
+  "$raw_exe" <"$tmp/raw.in" >"$tmp/raw.out" &
+  raw_pid=$!
+  exec 3>"$tmp/wb.in" 4<"$tmp/wb.out" 5>"$tmp/raw.in" 6<"$tmp/raw.out"
+}
+stop_servers() {
+  echo quit >&3
+  echo quit >&5
+  wait "$wb_pid" "$raw_pid" || true
+  wb_pid= raw_pid=
+  exec 3>&- 4<&- 5>&- 6<&-
+}
+start_servers
 
 # ask SIDE:CASE COMMAND [CPU]; sets $reply to the answer line
 ask() {
@@ -105,7 +122,7 @@ sample() { # case side target [cpu]
 }
 
 echo "wasmbound vs the raw Wasmtime C API (same libwasmtime.a from wasmtime-go), $(nproc) cores"
-echo "each case: warm-up, then $reps interleaved repetitions of one ~${BENCH_SAMPLE_MS} ms sample per side; medians"
+echo "each case: $reps repetitions, each in a fresh pair of processes: warm-up, then one ~${BENCH_SAMPLE_MS} ms sample per side; medians"
 if [[ -z ${BENCH_CPU:-} ]]; then
   # the fastest CPU: the best of three raw add() samples on each
   best=
@@ -123,21 +140,27 @@ else
 fi
 start=$(date +%s)
 
-# warm-up and calibration (both programs, every target once)
 # the CPU of a case's timed work ("" = not pinned)
 cpu_of() { [[ $1 == pin ]] && echo "$BENCH_CPU" || true; }
-for c in "${cases[@]}"; do
-  read -r name wb raw unit goal pin <<<"$c"
-  ask "$raw" warm "$(cpu_of "$pin")"
-  ask "$wb" warm "$(cpu_of "$pin")"
-done
-if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then ask wb:pool_throughput warm; fi
+with_pool=0
+if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then with_pool=1; fi
 
 : >"$tmp/results"
 for ((r = 0; r < reps; r++)); do
+  (( r == 0 )) || { stop_servers; start_servers; }
+  # case by case: warm both sides, then one sample each. A case is timed
+  # before the next one is set up, so what a later case leaves in the
+  # process cannot weigh on an earlier one: with every case set up first,
+  # the pool's idle workers, their stores and their 8 GiB memory
+  # reservations made instantiate_default (mostly mmap and munmap; the
+  # kernel's time goes to its tree of mappings) 1.2 to 1.4x slower in the
+  # wasmbound process, while the raw process has nothing like them. The
+  # threads and pool cases come last.
   for c in "${cases[@]}"; do
     read -r name wb raw unit goal pin <<<"$c"
     cpu=$(cpu_of "$pin")
+    ask "$raw" warm "$cpu"
+    ask "$wb" warm "$cpu"
     if (( r % 2 == 0 )); then
       sample "$name" raw "$raw" "$cpu"
       sample "$name" wb "$wb" "$cpu"
@@ -146,7 +169,8 @@ for ((r = 0; r < reps; r++)); do
       sample "$name" raw "$raw" "$cpu"
     fi
   done
-  if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then
+  if (( with_pool )); then
+    ask wb:pool_throughput warm
     sample pool_throughput wb wb:pool_throughput
   fi
 done
@@ -159,6 +183,10 @@ median() { # case side
 echo
 for c in "${cases[@]}"; do
   read -r name wb raw unit goal pin <<<"$c"
+  if [[ ${BENCH_SAMPLES:-0} == 1 ]]; then
+    echo "$name samples (ns/op), wasmbound | raw: $(awk -v c="$name" '$1 == c && $2 == "wb" {printf "%.4g ", $3}' "$tmp/results")| $(
+      awk -v c="$name" '$1 == c && $2 == "raw" {printf "%.4g ", $3}' "$tmp/results")"
+  fi
   w=$(median "$name" wb)
   x=$(median "$name" raw)
   awk -v n="$name" -v w="$w" -v x="$x" -v u="$unit" -v g="$goal" -v t="${raw%%:*}" 'BEGIN {
@@ -171,7 +199,7 @@ for c in "${cases[@]}"; do
     printf "ratio %s %.2f\n", n, r
   }'
 done
-if [[ -z ${BENCH_CASES:-} || " $BENCH_CASES " == *" pool_roundtrip "* ]]; then
+if (( with_pool )); then
   tp=$(median pool_throughput wb)
   awk -v t="$tp" 'BEGIN {printf "pool_throughput: 4 submitter threads, 2 workers: %.0f calls/s (%.3g us per call)\n", 1e9 / t, t / 1000}'
 fi
@@ -189,10 +217,7 @@ awk -v w="$wb_mem" -v r="$raw_mem" 'BEGIN {
   printf "overhead handle_bytes %.0f\n", a[3] - b[3]
   printf "  (malloc'\''d bytes per instance over 100,000 instances in one store, wasmbound %.0f - raw %.0f: a 64-byte handle-table slot plus the handle'\''s object)\n", a[3], b[3]
 }'
-echo quit >&3
-echo quit >&5
-wait "$wb_pid" "$raw_pid" || true
-wb_pid= raw_pid=
+stop_servers
 echo "(cases took $(($(date +%s) - start)) s)"
 
 # ---- the handle table, from Go ------------------------------------------------------------
