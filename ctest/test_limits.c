@@ -1,5 +1,8 @@
 /* Limits: memory, table and instance limits per store; deadlines per call
  * and per store; fuel. After each fires, the store stays usable. */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "check.h"
@@ -21,6 +24,39 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&d, 0);
+}
+
+/* How often the library's "wb-ticker" thread has gone to sleep and woken
+ * up (its voluntary context switches), or -1 if there is no such thread. */
+static long ticker_wakeups(void) {
+  DIR *dir = opendir("/proc/self/task");
+  CHECK(dir != NULL);
+  long found = -1;
+  struct dirent *de;
+  while (found < 0 && (de = readdir(dir))) {
+    if (de->d_name[0] == '.') continue;
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/comm", de->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) continue; /* the thread has just exited */
+    int is_ticker = fgets(line, sizeof line, f) && strcmp(line, "wb-ticker\n") == 0;
+    fclose(f);
+    if (!is_ticker) continue;
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/status", de->d_name);
+    f = fopen(path, "r");
+    CHECK(f != NULL);
+    while (fgets(line, sizeof line, f))
+      if (sscanf(line, "voluntary_ctxt_switches: %ld", &found) == 1) break;
+    fclose(f);
+    CHECK(found >= 0);
+  }
+  closedir(dir);
+  return found;
 }
 
 static void check_usable(wb_instance_t inst) {
@@ -85,6 +121,14 @@ int main(void) {
   OK(wb_store_set_deadline(s, 0));
   check_usable(inst);
   OK(wb_store_delete(s));
+
+  /* with no timed store left, the ticker thread sleeps until one comes:
+   * after one last tick it stops waking up (it used to wake every ms) */
+  CHECK(ticker_wakeups() >= 0); /* the limits above started it */
+  sleep_ms(50);
+  long wakeups = ticker_wakeups();
+  sleep_ms(200);
+  CHECK(ticker_wakeups() - wakeups <= 2);
 
   /* fuel */
   wb_engine_config_t cfg;

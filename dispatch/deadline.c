@@ -1,8 +1,11 @@
 /* Time limits: one ticker thread for the whole library bumps the epoch of
  * every engine that has stores with a deadline or call timeout, once a
  * millisecond; each such store's epoch callback (crossing.c) then compares
- * the clock with its limits on its owner thread. No thread per store, and
- * engines without timed stores are never ticked. */
+ * the clock with its limits on its owner thread. No thread per store,
+ * engines without timed stores are never ticked, and while no engine is
+ * ticked the thread (named "wb-ticker") sleeps on a condition variable
+ * instead of waking a CPU a thousand times a second. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -45,6 +48,7 @@ wb_status_t wbd_call_begin_slow(wbd_store_t *s) {
 
 /* The ticker's engines: each entry holds a reference on the engine. */
 static pthread_mutex_t ticker_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ticker_work = PTHREAD_COND_INITIALIZER; /* nticked became non-zero */
 static uint64_t *ticked_ids;
 static wbd_engine_t **ticked;
 static size_t nticked, capticked;
@@ -53,7 +57,11 @@ static int ticker_running;
 static void *ticker_main(void *arg) {
   (void)arg;
   struct timespec tick = {0, WBD_TICK_NS};
+  pthread_setname_np(pthread_self(), "wb-ticker");
+  pthread_mutex_lock(&ticker_lock);
   for (;;) {
+    while (nticked == 0) pthread_cond_wait(&ticker_work, &ticker_lock);
+    pthread_mutex_unlock(&ticker_lock);
     nanosleep(&tick, 0);
     pthread_mutex_lock(&ticker_lock);
     for (size_t i = 0; i < nticked;) {
@@ -73,7 +81,6 @@ static void *ticker_main(void *arg) {
       wbh_release(id);
       pthread_mutex_lock(&ticker_lock);
     }
-    pthread_mutex_unlock(&ticker_lock);
   }
   return 0;
 }
@@ -101,6 +108,7 @@ static wb_status_t start_ticking(wbd_store_t *s) {
       ticked[nticked] = e;
       ticked_ids[nticked++] = s->engine_id;
       atomic_store(&e->ticked, 1);
+      pthread_cond_signal(&ticker_work);
     }
   }
   if (st == WB_OK && !ticker_running) {
