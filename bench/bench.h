@@ -1,8 +1,8 @@
 /* What both benchmark programs share: the wasm modules, the clock, and the
  * serve loop that bench/run.sh drives.
  *
- * Each program (bench_wasmbound, bench_raw) stays alive for the whole run and
- * reads one command per line on stdin:
+ * Each program (bench_wasmbound, bench_raw) reads one command per line on
+ * stdin until quit (the driver starts a fresh pair for each repetition):
  *
  *   warm <case> [cpu]  set the case up, warm it up, pick its iteration count
  *                      (each timed sample then takes about BENCH_SAMPLE_MS)
