@@ -2,8 +2,9 @@
  * 4 GiB reservation is mapped anew elsewhere. wasmbound remembers a
  * memory's base between host accesses (dispatch/call.c, memory_base), so
  * every way a memory can grow must be noticed: growth from wasm seen by the
- * host afterwards, wb_memory_grow, and growth from wasm seen by a host
- * function that wasm calls right after growing. A stale base would write
+ * host afterwards, wb_memory_grow, growth from wasm seen by a host function
+ * that wasm calls right after growing, and growth by the start function of
+ * another instance that imports the memory. A stale base would write
  * into the old mapping, which is gone: the process would crash, or the
  * values below would not arrive. */
 #include "check.h"
@@ -18,15 +19,23 @@ static const char *wat =
     "  (memory $a (export \"a\") i64 1 70000)\n"
     "  (memory $b (export \"b\") i64 1 70000)\n"
     "  (memory $c (export \"c\") i64 1 70000)\n"
+    "  (memory $d (export \"d\") i64 1 70000)\n"
     "  (func (export \"grow_a\") (param i64) (result i64) local.get 0 memory.grow $a)\n"
     "  (func (export \"load_a\") (param i64) (result i32) local.get 0 i32.load $a)\n"
     "  (func (export \"load_b\") (param i64) (result i32) local.get 0 i32.load $b)\n"
     "  (func (export \"store_b\") (param i64 i32) local.get 0 local.get 1 i32.store $b)\n"
+    "  (func (export \"load_d\") (param i64) (result i32) local.get 0 i32.load $d)\n"
     /* grows c, has the host write into it at once, returns what is there */
     "  (func (export \"grow_c_and_poke\") (param i64 i32) (result i32)\n"
     "    (drop (memory.grow $c (i64.const 65536)))\n"
     "    (call $poke (local.get 0) (local.get 1))\n"
     "    (i32.load $c (local.get 0))))";
+
+/* imports the first module's memory d and grows it past 4 GiB as it starts */
+static const char *wat_grower =
+    "(module (import \"first\" \"d\" (memory i64 1 70000))\n"
+    "  (func $grow (drop (memory.grow (i64.const 65536))))\n"
+    "  (start $grow))";
 
 static wb_memory_t mem_c;
 
@@ -118,8 +127,29 @@ int main(void) {
   OK(wb_memory_size(mem_c, &size));
   CHECK(size == (PAST_4G + 1) * PAGE);
 
+  /* growth by another instance's start function */
+  wb_memory_t d;
+  OK(wb_instance_get_memory(inst, "d", &d));
+  v = 0x0D0D0D0D;
+  OK(wb_memory_write(d, 500, &v, sizeof v));
+  wb_module_t grower = compile_wat(e, wat_grower);
+  OK(wb_linker_define_instance(l, "first", inst));
+  wb_instance_t grown;
+  OK(wb_linker_instantiate(l, s, grower, &grown));
+  OK(wb_memory_size(d, &size));
+  CHECK(size == (PAST_4G + 1) * PAGE);
+  OK(wb_memory_read(d, 500, &back, sizeof back));
+  CHECK(back == 0x0D0D0D0D);
+  v = 0x1D1D1D1D;
+  OK(wb_memory_write(d, 500, &v, sizeof v));
+  CHECK(load(func(inst, "load_d"), 500) == 0x1D1D1D1D);
+  v = 0x2D2D2D2D;
+  OK(wb_memory_write(d, (PAST_4G + 1) * PAGE - 4, &v, sizeof v));
+  CHECK(load(func(inst, "load_d"), (PAST_4G + 1) * PAGE - 4) == 0x2D2D2D2D);
+
   OK(wb_store_delete(s));
   OK(wb_linker_delete(l));
+  OK(wb_module_delete(grower));
   OK(wb_module_delete(m));
   OK(wb_engine_delete(e));
   check_no_live_handles();
