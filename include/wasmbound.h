@@ -747,6 +747,10 @@ wb_status_t wb_store_set_limits(wb_store_t store, const wb_store_limits_t *limit
  * milliseconds; 0 removes the limit. Owner thread. A call that runs out
  * returns ::WB_ERR_INTERRUPTED (trap code ::WB_TRAP_INTERRUPT). Needs
  * epoch_interruption (the default). Resolution: about 1 ms.
+ *
+ * The first timeout or deadline in the process starts the library's one
+ * timer thread, "wb-ticker"; it ticks once a millisecond while any store has
+ * a timeout or deadline and sleeps otherwise.
  */
 wb_status_t wb_store_set_call_timeout(wb_store_t store, uint64_t ms);
 
