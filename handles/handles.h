@@ -13,7 +13,7 @@
  *   bits 23..0  slot index
  *
  * Slot state word (atomic): generation << 32 | LIVE bit 31 | kind in bits
- * 30..27 | refs (27 bits), so that one compare checks generation, liveness
+ * 30..25 | refs (25 bits), so that one compare checks generation, liveness
  * and kind (wbh_peek); a free slot's word is its next generation << 32.
  * A live slot holds one base reference from creation; shared kinds take a
  * reference for the length of each use (wbh_acquire/wbh_release), and the
@@ -53,6 +53,21 @@ enum {
   WBH_KIND_SHARED_MEMORY,
   WBH_KIND_POOL,
   WBH_KIND_FUTURE,
+  /* core wasm beyond numbers: tables, references, tags, exceptions (store-bound) */
+  WBH_KIND_TABLE,
+  WBH_KIND_REF,
+  WBH_KIND_TAG,
+  WBH_KIND_EXCEPTION,
+  /* async calls in a store (store-bound) */
+  WBH_KIND_CALL_FUTURE,
+  /* components: compiled and templates are shared, the linker is a builder,
+   * the rest is store-bound */
+  WBH_KIND_COMPONENT,
+  WBH_KIND_COMPONENT_TEMPLATE,
+  WBH_KIND_COMPONENT_LINKER,
+  WBH_KIND_COMPONENT_INSTANCE,
+  WBH_KIND_COMPONENT_FUNC,
+  WBH_KIND_RESOURCE,
   WBH_KIND_COUNT
 };
 
@@ -63,9 +78,9 @@ enum {
 #define WBH_MAX_CHUNKS (WBH_MAX_SLOTS / WBH_CHUNK_SLOTS)
 
 #define WBH_LIVE (1ull << 31)
-#define WBH_STATE_KIND_SHIFT 27
+#define WBH_STATE_KIND_SHIFT 25
 #define WBH_REFS_MASK ((1ull << WBH_STATE_KIND_SHIFT) - 1)
-_Static_assert(WBH_KIND_COUNT <= 16, "a kind fits the state word's four kind bits");
+_Static_assert(WBH_KIND_COUNT <= 64, "a kind fits the state word's six kind bits");
 
 /* Store owner word: a thread token (>= WBH_FIRST_TOKEN), or one of these. */
 #define WBH_OWNER_RELEASED 1ull
@@ -164,7 +179,7 @@ static inline uint64_t wbh_live_state(uint64_t id, uint8_t kind) {
  * slot (and generation) of an object of another kind, so the slot's kind
  * is compared too, in the same compare. */
 static inline int wbh_state_is(uint64_t state, uint64_t id, uint8_t kind) {
-  /* a kind beyond the four bits would spill into LIVE and the generation
+  /* a kind beyond the six bits would spill into LIVE and the generation
    * (the hot paths pass constants, for which the first test folds away) */
   return kind < WBH_KIND_COUNT && (state & ~WBH_REFS_MASK) == wbh_live_state(id, kind);
 }
@@ -204,12 +219,18 @@ WBH_HOT wb_status_t wbh_bound(uint64_t id, uint8_t kind, wbh_slot_t **slot, wbh_
 }
 
 static inline int wbh_is_store_bound(uint8_t kind) {
-  return kind == WBH_KIND_INSTANCE || kind == WBH_KIND_FUNC || kind == WBH_KIND_MEMORY ||
-         kind == WBH_KIND_GLOBAL || kind == WBH_KIND_CALLER;
+  switch (kind) {
+  case WBH_KIND_INSTANCE: case WBH_KIND_FUNC: case WBH_KIND_MEMORY: case WBH_KIND_GLOBAL: case WBH_KIND_CALLER:
+  case WBH_KIND_TABLE: case WBH_KIND_REF: case WBH_KIND_TAG: case WBH_KIND_EXCEPTION: case WBH_KIND_CALL_FUTURE:
+  case WBH_KIND_COMPONENT_INSTANCE: case WBH_KIND_COMPONENT_FUNC: case WBH_KIND_RESOURCE:
+    return 1;
+  default:
+    return 0;
+  }
 }
 
 static inline int wbh_is_creator_bound(uint8_t kind) {
-  return kind == WBH_KIND_LINKER || kind == WBH_KIND_WASI_CONFIG;
+  return kind == WBH_KIND_LINKER || kind == WBH_KIND_WASI_CONFIG || kind == WBH_KIND_COMPONENT_LINKER;
 }
 
 /* Checks a creator-bound handle (linker, WASI configuration): live, and
