@@ -29,12 +29,6 @@ func main() {}
 
 func code(err error) C.wb_status_t { return C.wb_status_t(status.Report(err)) }
 
-//export wb_engine_config_init
-func wb_engine_config_init(out *C.wb_engine_config_t) (rc C.wb_status_t) {
-	defer status.Recover("wb_engine_config_init", (*status.Code)(&rc))
-	return code(lifecycle.DefaultConfig(unsafe.Pointer(out)))
-}
-
 //export wb_engine_new
 func wb_engine_new(config *C.wbx_const_engine_config_t, out *C.wb_engine_t) (rc C.wb_status_t) {
 	defer status.Recover("wb_engine_new", (*status.Code)(&rc))

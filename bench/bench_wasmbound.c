@@ -112,7 +112,7 @@ static void setup_template(void) {
   /* made here, not in main: its reservation (terabytes of address space)
    * is refused under valgrind, which bench/icount.sh uses */
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.pooling_allocator = true;
   OK(wb_engine_new(&cfg, &pooling_engine));
   wb_module_t m = compile(pooling_engine, WAT_INST);
@@ -268,7 +268,7 @@ static wb_pool_t new_pool(uint32_t workers) {
   OK(wb_linker_new(engine, &l));
   OK(wb_template_new(l, m, &t));
   wb_pool_config_t cfg;
-  OK(wb_pool_config_init(&cfg));
+  OK(wb_pool_config_init(&cfg, WB_POOL_CONFIG_VERSION));
   cfg.workers = workers;
   wb_pool_t p;
   OK(wb_pool_new(engine, t, &cfg, &p));
@@ -344,7 +344,7 @@ static void mem(void) {
   wb_store_t s;
   wb_instance_t inst;
   OK(wb_store_new(engine, &s));
-  wb_store_limits_t lim = {0, 0, 2 * BENCH_HANDLES, 0, 0}; /* Wasmtime's default: 10,000 instances */
+  wb_store_limits_t lim = {WB_STORE_LIMITS_VERSION, 0, 0, 2 * BENCH_HANDLES, 0, 0}; /* Wasmtime's default: 10,000 instances */
   OK(wb_store_set_limits(s, &lim));
   OK(wb_instance_new(s, m, &inst)); /* first-use allocations */
   uint64_t h0 = bench_malloced();

@@ -66,7 +66,7 @@ static inline wb_val_t val_i64(int64_t v) {
 
 /* Every handle created by a test must be gone at its end. */
 static inline void check_no_live_handles(void) {
-  wb_stats_t s;
+  wb_stats_t s = WB_STATS_INIT;
   OK(wb_stats_get(&s));
   if (s.live_handles != 0) {
     fprintf(stderr, "leak: %llu live handles at exit (stores %llu, instances %llu, funcs %llu)\n",

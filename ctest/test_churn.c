@@ -109,7 +109,7 @@ int main(void) {
   CHECK(setitimer(ITIMER_PROF, &every_ms, NULL) == 0);
 
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.max_wasm_stack = 64 * 1024; /* fits the 256 KiB threads */
   OK(wb_engine_new(&cfg, &engine));
   module = compile_wat(engine, "(module (func (export \"add\") (param i32 i32) (result i32)"
@@ -127,7 +127,7 @@ int main(void) {
 
   run_threads(10000, short_lived);
   run_threads(1000, exit_owning);
-  wb_stats_t st;
+  wb_stats_t st = WB_STATS_INIT;
   OK(wb_stats_get(&st));
   CHECK(st.orphaned_stores == 1000);
   for (int i = 0; i < 1000; i++) {

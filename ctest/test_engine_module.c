@@ -34,8 +34,8 @@ int main(void) {
 
   /* configuration */
   wb_engine_config_t cfg;
-  EXPECT(wb_engine_config_init(NULL), WB_ERR_INVALID_ARGUMENT, "NULL");
-  OK(wb_engine_config_init(&cfg));
+  EXPECT(wb_engine_config_init(NULL, WB_ENGINE_CONFIG_VERSION), WB_ERR_INVALID_ARGUMENT, "NULL");
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   CHECK(cfg.version == WB_ENGINE_CONFIG_VERSION && cfg.epoch_interruption && !cfg.consume_fuel);
   wb_engine_t e = {0};
   EXPECT(wb_engine_new(NULL, NULL), WB_ERR_INVALID_ARGUMENT, "out");

@@ -71,7 +71,7 @@ int main(void) {
   wb_module_t m = compile_wat(e, wat);
   wb_store_t s;
   OK(wb_store_new(e, &s));
-  wb_store_limits_t lim = {4 * 65536, 10, 2, 0, 0};
+  wb_store_limits_t lim = {WB_STORE_LIMITS_VERSION, 4 * 65536, 10, 2, 0, 0};
   OK(wb_store_set_limits(s, &lim));
   EXPECT(wb_store_set_limits(s, NULL), WB_ERR_INVALID_ARGUMENT, "NULL");
   wb_instance_t inst, extra;
@@ -132,7 +132,7 @@ int main(void) {
 
   /* fuel */
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.consume_fuel = true;
   wb_engine_t fe;
   OK(wb_engine_new(&cfg, &fe));
@@ -148,7 +148,7 @@ int main(void) {
   OK(wb_engine_delete(fe));
 
   /* deadlines need epoch interruption */
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.epoch_interruption = false;
   OK(wb_engine_new(&cfg, &fe));
   OK(wb_store_new(fe, &s));

@@ -81,7 +81,7 @@ int main(void) {
 
   /* the profiler option */
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.profiler = WB_PROFILER_PERFMAP;
   wb_engine_t profiled;
   OK(wb_engine_new(&cfg, &profiled));

@@ -65,7 +65,7 @@ static int32_t load(wb_func_t f, uint64_t offset) {
 
 int main(void) {
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.wasm_memory64 = true;
   wb_engine_t e;
   OK(wb_engine_new(&cfg, &e));

@@ -186,7 +186,7 @@ static void *wrong_thread_cells(void *arg) {
   size_t n1, n2;
   uint8_t buf[4];
   wb_bytes_t bytes;
-  wb_store_limits_t lim = {0, 0, 0, 0, 0};
+  wb_store_limits_t lim = WB_STORE_LIMITS_INIT;
   const char *argv[1] = {"x"};
   CELL("wb_store_delete", cls, WB_ERR_WRONG_THREAD, part, wb_store_delete(s));
   CELL("wb_store_release", cls, WB_ERR_WRONG_THREAD, part, wb_store_release(s));
@@ -291,9 +291,9 @@ static void main_cells(void) {
   bool done;
   wb_extern_list_t list;
   wb_bytes_t bytes;
-  wb_stats_t stats;
-  wb_pool_stats_t pstats;
-  wb_store_limits_t lim = {0, 0, 0, 0, 0};
+  wb_stats_t stats = WB_STATS_INIT;
+  wb_pool_stats_t pstats = WB_POOL_STATS_INIT;
+  wb_store_limits_t lim = WB_STORE_LIMITS_INIT;
   wb_engine_config_t ecfg;
   wb_pool_config_t pcfg;
   const wb_valkind_t i32[1] = {WB_I32}, ext[1] = {WB_EXTERNREF};
@@ -312,18 +312,32 @@ static void main_cells(void) {
   wb_bytes_dispose(NULL);
   check_cell("wb_bytes_dispose", "NULL", 1);
   CELL("wb_stats_get", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_stats_get(NULL));
+  {
+    wb_stats_t unversioned;
+    memset(&unversioned, 0, sizeof unversioned);
+    CELL("wb_stats_get", "version 0", WB_ERR_INVALID_ARGUMENT, "WB_STATS_INIT", wb_stats_get(&unversioned));
+    unversioned.version = WB_STATS_VERSION + 1;
+    CELL("wb_stats_get", "future version", WB_ERR_INVALID_ARGUMENT, "versions 1 to", wb_stats_get(&unversioned));
+  }
+  check_cell("wb_trap_code_name", "known code", strcmp(wb_trap_code_name(WB_TRAP_UNREACHABLE), "UNREACHABLE") == 0);
+  check_cell("wb_trap_code_name", "unknown code", strcmp(wb_trap_code_name((wb_trap_code_t)999), "UNKNOWN") == 0);
+  CELL("wb_store_limits_init", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_store_limits_init(NULL, WB_STORE_LIMITS_VERSION));
+  CELL("wb_store_limits_init", "version 0", WB_ERR_INVALID_ARGUMENT, "version", wb_store_limits_init(&lim, 0));
+  OK(wb_store_limits_init(&lim, WB_STORE_LIMITS_VERSION));
   CELL("wb_set_log_callback", "bad level", WB_ERR_INVALID_ARGUMENT, "min_level", wb_set_log_callback(NULL, NULL, (wb_log_level_t)9));
 
   /* engine */
-  CELL("wb_engine_config_init", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_engine_config_init(NULL));
-  OK(wb_engine_config_init(&ecfg));
+  CELL("wb_engine_config_init", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_engine_config_init(NULL, WB_ENGINE_CONFIG_VERSION));
+  CELL("wb_engine_config_init", "future version", WB_ERR_INVALID_ARGUMENT, "versions 1 to",
+       wb_engine_config_init(&ecfg, WB_ENGINE_CONFIG_VERSION + 1));
+  OK(wb_engine_config_init(&ecfg, WB_ENGINE_CONFIG_VERSION));
   CELL("wb_engine_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_engine_new(NULL, NULL));
   ecfg.version = 77;
   CELL("wb_engine_new", "uninitialised config", WB_ERR_INVALID_ARGUMENT, "wb_engine_config_init", wb_engine_new(&ecfg, &e));
-  OK(wb_engine_config_init(&ecfg));
+  OK(wb_engine_config_init(&ecfg, WB_ENGINE_CONFIG_VERSION));
   ecfg.opt_level = (wb_opt_level_t)77;
   CELL("wb_engine_new", "bad enum", WB_ERR_INVALID_ARGUMENT, "opt_level", wb_engine_new(&ecfg, &e));
-  OK(wb_engine_config_init(&ecfg));
+  OK(wb_engine_config_init(&ecfg, WB_ENGINE_CONFIG_VERSION));
   ecfg.max_wasm_stack = (uint64_t)1 << 40;
   CELL("wb_engine_new", "oversized stack", WB_ERR_INVALID_ARGUMENT, "max_wasm_stack", wb_engine_new(&ecfg, &e));
   HANDLE_CELLS("wb_engine_delete", K_ENGINE, wb_engine_t, 1, wb_engine_delete(h));
@@ -505,8 +519,9 @@ static void main_cells(void) {
   CELL("wb_store_wasi_output", "not captured", WB_ERR_INVALID_ARGUMENT, "not captured", wb_store_wasi_output(S, 2, &bytes));
 
   /* pools and futures */
-  CELL("wb_pool_config_init", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_config_init(NULL));
-  OK(wb_pool_config_init(&pcfg));
+  CELL("wb_pool_config_init", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_config_init(NULL, WB_POOL_CONFIG_VERSION));
+  CELL("wb_pool_config_init", "version 0", WB_ERR_INVALID_ARGUMENT, "version", wb_pool_config_init(&pcfg, 0));
+  OK(wb_pool_config_init(&pcfg, WB_POOL_CONFIG_VERSION));
   HANDLE_CELLS("wb_pool_new", K_ENGINE, wb_engine_t, 0, wb_pool_new(h, T, &pcfg, &p));
   HANDLE_CELLS("wb_pool_new", K_TEMPLATE, wb_template_t, 0, wb_pool_new(E, h, &pcfg, &p));
   CELL("wb_pool_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_new(E, T, &pcfg, NULL));

@@ -25,7 +25,7 @@ static wb_template_t tmpl;
 
 static wb_pool_t make_pool(uint32_t workers, uint32_t queue, uint64_t timeout_ms, uint64_t recycle) {
   wb_pool_config_t cfg;
-  OK(wb_pool_config_init(&cfg));
+  OK(wb_pool_config_init(&cfg, WB_POOL_CONFIG_VERSION));
   cfg.workers = workers;
   cfg.queue_capacity = queue;
   cfg.call_timeout_ms = timeout_ms;
@@ -138,7 +138,7 @@ int main(void) {
 
   /* config and argument checks */
   wb_pool_config_t cfg;
-  OK(wb_pool_config_init(&cfg));
+  OK(wb_pool_config_init(&cfg, WB_POOL_CONFIG_VERSION));
   CHECK(cfg.workers == 2 && cfg.queue_capacity == 1024);
   wb_pool_t p;
   cfg.workers = 0;
@@ -155,7 +155,7 @@ int main(void) {
   for (int t = 0; t < 8; t++) CHECK(pthread_create(&threads[t], NULL, submitter, (void *)(intptr_t)t) == 0);
   for (int t = 0; t < 8; t++) CHECK(pthread_join(threads[t], NULL) == 0);
   CHECK(atomic_load(&verified) == 80000);
-  wb_pool_stats_t ps;
+  wb_pool_stats_t ps = WB_POOL_STATS_INIT;
   OK(wb_pool_stats_get(busy_pool, &ps));
   CHECK(ps.submitted == 80000 && ps.completed == 80000 && ps.failed == 0 && ps.queue_depth == 0);
   CHECK(ps.queue_high_water >= 1 && ps.busy_ns > 0 && ps.workers == 2);

@@ -27,7 +27,7 @@ static void present(uint64_t id, wb_store_t own) {
   uint64_t u;
   size_t n;
   bool b;
-  wb_pool_stats_t ps;
+  wb_pool_stats_t ps = WB_POOL_STATS_INIT;
   long ok = 0;
   ok += wb_store_new((wb_engine_t){id}, &s) == WB_OK;
   ok += wb_instance_new(own, (wb_module_t){id}, &i) == WB_OK;

@@ -47,7 +47,7 @@ int main(void) {
   OK(wb_engine_delete(e));
 
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.max_wasm_stack = 64 * 1024;
   OK(wb_engine_new(&cfg, &e));
   st = on_small_thread(e);

@@ -330,7 +330,8 @@ static void run_op(worker_t *w, int op) {
   case OP_LIMIT: {
     uint64_t bytes = 0;
     tally("memory_size", wb_memory_size(s->memory, &bytes), ONLY(WB_OK));
-    wb_store_limits_t lim = {.memory_bytes = bytes};
+    wb_store_limits_t lim = WB_STORE_LIMITS_INIT;
+    lim.memory_bytes = bytes;
     tally("set_limits", wb_store_set_limits(s->store, &lim), ONLY(WB_OK));
     int32_t r = 0;
     tally("grow past limit", call1(s->grow, 1, 0, 1, &r), ONLY(WB_OK));
@@ -498,7 +499,7 @@ int main(int argc, char **argv) {
   op_names[OP_POOL] = "pool";
 
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   OK(wb_engine_new(&cfg, &engine));
   cfg.consume_fuel = true;
   OK(wb_engine_new(&cfg, &fuel_engine));
@@ -512,7 +513,7 @@ int main(int argc, char **argv) {
   OK(wb_template_new(linker, hosted, &tmpl));
   OK(wb_linker_delete(linker));
   wb_pool_config_t pcfg;
-  OK(wb_pool_config_init(&pcfg));
+  OK(wb_pool_config_init(&pcfg, WB_POOL_CONFIG_VERSION));
   pcfg.workers = 2;
   pcfg.call_timeout_ms = 50; /* long enough that a descheduled worker does not miss it */
   pcfg.recycle_after_calls = 1000;
@@ -557,7 +558,7 @@ int main(int argc, char **argv) {
   }
   long rss_end = rss_kib();
 
-  wb_pool_stats_t ps;
+  wb_pool_stats_t ps = WB_POOL_STATS_INIT;
   OK(wb_pool_stats_get(pool, &ps));
   CHECK(ps.submitted == ps.completed + ps.failed); /* every pool call accounted for */
   OK(wb_pool_delete(pool));
@@ -567,7 +568,7 @@ int main(int argc, char **argv) {
   OK(wb_module_delete(fuel_plain));
   OK(wb_engine_delete(engine));
   OK(wb_engine_delete(fuel_engine));
-  wb_stats_t st;
+  wb_stats_t st = WB_STATS_INIT;
   OK(wb_stats_get(&st));
 
   printf("soak: %.0f s, %d threads, seed %u, %ld operations (", seconds, nthreads, seed, atomic_load(&ops));

@@ -56,7 +56,7 @@ static void *worker(void *arg) {
 
 int main(void) {
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.pooling_allocator = true;
   cfg.pool_total_core_instances = 64;
   cfg.pool_total_memories = 64;

@@ -84,7 +84,7 @@ static void *wrong_thread_matrix(void *arg) {
   WRONG(wb_memory_write(w->mem, 0, buf, 4), "wb_memory_t");
   WRONG(wb_global_get(w->g, &r), "wb_global_t");
   WRONG(wb_global_set(w->g, &a[0]), "wb_global_t");
-  wb_store_limits_t lim = {0, 0, 0, 0, 0};
+  wb_store_limits_t lim = WB_STORE_LIMITS_INIT;
   wb_bytes_t bytes;
   wb_wasi_config_t wasi;
   wb_linker_t l;
@@ -151,7 +151,7 @@ int main(void) {
   /* 1. the wrong-thread matrix; nothing changed afterwards */
   run(wrong_thread_matrix, &w);
   CHECK(matrix_rows == 25);
-  wb_stats_t st;
+  wb_stats_t st = WB_STATS_INIT;
   OK(wb_stats_get(&st));
   CHECK(st.wrong_thread_refusals >= 25);
   /* the interrupt it sent stops the next call here, then calls work again */

@@ -52,7 +52,7 @@ static void expect_trap(const char *name, const wb_val_t *args, size_t nargs, si
 /* The GC proposal's traps, on an engine that has it. */
 static void gc_traps(void) {
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.wasm_gc = true;
   wb_engine_t e;
   OK(wb_engine_new(&cfg, &e));
@@ -145,7 +145,7 @@ int main(void) {
   expect_trap("misaligned", NULL, 0, 1, WB_TRAP_HEAP_MISALIGNED);
   expect_trap("wait_unshared", NULL, 0, 1, WB_TRAP_ATOMIC_WAIT_NON_SHARED_MEMORY);
 
-  wb_stats_t st;
+  wb_stats_t st = WB_STATS_INIT;
   OK(wb_stats_get(&st));
   CHECK(st.traps >= 12);
 
@@ -157,7 +157,7 @@ int main(void) {
 
   /* fuel: set, spend, run out, refill */
   wb_engine_config_t cfg;
-  OK(wb_engine_config_init(&cfg));
+  OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
   cfg.consume_fuel = true;
   wb_engine_t fe;
   OK(wb_engine_new(&cfg, &fe));

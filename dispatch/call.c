@@ -174,15 +174,8 @@ wb_status_t wb_memory_grow(wb_memory_t memory, uint64_t delta_pages, uint64_t *p
   uint64_t prev = 0;
   wasmtime_error_t *err = wasmtime_memory_grow(s->ctx, &((wbd_memory_t *)ms->obj)->memory, delta_pages, &prev);
   s->grow_epoch++; /* the memory may have moved */
-  if (err) {
-    wasm_byte_vec_t msg;
-    wasmtime_error_message(err, &msg);
-    st = wbi_fail(WB_ERR_LIMIT, "memory.grow by %llu pages refused: %.*s", (unsigned long long)delta_pages,
-                  (int)msg.size, msg.data);
-    wasm_byte_vec_delete(&msg);
-    wasmtime_error_delete(err);
-    return st;
-  }
+  if (err)
+    return wbd_fail_error(WB_ERR_LIMIT, err, "memory.grow by %llu pages refused", (unsigned long long)delta_pages);
   if (previous_pages) *previous_pages = prev;
   return WB_OK;
 }

@@ -2,6 +2,7 @@
  * it, failed calls turned into statuses, and interrupts (the epoch callback
  * on the owner thread, wb_store_interrupt from any thread). */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,36 @@ wb_status_t wbd_check_stack_slow(const wbd_store_t *s) {
                   (unsigned long)(left / 1024), (unsigned long)(s->stack_needed / 1024), WBD_STACK_MARGIN / 1024);
 }
 
+/* ---- Wasmtime's messages ---------------------------------------------------- */
+
+size_t wbd_message_len(const char *msg, size_t len) {
+  if (len && msg[len - 1] == 0) len--; /* wasm_trap_message counts its NUL */
+  /* Wasmtime appends a native Rust backtrace when RUST_BACKTRACE is set: it
+   * says nothing about the guest (the wasm backtrace, when there is one,
+   * comes before it) and must not reach users. */
+  const char *native = len ? memmem(msg, len, "\nStack backtrace:", 17) : 0;
+  if (native) {
+    len = (size_t)(native - msg);
+    while (len && msg[len - 1] == '\n') len--;
+  }
+  return len;
+}
+
+wb_status_t wbd_fail_error(wb_status_t st, wasmtime_error_t *err, const char *fmt, ...) {
+  char prefix[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(prefix, sizeof prefix, fmt, ap);
+  va_end(ap);
+  wasm_byte_vec_t msg = {0, 0};
+  if (err) wasmtime_error_message(err, &msg);
+  size_t len = msg.data ? wbd_message_len(msg.data, msg.size) : 0;
+  wbi_fail(st, "%s%s%.*s", prefix, len ? ": " : "", (int)len, msg.data ? msg.data : "");
+  wasm_byte_vec_delete(&msg);
+  if (err) wasmtime_error_delete(err);
+  return st;
+}
+
 /* ---- failed calls --------------------------------------------------------- */
 
 static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {
@@ -258,12 +289,7 @@ wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *tr
   } else if (err) {
     wasmtime_error_message(err, &msg);
   }
-  size_t len = msg.size;
-  if (len && msg.data[len - 1] == 0) len--; /* wasm_trap_message counts its NUL */
-  /* Wasmtime appends a native Rust backtrace when RUST_BACKTRACE is set: it
-   * says nothing about the guest, which the wasm backtrace above it does. */
-  const char *native = len ? memmem(msg.data, len, "\n\nStack backtrace:", 18) : 0;
-  if (native) len = (size_t)(native - msg.data);
+  size_t len = msg.data ? wbd_message_len(msg.data, msg.size) : 0;
   const char *prefix = "";
   if (code == WB_TRAP_OUT_OF_FUEL) {
     st = WB_ERR_OUT_OF_FUEL;

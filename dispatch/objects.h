@@ -21,12 +21,22 @@
 #define WBD_STACK_MARGIN (128u * 1024u)
 #define WBD_DEFAULT_MAX_WASM_STACK (512u * 1024u)
 
+/* wbd_engine_t.features: what the engine's modules may contain */
+#define WBD_FEATURE_GC 1u
+#define WBD_FEATURE_FUNCTION_REFERENCES 2u
+#define WBD_FEATURE_EXCEPTIONS 4u
+#define WBD_FEATURE_THREADS 8u
+#define WBD_FEATURE_COMPONENT_MODEL 16u
+
 typedef struct wbd_engine {
   wasm_engine_t *engine;
   uint64_t serial;          /* identifies the engine across handles */
   uint64_t max_wasm_stack;
   bool epoch_interruption;
   bool consume_fuel;
+  bool async_support;
+  bool guest_shared_memory;  /* modules may define shared memories (wb_engine_config_t) */
+  uint32_t features;         /* WBD_FEATURE_* */
   /* deadlines: stores of this engine that have a timeout or deadline set;
    * while non-zero the ticker (deadline.c) bumps this engine's epoch */
   _Atomic int64_t timed_stores;
@@ -161,6 +171,16 @@ wb_status_t wbd_instance_handle(wbh_slot_t *store_slot, const wasmtime_instance_
 wb_status_t wbd_func_handle(wbh_slot_t *store_slot, const wasmtime_func_t *func, uint64_t *id_out);
 wb_status_t wbd_memory_handle(wbh_slot_t *store_slot, const wasmtime_memory_t *mem, uint64_t *id_out);
 wb_status_t wbd_global_handle(wbh_slot_t *store_slot, const wasmtime_global_t *global, uint64_t *id_out);
+
+/* Records st as this thread's last error with a formatted prefix, ": " and
+ * Wasmtime's message for err (without the Rust backtrace that
+ * RUST_BACKTRACE adds); takes ownership of err. */
+wb_status_t wbd_fail_error(wb_status_t st, wasmtime_error_t *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The length of a Wasmtime message without its Rust backtrace, and without
+ * a trailing NUL. */
+size_t wbd_message_len(const char *msg, size_t len);
 
 /* Turns a failed call into a status and this thread's last error (message
  * with the wasm backtrace, trap code); takes ownership of err and trap. */

@@ -48,7 +48,7 @@ int main(void) {
   CHECK(wb_template_new(linker, module, &tmpl));
 
   wb_pool_config_t cfg;
-  CHECK(wb_pool_config_init(&cfg));
+  CHECK(wb_pool_config_init(&cfg, WB_POOL_CONFIG_VERSION));
   cfg.workers = 2;
   cfg.call_timeout_ms = 100; /* a runaway call is stopped, its instance recycled */
   CHECK(wb_pool_new(engine, tmpl, &cfg, &pool));
@@ -67,7 +67,7 @@ int main(void) {
   wb_status_t st = wb_pool_call(pool, "runaway", NULL, 0, NULL, 0);
   printf("runaway: %s\n", wb_status_name(st));
 
-  wb_pool_stats_t stats;
+  wb_pool_stats_t stats = WB_POOL_STATS_INIT;
   CHECK(wb_pool_stats_get(pool, &stats));
   printf("completed %llu, failed %llu, recycled %llu, queue high-water %llu\n",
          (unsigned long long)stats.completed, (unsigned long long)stats.failed, (unsigned long long)stats.recycled,

@@ -373,7 +373,7 @@ static void run_on(int thread, op_fn fn, rd_t *r) {
 /* ---- statistics ------------------------------------------------------------------ */
 
 static void check_stats(void) {
-  wb_stats_t s;
+  wb_stats_t s = WB_STATS_INIT;
   if (wb_stats_get(&s) != WB_OK) FAIL("wb_stats_get failed");
   uint64_t engines = 0, orphans = 0;
   for (int i = 0; i < nents; i++) {
@@ -415,7 +415,7 @@ static void op_engine_new(rd_t *r) {
   (void)r;
   if (engines_made >= MAX_ENGINES || nents + 1 >= MAX_ENTS) return;
   wb_engine_config_t cfg;
-  expect("wb_engine_config_init", wb_engine_config_init(&cfg), WB_OK);
+  expect("wb_engine_config_init", wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION), WB_OK);
   cfg.parallel_compilation = false; /* one core for the fuzzer */
   wb_engine_t e = {SENTINEL};
   expect("wb_engine_new", wb_engine_new(&cfg, &e), WB_OK);
@@ -1027,7 +1027,7 @@ static void setup(void) {
   }
   for (int i = 0; i < nents; i++) E[i].fixture = 1;
   nfixture = nents;
-  wb_stats_t s;
+  wb_stats_t s = WB_STATS_INIT;
   wb_stats_get(&s);
   want_wrong_thread = s.wrong_thread_refusals;
   want_traps = s.traps;

@@ -170,7 +170,11 @@ typedef enum wb_status {
   WB_ERR_INTERNAL,         /**< a bug in wasmbound; the message says where */
   WB_ERR_NATIVE_STACK,     /**< the calling thread has too little native stack left
                                 for the engine's max_wasm_stack plus a margin */
-  WB_ERR_TIMEOUT           /**< a wait gave up before its time limit (the work goes on) */
+  WB_ERR_TIMEOUT,          /**< a wait gave up before its time limit (the work goes on) */
+  WB_ERR_EXCEPTION,        /**< a wasm exception was thrown and not caught inside wasm
+                                (trap code ::WB_TRAP_EXCEPTION); the store stays usable */
+  WB_ERR_UNUSABLE          /**< the object cannot be used any more (a component instance
+                                that trapped): make a new one */
 } wb_status_t;
 
 /** \brief The enumerator's name, e.g. "WB_ERR_WRONG_THREAD". Any thread; never NULL. */
@@ -217,8 +221,14 @@ typedef enum wb_trap_code {
   WB_TRAP_CANNOT_ENTER_COMPONENT,
   WB_TRAP_NO_ASYNC_RESULT,
   WB_TRAP_DISABLED_OPCODE,
-  WB_TRAP_HOST = 100            /**< failed without a wasm trap code (e.g. a host error) */
+  WB_TRAP_HOST = 100,           /**< failed without a wasm trap code (e.g. a host error) */
+  WB_TRAP_EXCEPTION = 101       /**< a wasm exception escaped to the host (::WB_ERR_EXCEPTION) */
 } wb_trap_code_t;
+
+/** \brief The enumerator's name without its prefix, e.g. "UNREACHABLE" for
+ *  ::WB_TRAP_UNREACHABLE; "UNKNOWN" for a value that is not a trap code.
+ *  Any thread; never NULL; the string is static. */
+const char *wb_trap_code_name(wb_trap_code_t code);
 
 /**
  * \brief The trap code of this thread's last failing call.
@@ -252,23 +262,34 @@ typedef enum wb_profiler {
   WB_PROFILER_JITDUMP  /**< jit-PID.dump for `perf inject --jit` */
 } wb_profiler_t;
 
-/** \brief The value ::wb_engine_config_init puts in `version`. */
-#define WB_ENGINE_CONFIG_VERSION 1
+/**
+ * \brief The newest version of ::wb_engine_config_t this header knows.
+ *
+ * Versions: 1 (0.1.0) ends with `profiler`; 2 (0.2.0) appends the fields
+ * from `wasm_reference_types` on. The library accepts every version it ever
+ * shipped and gives the fields a struct of an older version lacks their
+ * defaults.
+ */
+#define WB_ENGINE_CONFIG_VERSION 2
 
 /**
  * \brief Engine configuration. Fill it with ::wb_engine_config_init, then
- * change what you need; a struct not made by that function is refused.
+ * change what you need; a struct whose `version` the library does not know
+ * is refused.
+ *
+ * Feature switches default to Wasmtime 39's defaults, except where a field
+ * says otherwise.
  */
 typedef struct wb_engine_config {
-  uint32_t version;              /**< #WB_ENGINE_CONFIG_VERSION */
-  /* wasm features (Wasmtime's defaults when initialised) */
-  bool wasm_threads;             /**< threads and shared memory; default true */
+  uint32_t version;              /**< set by ::wb_engine_config_init; leave it */
+  /* version 1: wasm features */
+  bool wasm_threads;             /**< threads: atomics and shared memory; default true */
   bool wasm_simd;                /**< default true */
   bool wasm_multi_memory;        /**< default true */
-  bool wasm_memory64;            /**< default false */
-  bool wasm_gc;                  /**< default false */
+  bool wasm_memory64;            /**< default true (it was false in 0.1.0) */
+  bool wasm_gc;                  /**< GC proposal; turns function references on too; default false */
   bool wasm_tail_call;           /**< default true */
-  /* execution */
+  /* version 1: execution */
   bool consume_fuel;             /**< default false; see ::wb_store_set_fuel */
   bool epoch_interruption;       /**< default true: needed to interrupt a running call */
   bool signals_based_traps;      /**< default true; false for hosts whose own crash
@@ -276,20 +297,49 @@ typedef struct wb_engine_config {
   wb_opt_level_t opt_level;      /**< default ::WB_OPT_SPEED */
   bool parallel_compilation;     /**< default true */
   uint64_t max_wasm_stack;       /**< bytes; 0: Wasmtime's default (512 KiB) */
-  /* pooling instance allocator: fast instantiation, memory reserved up front */
+  /* version 1: pooling instance allocator: fast instantiation, memory reserved up front */
   bool pooling_allocator;        /**< default false */
   uint32_t pool_total_core_instances; /**< default 1000 */
   uint32_t pool_total_memories;       /**< default 1000 */
   uint32_t pool_total_tables;         /**< default 1000 */
   uint64_t pool_max_memory_size;      /**< bytes per memory; default 10 MiB */
   wb_profiler_t profiler;             /**< default ::WB_PROFILER_NONE */
+  /* version 2 (0.2.0) */
+  bool wasm_reference_types;     /**< default true */
+  bool wasm_function_references; /**< typed function references; default false */
+  bool wasm_exceptions;          /**< exception handling (exnref, try_table); default false */
+  bool wasm_relaxed_simd;        /**< default true (in version 1 it followed wasm_simd) */
+  bool wasm_relaxed_simd_deterministic; /**< the same result on every CPU; default false */
+  bool wasm_bulk_memory;         /**< default true */
+  bool wasm_multi_value;         /**< default true */
+  bool wasm_wide_arithmetic;     /**< default false */
+  bool wasm_custom_page_sizes;   /**< default false */
+  bool wasm_stack_switching;     /**< default false */
+  bool wasm_component_model;     /**< components (see the component section); default true */
+  bool async_support;            /**< async calls (::wb_func_call_async); default false */
+  /**
+   * Lets modules define (not import) a shared memory; default false.
+   *
+   * Only the one thread that owns the store can ever reach a shared memory
+   * that a module defines itself, so a `memory.atomic.wait` on it without a
+   * timeout can never be woken, and a thread parked in such a wait never
+   * reaches the checks that interrupts, deadlines and fuel rely on. Waits on
+   * a shared memory made with ::wb_shared_memory_new stay stoppable:
+   * wasmbound wakes them when it interrupts the store. Set this only for
+   * trusted guests (the spec tests, say).
+   */
+  bool guest_shared_memory;
+  uint64_t async_stack_size;     /**< bytes of each async call's stack; 0: Wasmtime's default (2 MiB) */
 } wb_engine_config_t;
 
 /**
- * \brief Fills `out` with the defaults. Any thread.
- * \return ::WB_ERR_INVALID_ARGUMENT when `out` is NULL.
+ * \brief Fills `out` with the defaults of the given version of the struct
+ * (pass #WB_ENGINE_CONFIG_VERSION): only the fields that version has are
+ * written. Any thread.
+ * \return ::WB_ERR_INVALID_ARGUMENT when `out` is NULL or `version` is not
+ *         one this library knows.
  */
-wb_status_t wb_engine_config_init(wb_engine_config_t *out);
+wb_status_t wb_engine_config_init(wb_engine_config_t *out, uint32_t version);
 
 /**
  * \brief Creates an engine. Any thread.
@@ -726,14 +776,27 @@ wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out);
 /* ------------------------------------------------------------------------ */
 /** \name Limits and deadlines (each leaves the store usable after it fires) */
 
-/** \brief Per-store resource limits; 0 means no limit. */
+/** \brief The newest version of ::wb_store_limits_t (1: 0.2.0). */
+#define WB_STORE_LIMITS_VERSION 1
+
+/** \brief Per-store resource limits; 0 means no limit. Fill it with
+ *  ::wb_store_limits_init (or #WB_STORE_LIMITS_INIT), then set what you need. */
 typedef struct wb_store_limits {
+  uint32_t version;         /**< set by ::wb_store_limits_init; leave it */
   uint64_t memory_bytes;    /**< largest size of any one linear memory */
   uint64_t table_elements;  /**< largest size of any one table */
   uint64_t instances;       /**< instances in the store */
   uint64_t tables;          /**< tables in the store */
   uint64_t memories;        /**< memories in the store */
 } wb_store_limits_t;
+
+/** \brief A ::wb_store_limits_t with no limits, for initialising a variable. */
+#define WB_STORE_LIMITS_INIT {WB_STORE_LIMITS_VERSION, 0, 0, 0, 0, 0}
+
+/** \brief Fills `out` with no limits for the given version of the struct
+ *  (pass #WB_STORE_LIMITS_VERSION). Any thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown version. */
+wb_status_t wb_store_limits_init(wb_store_limits_t *out, uint32_t version);
 
 /**
  * \brief Sets the store's limits. Owner thread. Guest growth past them fails
@@ -772,12 +835,12 @@ wb_status_t wb_store_set_deadline(wb_store_t store, uint64_t ms);
  * exhausted fuel, so the next call never sees the state a failure left.
  */
 
-/** \brief The value ::wb_pool_config_init puts in `version`. */
+/** \brief The newest version of ::wb_pool_config_t (1: 0.1.0). */
 #define WB_POOL_CONFIG_VERSION 1
 
 /** \brief Pool configuration; fill it with ::wb_pool_config_init. */
 typedef struct wb_pool_config {
-  uint32_t version;             /**< #WB_POOL_CONFIG_VERSION */
+  uint32_t version;             /**< set by ::wb_pool_config_init; leave it */
   uint32_t workers;             /**< worker threads; default 2, at most 256 */
   uint32_t queue_capacity;      /**< queued calls before submit pushes back; default 1024 */
   uint64_t call_timeout_ms;     /**< per call; 0 = none (default) */
@@ -786,8 +849,10 @@ typedef struct wb_pool_config {
   uint64_t recycle_after_calls; /**< fresh instance after this many calls; 0 = only after failures */
 } wb_pool_config_t;
 
-/** \brief Fills `out` with the defaults. Any thread. */
-wb_status_t wb_pool_config_init(wb_pool_config_t *out);
+/** \brief Fills `out` with the defaults of the given version of the struct
+ *  (pass #WB_POOL_CONFIG_VERSION). Any thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown version. */
+wb_status_t wb_pool_config_init(wb_pool_config_t *out, uint32_t version);
 
 /**
  * \brief Starts a pool whose workers instantiate `tmpl` (made with `engine`).
@@ -869,8 +934,13 @@ wb_status_t wb_pool_shutdown(wb_pool_t pool, wb_shutdown_mode_t mode);
  *  thread but its workers. The null handle is a no-op. */
 wb_status_t wb_pool_delete(wb_pool_t pool);
 
-/** \brief A pool's counters. */
+/** \brief The newest version of ::wb_pool_stats_t (1: 0.2.0). */
+#define WB_POOL_STATS_VERSION 1
+
+/** \brief A pool's counters. Set `version` before ::wb_pool_stats_get
+ *  (#WB_POOL_STATS_INIT does); the library fills the fields of that version. */
 typedef struct wb_pool_stats {
+  uint32_t version;             /**< #WB_POOL_STATS_VERSION, set by the caller */
   uint64_t submitted;
   uint64_t completed;           /**< with ::WB_OK */
   uint64_t failed;              /**< with any other status */
@@ -882,7 +952,11 @@ typedef struct wb_pool_stats {
   uint32_t workers;
 } wb_pool_stats_t;
 
-/** \brief Reads the pool's counters. Any thread. */
+/** \brief An empty ::wb_pool_stats_t of this header's version. */
+#define WB_POOL_STATS_INIT {WB_POOL_STATS_VERSION, 0, 0, 0, {0}, 0, 0, 0, 0, 0}
+
+/** \brief Reads the pool's counters into `out`, whose `version` the caller
+ *  set. Any thread. ::WB_ERR_INVALID_ARGUMENT for an unknown version. */
 wb_status_t wb_pool_stats_get(wb_pool_t pool, wb_pool_stats_t *out);
 
 /* ------------------------------------------------------------------------ */
@@ -892,8 +966,12 @@ wb_status_t wb_pool_stats_get(wb_pool_t pool, wb_pool_stats_t *out);
  *
  * A handle counts as live from its creation until it is deleted (or its
  * store is). A deleted engine or module may stay in memory a little longer,
- * until in-flight users on other threads finish; it no longer counts. */
+ * until in-flight users on other threads finish; it no longer counts.
+ *
+ * Set `version` before ::wb_stats_get (#WB_STATS_INIT does); the library
+ * fills the fields of that version. */
 typedef struct wb_stats {
+  uint32_t version;             /**< #WB_STATS_VERSION, set by the caller */
   uint64_t live_engines;
   uint64_t live_modules;
   uint64_t live_stores;
@@ -913,7 +991,14 @@ typedef struct wb_stats {
   uint64_t interrupts;
 } wb_stats_t;
 
-/** \brief Reads the statistics into `out`. Any thread; counters are read one by one. */
+/** \brief The newest version of ::wb_stats_t (1: 0.2.0). */
+#define WB_STATS_VERSION 1
+/** \brief An empty ::wb_stats_t of this header's version. */
+#define WB_STATS_INIT {WB_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/** \brief Reads the statistics into `out`, whose `version` the caller set.
+ *  Any thread; counters are read one by one. ::WB_ERR_INVALID_ARGUMENT for an
+ *  unknown version. */
 wb_status_t wb_stats_get(wb_stats_t *out);
 
 /* ------------------------------------------------------------------------ */

@@ -338,7 +338,7 @@ inline const char *status_name(wb_status_t st) noexcept { return wb_status_name(
 /** \brief Process-wide statistics (live handles by kind, refusals, traps,
  *  orphans). Any thread. */
 inline Result<wb_stats_t> stats() {
-  wb_stats_t s{};
+  wb_stats_t s = WB_STATS_INIT;
   wb_status_t st = wb_stats_get(&s);
   if (st != WB_OK) return last_failure(st);
   return s;
@@ -409,7 +409,7 @@ class Linker;
  *  (::wb_engine_config_init); the setters chain. */
 class EngineConfig {
  public:
-  EngineConfig() noexcept { (void)wb_engine_config_init(&c_); }
+  EngineConfig() noexcept { (void)wb_engine_config_init(&c_, WB_ENGINE_CONFIG_VERSION); }
   /** \brief The C struct, for options without a setter here. */
   wb_engine_config_t &raw() noexcept { return c_; }
   const wb_engine_config_t &raw() const noexcept { return c_; }

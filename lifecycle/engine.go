@@ -26,42 +26,12 @@ func init() { C.wbl_init() }
 
 var engineSerial atomic.Uint64
 
-// DefaultConfig fills *cfg (a wb_engine_config_t) with the defaults.
-func DefaultConfig(cfgPtr unsafe.Pointer) error {
-	if cfgPtr == nil {
-		return status.Errorf(status.InvalidArgument, "out is NULL")
-	}
-	cfg := (*C.wb_engine_config_t)(cfgPtr)
-	*cfg = C.wb_engine_config_t{
-		version:                   C.WB_ENGINE_CONFIG_VERSION,
-		wasm_threads:              true,
-		wasm_simd:                 true,
-		wasm_multi_memory:         true,
-		wasm_tail_call:            true,
-		epoch_interruption:        true,
-		signals_based_traps:       true,
-		opt_level:                 C.WB_OPT_SPEED,
-		parallel_compilation:      true,
-		pool_total_core_instances: 1000,
-		pool_total_memories:       1000,
-		pool_total_tables:         1000,
-		pool_max_memory_size:      10 << 20,
-	}
-	return nil
-}
-
-// NewEngine creates an engine from a wb_engine_config_t (nil: defaults).
+// NewEngine creates an engine from a wb_engine_config_t of any version
+// (nil: defaults).
 func NewEngine(cfgPtr unsafe.Pointer) (uint64, error) {
 	var cfg C.wb_engine_config_t
-	if cfgPtr == nil {
-		DefaultConfig(unsafe.Pointer(&cfg))
-	} else {
-		cfg = *(*C.wb_engine_config_t)(cfgPtr)
-		if cfg.version != C.WB_ENGINE_CONFIG_VERSION {
-			return 0, status.Errorf(status.InvalidArgument,
-				"config.version is %d, expected %d: initialise the config with wb_engine_config_init",
-				cfg.version, C.WB_ENGINE_CONFIG_VERSION)
-		}
+	if st := status.Code(C.wbl_engine_config_read((*C.wb_engine_config_t)(cfgPtr), &cfg)); st != status.OK {
+		return 0, status.FromC(st)
 	}
 	if cfg.profiler > C.WB_PROFILER_JITDUMP {
 		return 0, status.Errorf(status.InvalidArgument, "config.profiler %d is not a wb_profiler_t", cfg.profiler)
@@ -86,14 +56,25 @@ func NewEngine(cfgPtr unsafe.Pointer) (uint64, error) {
 	wc := C.wasm_config_new()
 	C.wasmtime_config_wasm_threads_set(wc, C.bool(cfg.wasm_threads))
 	C.wasmtime_config_wasm_simd_set(wc, C.bool(cfg.wasm_simd))
-	C.wasmtime_config_wasm_relaxed_simd_set(wc, C.bool(cfg.wasm_simd))
+	C.wasmtime_config_wasm_relaxed_simd_set(wc, C.bool(cfg.wasm_relaxed_simd))
+	C.wasmtime_config_wasm_relaxed_simd_deterministic_set(wc, C.bool(cfg.wasm_relaxed_simd_deterministic))
+	C.wasmtime_config_wasm_reference_types_set(wc, C.bool(cfg.wasm_reference_types))
+	C.wasmtime_config_wasm_function_references_set(wc, C.bool(cfg.wasm_function_references || cfg.wasm_gc))
+	C.wasmtime_config_wasm_gc_set(wc, C.bool(cfg.wasm_gc))
+	C.wasmtime_config_wasm_exceptions_set(wc, C.bool(cfg.wasm_exceptions))
+	C.wasmtime_config_wasm_bulk_memory_set(wc, C.bool(cfg.wasm_bulk_memory))
+	C.wasmtime_config_wasm_multi_value_set(wc, C.bool(cfg.wasm_multi_value))
+	C.wasmtime_config_wasm_wide_arithmetic_set(wc, C.bool(cfg.wasm_wide_arithmetic))
+	C.wasmtime_config_wasm_custom_page_sizes_set(wc, C.bool(cfg.wasm_custom_page_sizes))
+	C.wasmtime_config_wasm_stack_switching_set(wc, C.bool(cfg.wasm_stack_switching))
+	C.wasmtime_config_wasm_component_model_set(wc, C.bool(cfg.wasm_component_model))
+	C.wasmtime_config_async_support_set(wc, C.bool(cfg.async_support))
+	if cfg.async_stack_size != 0 {
+		C.wasmtime_config_async_stack_size_set(wc, C.size_t(cfg.async_stack_size))
+	}
 	C.wasmtime_config_wasm_multi_memory_set(wc, C.bool(cfg.wasm_multi_memory))
 	C.wasmtime_config_wasm_memory64_set(wc, C.bool(cfg.wasm_memory64))
 	C.wasmtime_config_wasm_tail_call_set(wc, C.bool(cfg.wasm_tail_call))
-	if cfg.wasm_gc {
-		C.wasmtime_config_wasm_function_references_set(wc, true)
-		C.wasmtime_config_wasm_gc_set(wc, true)
-	}
 	C.wasmtime_config_consume_fuel_set(wc, C.bool(cfg.consume_fuel))
 	C.wasmtime_config_epoch_interruption_set(wc, C.bool(cfg.epoch_interruption))
 	C.wasmtime_config_signals_based_traps_set(wc, C.bool(cfg.signals_based_traps))
@@ -127,6 +108,9 @@ func NewEngine(cfgPtr unsafe.Pointer) (uint64, error) {
 	e.max_wasm_stack = C.uint64_t(stack)
 	e.epoch_interruption = cfg.epoch_interruption
 	e.consume_fuel = cfg.consume_fuel
+	e.async_support = cfg.async_support
+	e.guest_shared_memory = cfg.guest_shared_memory
+	e.features = C.uint32_t(featureBits(&cfg))
 	var id C.uint64_t
 	if st := status.Code(C.wbh_alloc(C.WBH_KIND_ENGINE, unsafe.Pointer(e), nil, &id)); st != status.OK {
 		C.wasm_engine_delete(we)
@@ -159,4 +143,21 @@ func withModule(id uint64, fn func(m *C.wbd_module_t) error) error {
 	}
 	defer C.wbh_release(C.uint64_t(id))
 	return fn((*C.wbd_module_t)(obj))
+}
+
+// featureBits records the wasm features an engine has (WBD_FEATURE_*), for
+// code that must know what a module of the engine may contain.
+func featureBits(cfg *C.wb_engine_config_t) uint32 {
+	var f uint32
+	set := func(on C.bool, bit uint32) {
+		if on {
+			f |= bit
+		}
+	}
+	set(cfg.wasm_gc, C.WBD_FEATURE_GC)
+	set(cfg.wasm_function_references || cfg.wasm_gc, C.WBD_FEATURE_FUNCTION_REFERENCES)
+	set(cfg.wasm_exceptions, C.WBD_FEATURE_EXCEPTIONS)
+	set(cfg.wasm_threads, C.WBD_FEATURE_THREADS)
+	set(cfg.wasm_component_model, C.WBD_FEATURE_COMPONENT_MODEL)
+	return f
 }

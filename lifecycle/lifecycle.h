@@ -4,6 +4,10 @@
 
 #include "../dispatch/objects.h"
 
+/* Reads a caller's engine configuration of any version (NULL: the
+ * defaults) into a struct of the current version (config.c). */
+wb_status_t wbl_engine_config_read(const wb_engine_config_t *user, wb_engine_config_t *out);
+
 /* Registers the destructors of every kind with handles/. */
 void wbl_init(void);
 

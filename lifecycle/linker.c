@@ -59,12 +59,7 @@ void wbl_init_linking(void) {
 }
 
 static wb_status_t link_error(wb_status_t st, const char *what, wasmtime_error_t *err) {
-  wasm_byte_vec_t msg;
-  wasmtime_error_message(err, &msg);
-  wasmtime_error_delete(err);
-  st = wbi_fail(st, "%s: %.*s", what, (int)msg.size, msg.data);
-  wasm_byte_vec_delete(&msg);
-  return st;
+  return wbd_fail_error(st, err, "%s", what);
 }
 
 /* ---- linkers ---------------------------------------------------------------- */

@@ -20,7 +20,8 @@ const maxModuleBytes = 1 << 30
 func errorText(err *C.wasmtime_error_t) string {
 	var msg C.wasm_byte_vec_t
 	C.wasmtime_error_message(err, &msg)
-	s := C.GoStringN((*C.char)(unsafe.Pointer(msg.data)), C.int(msg.size))
+	n := C.wbd_message_len(msg.data, msg.size)
+	s := C.GoStringN((*C.char)(unsafe.Pointer(msg.data)), C.int(n))
 	C.wasm_byte_vec_delete(&msg)
 	C.wasmtime_error_delete(err)
 	return s

@@ -117,13 +117,8 @@ wb_status_t wb_store_release(wb_store_t store) {
 wb_status_t wb_store_adopt(wb_store_t store) { return wbh_store_adopt(store.id); }
 
 static wb_status_t fuel_error(wasmtime_error_t *err) {
-  wasm_byte_vec_t msg;
-  wasmtime_error_message(err, &msg);
-  wb_status_t st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "fuel: %.*s (create the engine with consume_fuel = true)",
-                            (int)msg.size, msg.data);
-  wasm_byte_vec_delete(&msg);
-  wasmtime_error_delete(err);
-  return st;
+  wb_status_t st = wbd_fail_error(WB_ERR_INVALID_ARGUMENT, err, "fuel");
+  return wbi_fail_prefix(st, "(create the engine with consume_fuel = true) ");
 }
 
 wb_status_t wb_store_set_fuel(wb_store_t store, uint64_t fuel) {
@@ -146,11 +141,23 @@ wb_status_t wb_store_get_fuel(wb_store_t store, uint64_t *out) {
   return WB_OK;
 }
 
-wb_status_t wb_store_set_limits(wb_store_t store, const wb_store_limits_t *limits) {
+static const size_t limits_sizes[] = {0, sizeof(wb_store_limits_t)}; /* 1: 0.2.0 */
+static const wbi_versioned_t limits_info = {"wb_store_limits_t", "wb_store_limits_init", WB_STORE_LIMITS_VERSION,
+                                            limits_sizes};
+
+wb_status_t wb_store_limits_init(wb_store_limits_t *out, uint32_t version) {
+  wb_store_limits_t none = WB_STORE_LIMITS_INIT;
+  return wbi_versioned_write(&limits_info, out, version, &none);
+}
+
+wb_status_t wb_store_set_limits(wb_store_t store, const wb_store_limits_t *user) {
   wbh_slot_t *ss, *same;
   wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
   if (st) return st;
-  if (!limits) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "limits is NULL");
+  if (!user) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "limits is NULL");
+  wb_store_limits_t none = WB_STORE_LIMITS_INIT, lim;
+  if ((st = wbi_versioned_read(&limits_info, user, &none, &lim, 0))) return st;
+  const wb_store_limits_t *limits = &lim;
 #define WBL_LIMIT(v) ((v) == 0 || (v) > INT64_MAX ? -1 : (int64_t)(v))
   wasmtime_store_limiter(wbd_store_of(ss)->store, WBL_LIMIT(limits->memory_bytes), WBL_LIMIT(limits->table_elements),
                          WBL_LIMIT(limits->instances), WBL_LIMIT(limits->tables), WBL_LIMIT(limits->memories));
@@ -215,7 +222,7 @@ wb_status_t wbl_fail_instantiate(wbd_store_t *s, wasmtime_error_t *err, wasm_tra
   wasm_byte_vec_t msg;
   wasmtime_error_message(err, &msg);
   wasmtime_error_delete(err);
-  size_t len = msg.size;
+  size_t len = wbd_message_len(msg.data, msg.size);
   wb_status_t st = WB_ERR_LINK;
   /* Wasmtime reports store limits as errors of instantiation */
   if (memmem(msg.data, len, "limit", 5) || memmem(msg.data, len, "exceeds memory limits", 21)) st = WB_ERR_LIMIT;
@@ -254,9 +261,12 @@ wb_status_t wb_instance_get_global(wb_instance_t instance, const char *name, wb_
 
 /* ---- statistics ----------------------------------------------------------- */
 
+static const size_t stats_sizes[] = {0, sizeof(wb_stats_t)}; /* 1: 0.2.0 */
+static const wbi_versioned_t stats_info = {"wb_stats_t", "WB_STATS_INIT", WB_STATS_VERSION, stats_sizes};
+
 wb_status_t wb_stats_get(wb_stats_t *out) {
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
-  wb_stats_t r = {0};
+  wb_stats_t r = WB_STATS_INIT;
   r.live_engines = atomic_load(&wbh_live[WBH_KIND_ENGINE]);
   r.live_modules = atomic_load(&wbh_live[WBH_KIND_MODULE]);
   r.live_stores = atomic_load(&wbh_live[WBH_KIND_STORE]);
@@ -274,6 +284,5 @@ wb_status_t wb_stats_get(wb_stats_t *out) {
   r.wrong_thread_refusals = atomic_load(&wbh_wrong_thread);
   r.traps = atomic_load(&wbd_traps);
   r.interrupts = atomic_load(&wbd_interrupts);
-  *out = r;
-  return WB_OK;
+  return wbi_versioned_fill(&stats_info, out, &r);
 }

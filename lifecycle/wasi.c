@@ -278,14 +278,7 @@ wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config) {
     }
   }
   wasmtime_error_t *err = wasmtime_context_set_wasi(s->ctx, wc); /* takes wc, and the old context goes */
-  if (err) {
-    wasm_byte_vec_t msg;
-    wasmtime_error_message(err, &msg);
-    wasmtime_error_delete(err);
-    st = wbi_fail(WB_ERR_IO, "cannot set up WASI: %.*s", (int)msg.size, msg.data);
-    wasm_byte_vec_delete(&msg);
-    return st;
-  }
+  if (err) return wbd_fail_error(WB_ERR_IO, err, "cannot set up WASI");
   s->captured[0] = captured[0];
   s->captured[1] = captured[1];
   return WB_OK;

@@ -137,7 +137,8 @@ static wb_status_t start_instance(worker_t *w) {
   if (st) return st;
   wb_store_t store = {w->store};
   if (p->cfg.memory_limit_bytes) {
-    wb_store_limits_t lim = {p->cfg.memory_limit_bytes, 0, 0, 0, 0};
+    wb_store_limits_t lim = WB_STORE_LIMITS_INIT;
+    lim.memory_bytes = p->cfg.memory_limit_bytes;
     if ((st = wb_store_set_limits(store, &lim))) return st;
   }
   if (p->cfg.call_timeout_ms && (st = wb_store_set_call_timeout(store, p->cfg.call_timeout_ms))) return st;
@@ -284,13 +285,24 @@ static wb_status_t read_exports(pool_t *p) {
   return st;
 }
 
-wb_status_t wb_pool_config_init(wb_pool_config_t *out) {
-  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
-  memset(out, 0, sizeof *out);
-  out->version = WB_POOL_CONFIG_VERSION;
-  out->workers = 2;
-  out->queue_capacity = 1024;
-  return WB_OK;
+static const size_t pool_config_sizes[] = {0, sizeof(wb_pool_config_t)}; /* 1: 0.1.0 */
+static const wbi_versioned_t pool_config_info = {"wb_pool_config_t", "wb_pool_config_init", WB_POOL_CONFIG_VERSION,
+                                                 pool_config_sizes};
+static const size_t pool_stats_sizes[] = {0, sizeof(wb_pool_stats_t)}; /* 1: 0.2.0 */
+static const wbi_versioned_t pool_stats_info = {"wb_pool_stats_t", "WB_POOL_STATS_INIT", WB_POOL_STATS_VERSION,
+                                                pool_stats_sizes};
+
+static void pool_config_defaults(wb_pool_config_t *c) {
+  memset(c, 0, sizeof *c);
+  c->version = WB_POOL_CONFIG_VERSION;
+  c->workers = 2;
+  c->queue_capacity = 1024;
+}
+
+wb_status_t wb_pool_config_init(wb_pool_config_t *out, uint32_t version) {
+  wb_pool_config_t d;
+  pool_config_defaults(&d);
+  return wbi_versioned_write(&pool_config_info, out, version, &d);
 }
 
 static void stop_workers(pool_t *p, uint32_t n) {
@@ -303,12 +315,10 @@ static void stop_workers(pool_t *p, uint32_t n) {
 
 wb_status_t wb_pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_config_t *config, wb_pool_t *out) {
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
-  wb_pool_config_t cfg;
-  if (config) cfg = *config;
-  else wb_pool_config_init(&cfg);
-  if (cfg.version != WB_POOL_CONFIG_VERSION)
-    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.version is %u: initialise the config with wb_pool_config_init",
-                    cfg.version);
+  wb_pool_config_t cfg, defaults;
+  pool_config_defaults(&defaults);
+  wb_status_t vst = wbi_versioned_read(&pool_config_info, config, &defaults, &cfg, 0);
+  if (vst) return vst;
   if (cfg.workers == 0 || cfg.workers > 256)
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.workers is %u; it must be 1..256", cfg.workers);
   if (cfg.queue_capacity == 0 || cfg.queue_capacity > (1u << 24))
@@ -672,16 +682,20 @@ wb_status_t wb_pool_delete(wb_pool_t pool) {
 
 wb_status_t wb_pool_stats_get(wb_pool_t pool, wb_pool_stats_t *out) {
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  uint32_t version;
+  memcpy(&version, out, sizeof version);
+  wb_status_t st = wbi_version_check(&pool_stats_info, version);
+  if (st) return st;
   void *obj;
-  wb_status_t st = wbh_acquire(pool.id, WBH_KIND_POOL, &obj);
+  st = wbh_acquire(pool.id, WBH_KIND_POOL, &obj);
   if (st) return st;
   pool_t *p = obj;
   pthread_mutex_lock(&p->lock);
-  *out = p->stats;
-  out->queue_depth = p->depth;
+  wb_pool_stats_t r = p->stats;
+  r.queue_depth = p->depth;
   pthread_mutex_unlock(&p->lock);
   wbh_release(pool.id);
-  return WB_OK;
+  return wbi_versioned_fill(&pool_stats_info, out, &r);
 }
 
 void wbp_init(void) {

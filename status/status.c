@@ -117,8 +117,80 @@ const char *wb_status_name(wb_status_t status) {
   case WB_ERR_INTERNAL: return "WB_ERR_INTERNAL";
   case WB_ERR_NATIVE_STACK: return "WB_ERR_NATIVE_STACK";
   case WB_ERR_TIMEOUT: return "WB_ERR_TIMEOUT";
+  case WB_ERR_EXCEPTION: return "WB_ERR_EXCEPTION";
+  case WB_ERR_UNUSABLE: return "WB_ERR_UNUSABLE";
   }
   return "WB_ERR_UNKNOWN_STATUS";
 }
 
+const char *wb_trap_code_name(wb_trap_code_t code) {
+  switch (code) {
+  case WB_TRAP_NONE: return "NONE";
+  case WB_TRAP_STACK_OVERFLOW: return "STACK_OVERFLOW";
+  case WB_TRAP_MEMORY_OUT_OF_BOUNDS: return "MEMORY_OUT_OF_BOUNDS";
+  case WB_TRAP_HEAP_MISALIGNED: return "HEAP_MISALIGNED";
+  case WB_TRAP_TABLE_OUT_OF_BOUNDS: return "TABLE_OUT_OF_BOUNDS";
+  case WB_TRAP_INDIRECT_CALL_TO_NULL: return "INDIRECT_CALL_TO_NULL";
+  case WB_TRAP_BAD_SIGNATURE: return "BAD_SIGNATURE";
+  case WB_TRAP_INTEGER_OVERFLOW: return "INTEGER_OVERFLOW";
+  case WB_TRAP_INTEGER_DIVISION_BY_ZERO: return "INTEGER_DIVISION_BY_ZERO";
+  case WB_TRAP_BAD_CONVERSION_TO_INTEGER: return "BAD_CONVERSION_TO_INTEGER";
+  case WB_TRAP_UNREACHABLE: return "UNREACHABLE";
+  case WB_TRAP_INTERRUPT: return "INTERRUPT";
+  case WB_TRAP_ALWAYS_TRAP_ADAPTER: return "ALWAYS_TRAP_ADAPTER";
+  case WB_TRAP_OUT_OF_FUEL: return "OUT_OF_FUEL";
+  case WB_TRAP_ATOMIC_WAIT_NON_SHARED_MEMORY: return "ATOMIC_WAIT_NON_SHARED_MEMORY";
+  case WB_TRAP_NULL_REFERENCE: return "NULL_REFERENCE";
+  case WB_TRAP_ARRAY_OUT_OF_BOUNDS: return "ARRAY_OUT_OF_BOUNDS";
+  case WB_TRAP_ALLOCATION_TOO_LARGE: return "ALLOCATION_TOO_LARGE";
+  case WB_TRAP_CAST_FAILURE: return "CAST_FAILURE";
+  case WB_TRAP_CANNOT_ENTER_COMPONENT: return "CANNOT_ENTER_COMPONENT";
+  case WB_TRAP_NO_ASYNC_RESULT: return "NO_ASYNC_RESULT";
+  case WB_TRAP_DISABLED_OPCODE: return "DISABLED_OPCODE";
+  case WB_TRAP_HOST: return "HOST";
+  case WB_TRAP_EXCEPTION: return "EXCEPTION";
+  }
+  return "UNKNOWN";
+}
+
 const char *wb_version(void) { return WASMBOUND_VERSION; }
+
+/* ---- versioned structs ---------------------------------------------------- */
+
+wb_status_t wbi_version_check(const wbi_versioned_t *info, uint32_t version) {
+  if (version >= 1 && version <= info->current) return WB_OK;
+  return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                  "%s.version is %u, but this library knows versions 1 to %u: fill the struct with %s "
+                  "(a program built against a newer wasmbound needs that library)",
+                  info->name, version, info->current, info->init);
+}
+
+wb_status_t wbi_versioned_read(const wbi_versioned_t *info, const void *user, const void *defaults, void *out,
+                               uint32_t *version_out) {
+  uint32_t version = info->current;
+  memcpy(out, defaults, info->sizes[info->current]);
+  if (user) {
+    memcpy(&version, user, sizeof version);
+    wb_status_t st = wbi_version_check(info, version);
+    if (st) return st;
+    memcpy(out, user, info->sizes[version]);
+  }
+  if (version_out) *version_out = version;
+  return WB_OK;
+}
+
+wb_status_t wbi_versioned_write(const wbi_versioned_t *info, void *out, uint32_t version, const void *full) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wb_status_t st = wbi_version_check(info, version);
+  if (st) return st;
+  memcpy(out, full, info->sizes[version]);
+  memcpy(out, &version, sizeof version);
+  return WB_OK;
+}
+
+wb_status_t wbi_versioned_fill(const wbi_versioned_t *info, void *out, const void *full) {
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  uint32_t version;
+  memcpy(&version, out, sizeof version);
+  return wbi_versioned_write(info, out, version, full);
+}

@@ -44,6 +44,8 @@ const (
 	Internal        Code = C.WB_ERR_INTERNAL
 	NativeStack     Code = C.WB_ERR_NATIVE_STACK
 	Timeout         Code = C.WB_ERR_TIMEOUT
+	Exception       Code = C.WB_ERR_EXCEPTION
+	Unusable        Code = C.WB_ERR_UNUSABLE
 )
 
 // Error is a failure with its status. Recorded, an Error becomes the

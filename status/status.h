@@ -38,4 +38,34 @@ void wbi_set_exit_code(int32_t code);
  * message is told apart from one that set one. */
 extern __thread uint64_t wbi_tls_failures __attribute__((tls_model("initial-exec")));
 
+/* Versioned structs (the libgit2 convention): a struct the caller allocates
+ * and the library reads or fills starts with `uint32_t version`; sizes[v] is
+ * the size of version v (for versions before the current one, the offset of
+ * the first field the next version appended; sizes[0] is unused). The
+ * library accepts every version it ever shipped. */
+typedef struct wbi_versioned {
+  const char *name;    /* the struct, for messages: "wb_engine_config_t" */
+  const char *init;    /* how the caller makes one: "wb_engine_config_init" */
+  uint32_t current;    /* the newest version */
+  const size_t *sizes; /* [current + 1] */
+} wbi_versioned_t;
+
+/* Checks that version is one of info's (sets the last error if not). */
+wb_status_t wbi_version_check(const wbi_versioned_t *info, uint32_t version);
+
+/* Reads the caller's struct `user` (NULL: use the defaults) into `out`, a
+ * struct of the current version: the fields user's version has come from
+ * user, the others from `defaults`. *version_out (may be NULL) receives
+ * user's version (the current one for NULL). */
+wb_status_t wbi_versioned_read(const wbi_versioned_t *info, const void *user, const void *defaults, void *out,
+                               uint32_t *version_out);
+
+/* Writes the fields of `version` from `full` (a struct of the current
+ * version) to `out`, and out's version; nothing past that version's size. */
+wb_status_t wbi_versioned_write(const wbi_versioned_t *info, void *out, uint32_t version, const void *full);
+
+/* For out-structs whose version the caller set (statistics): checks out and
+ * its version, then writes as wbi_versioned_write. */
+wb_status_t wbi_versioned_fill(const wbi_versioned_t *info, void *out, const void *full);
+
 #endif

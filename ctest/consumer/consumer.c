@@ -22,7 +22,7 @@ int main(void) {
   wb_store_t store;
   wb_instance_t instance;
   wb_func_t add;
-  wb_stats_t stats;
+  wb_stats_t stats = WB_STATS_INIT;
 
   if (strcmp(wb_version(), WASMBOUND_VERSION) != 0) {
     fprintf(stderr, "header %s, library %s\n", WASMBOUND_VERSION, wb_version());
