@@ -107,6 +107,7 @@ typedef struct wbd_store {
   int timed;                 /* counted in engine->timed_stores; WBD_ATTN_TIMED mirrors it */
   /* WASI capture buffers of the current WASI context (NULL when not captured) */
   wbd_capture_t *captured[2];
+  bool has_wasi;             /* the store has a WASI context (its own, or the default empty one) */
 } wbd_store_t;
 
 

@@ -15,12 +15,14 @@ typedef struct wbl_linker {
   wbd_engine_t *engine;
   uint64_t engine_id;        /* a reference held for the linker's life */
   uint64_t bound_store;      /* id of the store its definitions belong to, or 0 */
+  bool has_wasi;             /* WASI is defined: instantiation needs a WASI context */
   wasmtime_store_t *scratch; /* a store for store-independent definitions */
 } wbl_linker_t;
 
 typedef struct wbl_template {
   wasmtime_instance_pre_t *pre;
   uint64_t engine_serial;
+  bool has_wasi;             /* its linker defined WASI */
 } wbl_template_t;
 
 typedef struct wbl_shared_memory {
@@ -216,6 +218,7 @@ wb_status_t wb_linker_define_wasi(wb_linker_t linker) {
   if (st) return st;
   wasmtime_error_t *err = wasmtime_linker_define_wasi(l->linker);
   if (err) return link_error(WB_ERR_LINK, "cannot define WASI", err);
+  l->has_wasi = true;
   return WB_OK;
 }
 
@@ -298,7 +301,7 @@ wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_modul
   wb_status_t st = prepare(linker, store, module, &l, &ss, &m);
   if (st) return st;
   wbd_store_t *s = wbd_store_of(ss);
-  st = wbd_check_stack(s);
+  st = wbl_instantiate_begin(s, l->has_wasi);
   if (st == WB_OK) {
     wasmtime_instance_t inst;
     wasm_trap_t *trap = 0;
@@ -331,6 +334,7 @@ wb_status_t wb_template_new(wb_linker_t linker, wb_module_t module, wb_template_
   }
   t->pre = pre;
   t->engine_serial = serial;
+  t->has_wasi = l->has_wasi;
   uint64_t id;
   st = wbh_alloc(WBH_KIND_TEMPLATE, t, 0, &id);
   if (st) {
@@ -349,7 +353,7 @@ wb_status_t wbl_template_instantiate(void *tobj, uint64_t store_id, uint64_t *ou
   wbd_store_t *s = wbd_store_of(ss);
   if (t->engine_serial != s->engine->serial)
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template belongs to another engine than the store");
-  if ((st = wbd_check_stack(s))) return st;
+  if ((st = wbl_instantiate_begin(s, t->has_wasi))) return st;
   wasmtime_instance_t inst;
   wasm_trap_t *trap = 0;
   wbd_store_t *outer = wbd_wasm_enter(s);

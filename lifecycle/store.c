@@ -186,14 +186,14 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
   if (imports.size) {
     const wasm_name_t *mod = wasm_importtype_module(imports.data[0]);
     const wasm_name_t *name = wasm_importtype_name(imports.data[0]);
-    st = wbi_fail(WB_ERR_LINK, "the module has %zu imports (the first is \"%.*s\" \"%.*s\"); "
+    st = wbi_fail(WB_ERR_LINK, "the module has %zu import%s (the first is \"%.*s\" \"%.*s\"); "
                                "wb_instance_new takes modules without imports: use a linker",
-                  imports.size, (int)mod->size, mod->data, (int)name->size, name->data);
+                  imports.size, imports.size == 1 ? "" : "s", (int)mod->size, mod->data, (int)name->size, name->data);
     wasm_importtype_vec_delete(&imports);
     goto done;
   }
   wasm_importtype_vec_delete(&imports);
-  st = wbd_check_stack(s);
+  st = wbl_instantiate_begin(s, false);
   if (st) goto done;
   wasmtime_instance_t inst;
   wasm_trap_t *trap = 0;
@@ -209,6 +209,13 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
   if (st == WB_OK) out->id = id;
 done:
   wbh_release(module.id);
+  return st;
+}
+
+wb_status_t wbl_instantiate_begin(wbd_store_t *s, bool needs_wasi) {
+  wb_status_t st = wbd_check_stack(s);
+  if (st == WB_OK) st = wbd_call_begin(s);
+  if (st == WB_OK && needs_wasi && !s->has_wasi) st = wbl_store_default_wasi(s);
   return st;
 }
 

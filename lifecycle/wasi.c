@@ -281,6 +281,16 @@ wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config) {
   if (err) return wbd_fail_error(WB_ERR_IO, err, "cannot set up WASI");
   s->captured[0] = captured[0];
   s->captured[1] = captured[1];
+  s->has_wasi = true;
+  return WB_OK;
+}
+
+wb_status_t wbl_store_default_wasi(wbd_store_t *s) {
+  if (s->has_wasi) return WB_OK;
+  wasmtime_error_t *err = wasmtime_context_set_wasi(s->ctx, wasi_config_new()); /* takes the config */
+  if (err) return wbd_fail_error(WB_ERR_IO, err, "cannot give the store an empty WASI context");
+  s->captured[0] = s->captured[1] = 0;
+  s->has_wasi = true;
   return WB_OK;
 }
 
