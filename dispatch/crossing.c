@@ -260,9 +260,12 @@ wb_status_t wbd_fail_error(wb_status_t st, wasmtime_error_t *err, const char *fm
 
 /* ---- failed calls --------------------------------------------------------- */
 
+/* Wasmtime's trap codes are those of its Rust enum (0 stack overflow ... 24
+ * cannot leave component); wb_trap_code_t is that plus one. */
 static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {
   wasmtime_trap_code_t code;
-  if (trap && wasmtime_trap_code(trap, &code)) return (wb_trap_code_t)(code + 1);
+  if (trap && wasmtime_trap_code(trap, &code) && code + 1 <= WB_TRAP_CANNOT_LEAVE_COMPONENT)
+    return (wb_trap_code_t)(code + 1);
   return WB_TRAP_HOST;
 }
 
@@ -349,6 +352,9 @@ wb_status_t wb_store_interrupt(wb_store_t store) {
   wbd_store_t *s = obj;
   atomic_fetch_or(&s->attention, WBD_ATTN_INTERRUPT);
   if (s->engine->epoch_interruption) wasmtime_engine_increment_epoch(s->engine->engine);
+  /* a guest parked in memory.atomic.wait does not see the epoch: the
+   * ticker wakes it if it does not stop by itself (deadline.c) */
+  if (__atomic_load_n(&s->watched, __ATOMIC_RELAXED)) wbd_ticker_poke();
   wbh_release(store.id);
   return WB_OK;
 }

@@ -4,7 +4,15 @@
  * the clock with its limits on its owner thread. No thread per store,
  * engines without timed stores are never ticked, and while no engine is
  * ticked the thread (named "wb-ticker") sleeps on a condition variable
- * instead of waking a CPU a thousand times a second. */
+ * instead of waking a CPU a thousand times a second.
+ *
+ * The ticker also watches the stores whose instances import shared
+ * memories: a guest parked in memory.atomic.wait never reaches an epoch
+ * check, so when such a store is in a call that should stop (an interrupt,
+ * a passed deadline or call timeout) and has not stopped after a few
+ * milliseconds, the ticker wakes every waiter of its shared memories
+ * (wbd_wake_waiters, lifecycle/waits.c), again every WBD_REWAKE_NS, until
+ * the call ends. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +22,10 @@
 #include "objects.h"
 
 #define WBD_TICK_NS 1000000L
+#define WBD_STUCK_NS 5000000ull  /* a stop not taken after this long: wake the waiters */
+#define WBD_REWAKE_NS 20000000ull
+
+void (*wbd_wake_waiters)(void *shared_memory);
 
 uint64_t wbd_now_ns(void) {
   struct timespec ts;
@@ -53,6 +65,43 @@ static uint64_t *ticked_ids;
 static wbd_engine_t **ticked;
 static size_t nticked, capticked;
 static int ticker_running;
+/* stores with shared memories (each entry stays valid until wbd_store_fini
+ * takes it off, under ticker_lock) and whether one of them needs looking at */
+static wbd_store_t **watched;
+static size_t nwatched, capwatched;
+static int watch_pending;
+
+/* Whether a watched store is in a call that should stop. Reads what the
+ * owner thread writes, racily but harmlessly: a stale value delays the
+ * wake by a tick. */
+static int wants_stop(wbd_store_t *s, uint64_t now) {
+  if (__atomic_load_n(&s->depth, __ATOMIC_RELAXED) <= 0) return 0;
+  if (atomic_load_explicit(&s->attention, memory_order_relaxed) & WBD_ATTN_INTERRUPT) return 1;
+  if (!__atomic_load_n(&s->timed, __ATOMIC_RELAXED)) return 0;
+  uint64_t d = __atomic_load_n(&s->deadline_ns, __ATOMIC_RELAXED);
+  uint64_t c = __atomic_load_n(&s->call_deadline_ns, __ATOMIC_RELAXED);
+  return (d && now >= d) || (c && now >= c);
+}
+
+/* Wakes the waiters of watched stores that should stop but have not (ticker
+ * lock held); returns whether any still needs watching closely. */
+static int wake_stuck(void) {
+  int again = 0;
+  uint64_t now = wbd_now_ns();
+  for (size_t i = 0; i < nwatched; i++) {
+    wbd_store_t *s = watched[i];
+    if (!wants_stop(s, now)) {
+      s->stuck_since_ns = 0;
+      continue;
+    }
+    again = 1;
+    if (!s->stuck_since_ns) s->stuck_since_ns = now;
+    if (now - s->stuck_since_ns < WBD_STUCK_NS || now - s->woken_ns < WBD_REWAKE_NS) continue;
+    for (uint32_t k = 0; k < s->nshared && wbd_wake_waiters; k++) wbd_wake_waiters(s->shared_objs[k]);
+    s->woken_ns = wbd_now_ns();
+  }
+  return again;
+}
 
 static void *ticker_main(void *arg) {
   (void)arg;
@@ -60,10 +109,11 @@ static void *ticker_main(void *arg) {
   pthread_setname_np(pthread_self(), "wb-ticker");
   pthread_mutex_lock(&ticker_lock);
   for (;;) {
-    while (nticked == 0) pthread_cond_wait(&ticker_work, &ticker_lock);
+    while (nticked == 0 && !watch_pending) pthread_cond_wait(&ticker_work, &ticker_lock);
     pthread_mutex_unlock(&ticker_lock);
     nanosleep(&tick, 0);
     pthread_mutex_lock(&ticker_lock);
+    watch_pending = nwatched ? wake_stuck() : 0;
     for (size_t i = 0; i < nticked;) {
       wbd_engine_t *e = ticked[i];
       if (atomic_load(&e->timed_stores) > 0) {
@@ -83,6 +133,59 @@ static void *ticker_main(void *arg) {
     }
   }
   return 0;
+}
+
+/* Starts the ticker thread if it is not running (ticker lock held). */
+static wb_status_t ensure_ticker(void) {
+  if (ticker_running) return WB_OK;
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  wb_status_t st = WB_OK;
+  if (pthread_create(&t, &attr, ticker_main, 0) == 0) ticker_running = 1;
+  else st = wbi_fail(WB_ERR_NO_MEMORY, "cannot start the deadline ticker thread");
+  pthread_attr_destroy(&attr);
+  return st;
+}
+
+wb_status_t wbd_store_add_shared(wbd_store_t *s, uint64_t id, void *obj) {
+  for (uint32_t k = 0; k < s->nshared; k++)
+    if (s->shared_ids[k] == id) return WB_OK;
+  wb_status_t st = WB_OK;
+  pthread_mutex_lock(&ticker_lock);
+  uint64_t *ids = realloc(s->shared_ids, (s->nshared + 1) * sizeof *ids);
+  if (ids) s->shared_ids = ids;
+  void **objs = ids ? realloc(s->shared_objs, (s->nshared + 1) * sizeof *objs) : 0;
+  if (objs) s->shared_objs = objs;
+  if (!ids || !objs) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
+  if (st == WB_OK && !s->watched && nwatched == capwatched) {
+    size_t cap = capwatched ? capwatched * 2 : 8;
+    wbd_store_t **w = realloc(watched, cap * sizeof *w);
+    if (w) {
+      watched = w;
+      capwatched = cap;
+    } else {
+      st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
+    }
+  }
+  if (st == WB_OK) st = ensure_ticker();
+  if (st == WB_OK) {
+    wbh_retain(id);
+    s->shared_ids[s->nshared] = id;
+    s->shared_objs[s->nshared++] = obj;
+    if (!s->watched) watched[nwatched++] = s;
+    s->watched = true;
+  }
+  pthread_mutex_unlock(&ticker_lock);
+  return st;
+}
+
+void wbd_ticker_poke(void) {
+  pthread_mutex_lock(&ticker_lock);
+  watch_pending = 1;
+  pthread_cond_signal(&ticker_work);
+  pthread_mutex_unlock(&ticker_lock);
 }
 
 /* Puts the store's engine on the ticker (the store holds an engine reference,
@@ -111,15 +214,7 @@ static wb_status_t start_ticking(wbd_store_t *s) {
       pthread_cond_signal(&ticker_work);
     }
   }
-  if (st == WB_OK && !ticker_running) {
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&t, &attr, ticker_main, 0) == 0) ticker_running = 1;
-    else st = wbi_fail(WB_ERR_NO_MEMORY, "cannot start the deadline ticker thread");
-    pthread_attr_destroy(&attr);
-  }
+  if (st == WB_OK) st = ensure_ticker();
   pthread_mutex_unlock(&ticker_lock);
   return st;
 }
@@ -146,6 +241,16 @@ static wb_status_t update_timed(wbd_store_t *s) {
 void wbd_store_fini(wbd_store_t *s) {
   s->deadline_ns = s->call_timeout_ns = 0;
   update_timed(s);
+  if (s->watched) {
+    pthread_mutex_lock(&ticker_lock);
+    for (size_t i = 0; i < nwatched; i++)
+      if (watched[i] == s) {
+        watched[i] = watched[--nwatched];
+        break;
+      }
+    s->watched = false;
+    pthread_mutex_unlock(&ticker_lock);
+  }
 }
 
 static wb_status_t timed_store(wb_store_t store, uint64_t ms, wbd_store_t **out) {

@@ -108,6 +108,16 @@ typedef struct wbd_store {
   /* WASI capture buffers of the current WASI context (NULL when not captured) */
   wbd_capture_t *captured[2];
   bool has_wasi;             /* the store has a WASI context (its own, or the default empty one) */
+  /* Shared memories (wb_shared_memory_t ids, each holding a handle
+   * reference, and their objects) that the store's instances import: a
+   * guest parked in memory.atomic.wait on one of them never reaches an
+   * epoch check, so the ticker wakes such waits when the store must stop
+   * (deadline.c). Owner thread writes (the ticker reads under its lock). */
+  uint64_t *shared_ids;
+  void **shared_objs;
+  uint32_t nshared;
+  bool watched;              /* on the ticker's list of stores with shared memories */
+  uint64_t stuck_since_ns, woken_ns; /* the ticker's, under its lock */
 } wbd_store_t;
 
 
@@ -261,6 +271,17 @@ static inline __attribute__((always_inline)) void wbd_wasm_leave(wbd_store_t *s,
   s->grow_epoch++;
   wbd_tls_running = outer;
 }
+
+/* Wakes every thread parked in memory.atomic.wait on a shared memory (the
+ * object of a wb_shared_memory_t); set by lifecycle/ (waits.c). */
+extern void (*wbd_wake_waiters)(void *shared_memory);
+/* Records that the store's instances import a shared memory (its handle id,
+ * retained here, and its object) and puts the store on the ticker's watch
+ * (deadline.c). Owner thread. wbd_store_fini takes it off the watch; the
+ * store's destructor releases the references. */
+wb_status_t wbd_store_add_shared(wbd_store_t *s, uint64_t id, void *obj);
+/* Wakes the ticker to look at watched stores (an interrupt came). */
+void wbd_ticker_poke(void);
 
 /* Statistics kept by dispatch. */
 extern _Atomic uint64_t wbd_traps, wbd_interrupts;

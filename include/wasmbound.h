@@ -197,7 +197,9 @@ const char *wb_last_error(void);
  */
 wb_status_t wb_set_error(wb_status_t status, const char *message);
 
-/** \brief Why wasm trapped; see ::wb_last_trap_code. Codes follow Wasmtime's. */
+/** \brief Why wasm trapped; see ::wb_last_trap_code. Codes 1 to 25 are
+ *  Wasmtime 39's trap codes plus one (its Rust enum, which the comments of
+ *  its C header label wrongly from 20 on); 100 and above are wasmbound's. */
 typedef enum wb_trap_code {
   WB_TRAP_NONE = 0,             /**< the last failure was not a wasm trap */
   WB_TRAP_STACK_OVERFLOW,
@@ -220,7 +222,11 @@ typedef enum wb_trap_code {
   WB_TRAP_CAST_FAILURE,
   WB_TRAP_CANNOT_ENTER_COMPONENT,
   WB_TRAP_NO_ASYNC_RESULT,
-  WB_TRAP_DISABLED_OPCODE,
+  WB_TRAP_UNHANDLED_TAG,        /**< stack switching: a suspend to a tag nothing handles */
+  WB_TRAP_CONTINUATION_ALREADY_CONSUMED, /**< stack switching: a continuation resumed twice */
+  WB_TRAP_DISABLED_OPCODE,      /**< an opcode disabled at compile time (Pulley) */
+  WB_TRAP_ASYNC_DEADLOCK,       /**< component model async: no further progress possible */
+  WB_TRAP_CANNOT_LEAVE_COMPONENT, /**< a component called out when it may not (e.g. in post-return) */
   WB_TRAP_HOST = 100,           /**< failed without a wasm trap code (e.g. a host error) */
   WB_TRAP_EXCEPTION = 101       /**< a wasm exception escaped to the host (::WB_ERR_EXCEPTION) */
 } wb_trap_code_t;
@@ -308,7 +314,8 @@ typedef struct wb_engine_config {
   bool wasm_reference_types;     /**< default true */
   bool wasm_function_references; /**< typed function references; default false */
   bool wasm_exceptions;          /**< exception handling (exnref, try_table); default false */
-  bool wasm_relaxed_simd;        /**< default true (in version 1 it followed wasm_simd) */
+  bool wasm_relaxed_simd;        /**< default true; needs wasm_simd (off when that is off;
+                                      in version 1 it followed wasm_simd) */
   bool wasm_relaxed_simd_deterministic; /**< the same result on every CPU; default false */
   bool wasm_bulk_memory;         /**< default true */
   bool wasm_multi_value;         /**< default true */

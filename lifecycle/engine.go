@@ -52,11 +52,15 @@ func NewEngine(cfgPtr unsafe.Pointer) (uint64, error) {
 		return 0, status.Errorf(status.InvalidArgument,
 			"the pooling allocator needs non-zero pool_total_core_instances, pool_total_memories and pool_max_memory_size")
 	}
+	if st := status.Code(C.wbl_engine_config_check(&cfg, C.uint64_t(stack))); st != status.OK {
+		return 0, status.FromC(st)
+	}
 
 	wc := C.wasm_config_new()
 	C.wasmtime_config_wasm_threads_set(wc, C.bool(cfg.wasm_threads))
 	C.wasmtime_config_wasm_simd_set(wc, C.bool(cfg.wasm_simd))
-	C.wasmtime_config_wasm_relaxed_simd_set(wc, C.bool(cfg.wasm_relaxed_simd))
+	// relaxed SIMD without SIMD makes Engine::new fail, and so abort
+	C.wasmtime_config_wasm_relaxed_simd_set(wc, C.bool(cfg.wasm_relaxed_simd && cfg.wasm_simd))
 	C.wasmtime_config_wasm_relaxed_simd_deterministic_set(wc, C.bool(cfg.wasm_relaxed_simd_deterministic))
 	C.wasmtime_config_wasm_reference_types_set(wc, C.bool(cfg.wasm_reference_types))
 	C.wasmtime_config_wasm_function_references_set(wc, C.bool(cfg.wasm_function_references || cfg.wasm_gc))
@@ -96,8 +100,9 @@ func NewEngine(cfgPtr unsafe.Pointer) (uint64, error) {
 		C.wasmtime_pooling_allocation_strategy_set(wc, pc)
 		C.wasmtime_pooling_allocation_config_delete(pc)
 	}
-	// wasm_engine_new_with_config takes the config and returns NULL on a
-	// configuration Wasmtime rejects.
+	// wasm_engine_new_with_config takes the config and aborts the process on
+	// a configuration Wasmtime rejects (it unwraps Engine::new):
+	// wbl_engine_config_check refused every such configuration above.
 	we := C.wasm_engine_new_with_config(wc)
 	if we == nil {
 		return 0, status.Errorf(status.InvalidArgument, "Wasmtime rejected the engine configuration")

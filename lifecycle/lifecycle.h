@@ -2,11 +2,56 @@
 #ifndef WB_LIFECYCLE_H
 #define WB_LIFECYCLE_H
 
+#include <pthread.h>
+
 #include "../dispatch/objects.h"
+
+/* A shared memory (wb_shared_memory_t; shareable). */
+typedef struct wbl_shared_memory {
+  wasmtime_sharedmemory_t *memory;
+  uint64_t engine_serial;
+  wbd_engine_t *engine;      /* a reference on engine_id, for the waker */
+  uint64_t engine_id;
+  /* The waker (waits.c): a private store with a tiny instance that imports
+   * this memory and notifies every address, so that a thread parked in
+   * memory.atomic.wait wakes and reaches the epoch check that stops it.
+   * Made on first use; used under wake_lock by whichever thread wakes. */
+  pthread_mutex_t wake_lock;
+  int wake_state;            /* 0 not made yet, 1 ready, -1 cannot be made */
+  wasmtime_store_t *wake_store;
+  wasmtime_func_t wake_func;
+} wbl_shared_memory_t;
+
+/* The shared memories a linker defined, which its templates and the stores
+ * it instantiates into remember; each entry holds a handle reference. */
+typedef struct wbl_shared_set {
+  uint64_t *ids;
+  uint32_t n;
+} wbl_shared_set_t;
+
+wb_status_t wbl_shared_set_add(wbl_shared_set_t *set, uint64_t memory_id); /* retains */
+wb_status_t wbl_shared_set_copy(wbl_shared_set_t *dst, const wbl_shared_set_t *src);
+void wbl_shared_set_clear(wbl_shared_set_t *set); /* releases */
+/* The store now holds instances that import the set's memories: their waits
+ * must be wakeable when the store is interrupted or runs out of time. */
+wb_status_t wbl_store_share(wbd_store_t *s, const wbl_shared_set_t *set);
+void wbl_shared_memory_destroy(wbl_shared_memory_t *m);
 
 /* Reads a caller's engine configuration of any version (NULL: the
  * defaults) into a struct of the current version (config.c). */
 wb_status_t wbl_engine_config_read(const wb_engine_config_t *user, wb_engine_config_t *out);
+/* Refuses what Wasmtime's engine constructor would refuse (and so abort
+ * on), given the effective max_wasm_stack. */
+wb_status_t wbl_engine_config_check(const wb_engine_config_t *c, uint64_t max_wasm_stack);
+
+/* Wasmtime's wat2wasm, module new/validate/deserialize, with the same
+ * contracts, run on a stack big enough for them (compile.c): the calling
+ * thread's when it has enough left, a helper thread's otherwise. */
+wasmtime_error_t *wbl_wat2wasm(const char *wat, size_t len, wasm_byte_vec_t *out);
+wasmtime_error_t *wbl_module_new(wasm_engine_t *engine, const uint8_t *wasm, size_t len, wasmtime_module_t **out);
+wasmtime_error_t *wbl_module_validate(wasm_engine_t *engine, const uint8_t *wasm, size_t len);
+wasmtime_error_t *wbl_module_deserialize(wasm_engine_t *engine, const uint8_t *bytes, size_t len,
+                                         wasmtime_module_t **out);
 
 /* Registers the destructors of every kind with handles/. */
 void wbl_init(void);

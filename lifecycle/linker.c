@@ -12,6 +12,7 @@
 
 typedef struct wbl_linker {
   wasmtime_linker_t *linker;
+  wbl_shared_set_t shared;   /* the shared memories defined into it (waits.c) */
   wbd_engine_t *engine;
   uint64_t engine_id;        /* a reference held for the linker's life */
   uint64_t bound_store;      /* id of the store its definitions belong to, or 0 */
@@ -21,19 +22,16 @@ typedef struct wbl_linker {
 
 typedef struct wbl_template {
   wasmtime_instance_pre_t *pre;
+  wbl_shared_set_t shared;   /* its linker's shared memories, for its stores */
   uint64_t engine_serial;
   bool has_wasi;             /* its linker defined WASI */
 } wbl_template_t;
-
-typedef struct wbl_shared_memory {
-  wasmtime_sharedmemory_t *memory;
-  uint64_t engine_serial;
-} wbl_shared_memory_t;
 
 static void destroy_linker(void *obj) {
   wbl_linker_t *l = obj;
   wasmtime_linker_delete(l->linker);
   if (l->scratch) wasmtime_store_delete(l->scratch);
+  wbl_shared_set_clear(&l->shared);
   uint64_t engine_id = l->engine_id;
   free(l);
   wbh_release(engine_id);
@@ -42,22 +40,21 @@ static void destroy_linker(void *obj) {
 static void destroy_template(void *obj) {
   wbl_template_t *t = obj;
   wasmtime_instance_pre_delete(t->pre);
+  wbl_shared_set_clear(&t->shared);
   free(t);
 }
 
-static void destroy_shared_memory(void *obj) {
-  wbl_shared_memory_t *m = obj;
-  wasmtime_sharedmemory_delete(m->memory);
-  free(m);
-}
+static void destroy_shared_memory(void *obj) { wbl_shared_memory_destroy(obj); }
 
 void wbl_wasi_init(void);
+void wbl_waits_init(void);
 
 void wbl_init_linking(void) {
   wbh_set_destructor(WBH_KIND_LINKER, destroy_linker);
   wbh_set_destructor(WBH_KIND_TEMPLATE, destroy_template);
   wbh_set_destructor(WBH_KIND_SHARED_MEMORY, destroy_shared_memory);
   wbl_wasi_init();
+  wbl_waits_init();
 }
 
 static wb_status_t link_error(wb_status_t st, const char *what, wasmtime_error_t *err) {
@@ -245,6 +242,7 @@ wb_status_t wb_linker_define_shared_memory(wb_linker_t linker, const char *modul
     wasmtime_error_t *err =
         wasmtime_linker_define(l->linker, wasmtime_store_context(l->scratch), module, mlen, name, nlen, &item);
     if (err) st = link_error(WB_ERR_LINK, "cannot define the shared memory", err);
+    else st = wbl_shared_set_add(&l->shared, memory.id);
   }
   wbh_release(memory.id);
   return st;
@@ -309,6 +307,7 @@ wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_modul
     wasmtime_error_t *err = wasmtime_linker_instantiate(l->linker, s->ctx, m->module, &inst, &trap);
     wbd_wasm_leave(s, outer);
     st = finish_instance(ss, err, trap, &inst, &out->id);
+    if (st == WB_OK) st = wbl_store_share(s, &l->shared);
   }
   wbh_release(module.id);
   return st;
@@ -335,6 +334,11 @@ wb_status_t wb_template_new(wb_linker_t linker, wb_module_t module, wb_template_
   t->pre = pre;
   t->engine_serial = serial;
   t->has_wasi = l->has_wasi;
+  t->shared = (wbl_shared_set_t){0};
+  if ((st = wbl_shared_set_copy(&t->shared, &l->shared))) {
+    destroy_template(t);
+    return st;
+  }
   uint64_t id;
   st = wbh_alloc(WBH_KIND_TEMPLATE, t, 0, &id);
   if (st) {
@@ -359,7 +363,8 @@ wb_status_t wbl_template_instantiate(void *tobj, uint64_t store_id, uint64_t *ou
   wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_instance_pre_instantiate(t->pre, s->ctx, &inst, &trap);
   wbd_wasm_leave(s, outer);
-  return finish_instance(ss, err, trap, &inst, out);
+  st = finish_instance(ss, err, trap, &inst, out);
+  return st == WB_OK ? wbl_store_share(s, &t->shared) : st;
 }
 
 wasmtime_module_t *wbl_template_module(void *tobj) {
@@ -403,15 +408,21 @@ wb_status_t wb_shared_memory_new(wb_engine_t engine, uint32_t min_pages, uint32_
     wasm_memorytype_delete(mt);
   }
   uint64_t serial = e->serial;
-  wbh_release(engine.id);
-  if (err) return link_error(WB_ERR_INVALID_ARGUMENT, "cannot create the shared memory", err);
-  wbl_shared_memory_t *m = malloc(sizeof *m);
+  if (err) {
+    wbh_release(engine.id);
+    return link_error(WB_ERR_INVALID_ARGUMENT, "cannot create the shared memory", err);
+  }
+  wbl_shared_memory_t *m = calloc(1, sizeof *m);
   if (!m) {
     wasmtime_sharedmemory_delete(mem);
+    wbh_release(engine.id);
     return wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
   }
   m->memory = mem;
   m->engine_serial = serial;
+  m->engine = e; /* the reference taken above is the memory's now (its waker compiles with it) */
+  m->engine_id = engine.id;
+  pthread_mutex_init(&m->wake_lock, 0);
   uint64_t id;
   st = wbh_alloc(WBH_KIND_SHARED_MEMORY, m, 0, &id);
   if (st) {

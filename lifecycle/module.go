@@ -47,7 +47,7 @@ func toWasm(bytes unsafe.Pointer, n uintptr) (data *C.uint8_t, size C.size_t, fr
 		return (*C.uint8_t)(bytes), C.size_t(n), func() {}, nil
 	}
 	var vec C.wasm_byte_vec_t
-	if werr := C.wasmtime_wat2wasm((*C.char)(bytes), C.size_t(n), &vec); werr != nil {
+	if werr := C.wbl_wat2wasm((*C.char)(bytes), C.size_t(n), &vec); werr != nil {
 		return nil, 0, nil, status.Errorf(status.Compile, "invalid WAT (input is not a wasm binary either): %s",
 			errorText(werr))
 	}
@@ -79,8 +79,11 @@ func NewModule(engine uint64, bytes unsafe.Pointer, n uintptr) (uint64, error) {
 			return err
 		}
 		defer free()
+		if err := checkModulePolicy(e, data, size); err != nil {
+			return err
+		}
 		var mod *C.wasmtime_module_t
-		if werr := C.wasmtime_module_new(e.engine, data, size, &mod); werr != nil {
+		if werr := C.wbl_module_new(e.engine, data, size, &mod); werr != nil {
 			return status.Errorf(status.Compile, "invalid module: %s", errorText(werr))
 		}
 		id, err = newModuleHandle(mod, e.serial)
@@ -100,7 +103,10 @@ func ValidateModule(engine uint64, bytes unsafe.Pointer, n uintptr) error {
 			return err
 		}
 		defer free()
-		if werr := C.wasmtime_module_validate(e.engine, data, size); werr != nil {
+		if err := checkModulePolicy(e, data, size); err != nil {
+			return err
+		}
+		if werr := C.wbl_module_validate(e.engine, data, size); werr != nil {
 			return status.Errorf(status.Compile, "invalid module: %s", errorText(werr))
 		}
 		return nil
@@ -143,7 +149,7 @@ func DeserializeModule(engine uint64, bytes unsafe.Pointer, n uintptr) (uint64, 
 	var id uint64
 	err := withEngine(engine, func(e *C.wbd_engine_t) error {
 		var mod *C.wasmtime_module_t
-		if werr := C.wasmtime_module_deserialize(e.engine, (*C.uint8_t)(bytes), C.size_t(n), &mod); werr != nil {
+		if werr := C.wbl_module_deserialize(e.engine, (*C.uint8_t)(bytes), C.size_t(n), &mod); werr != nil {
 			return status.Errorf(status.Compile, "cannot deserialize the module: %s", errorText(werr))
 		}
 		var err error

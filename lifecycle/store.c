@@ -31,6 +31,9 @@ static void destroy_store(void *obj) {
   free(s->exports.keys);
   free(s->exports.ids);
   free(s->caller_slots);
+  for (uint32_t i = 0; i < s->nshared; i++) wbh_release(s->shared_ids[i]);
+  free(s->shared_ids);
+  free(s->shared_objs);
   uint64_t engine_id = s->engine_id;
   free(s);
   wbh_release(engine_id);
@@ -53,6 +56,13 @@ void wbl_init(void) {
 /* ---- stores --------------------------------------------------------------- */
 
 wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
+  /* Wasmtime aborts the process when a store of an async engine is used
+   * through its synchronous entry points (instantiation, calls, memory
+   * growth), which are all wasmbound's store functions have */
+  if (e->async_support)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                    "the engine has async_support, and this build of wasmbound has no async calls to run its "
+                    "stores with: make the engine without async_support");
   wbd_store_t *s = calloc(1, sizeof *s);
   if (!s) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a store");
   wbh_retain(engine_id); /* the store's own reference, dropped by destroy_store */
