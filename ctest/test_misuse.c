@@ -197,6 +197,7 @@ static void *wrong_thread_cells(void *arg) {
   CELL("wb_store_set_call_timeout", cls, WB_ERR_WRONG_THREAD, part, wb_store_set_call_timeout(s, 1));
   CELL("wb_store_set_deadline", cls, WB_ERR_WRONG_THREAD, part, wb_store_set_deadline(s, 1));
   CELL("wb_store_wasi_output", cls, WB_ERR_WRONG_THREAD, part, wb_store_wasi_output(s, 1, &bytes));
+  CELL("wb_store_wasi_output_dropped", cls, WB_ERR_WRONG_THREAD, part, wb_store_wasi_output_dropped(s, 1, &u));
   CELL("wb_store_set_wasi", cls, WB_ERR_WRONG_THREAD, part, wb_store_set_wasi(s, w));
   CELL("wb_instance_new", cls, WB_ERR_WRONG_THREAD, part, wb_instance_new(s, m, &i2));
   CELL("wb_instance_get_func", cls, WB_ERR_WRONG_THREAD, part, wb_instance_get_func(i, "add", &f));
@@ -226,6 +227,8 @@ static void *wrong_thread_cells(void *arg) {
   CELL("wb_wasi_config_set_stdout", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_set_stdout(w, WB_STDIO_INHERIT, NULL));
   CELL("wb_wasi_config_set_stderr", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_set_stderr(w, WB_STDIO_INHERIT, NULL));
   CELL("wb_wasi_config_preopen_dir", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_preopen_dir(w, ".", "/", true));
+  CELL("wb_wasi_config_set_max_open_files", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_set_max_open_files(w, 8));
+  CELL("wb_wasi_config_set_output_limit", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_set_output_limit(w, 8));
   return NULL;
 }
 
@@ -502,6 +505,12 @@ static void main_cells(void) {
   HANDLE_CELLS("wb_wasi_config_set_stdin", K_WASI, wb_wasi_config_t, 0, wb_wasi_config_set_stdin(h, buf, 1));
   CELL("wb_wasi_config_set_stdin", "NULL bytes", WB_ERR_INVALID_ARGUMENT, "NULL", wb_wasi_config_set_stdin(W, NULL, 3));
   CELL("wb_wasi_config_set_stdin", "overflowing length", WB_ERR_INVALID_ARGUMENT, "4 GiB", wb_wasi_config_set_stdin(W, buf, SIZE_MAX));
+  HANDLE_CELLS("wb_wasi_config_set_max_open_files", K_WASI, wb_wasi_config_t, 0, wb_wasi_config_set_max_open_files(h, 8));
+  CELL("wb_wasi_config_set_max_open_files", "zero", WB_ERR_INVALID_ARGUMENT, "outside", wb_wasi_config_set_max_open_files(W, 0));
+  CELL("wb_wasi_config_set_max_open_files", "too many", WB_ERR_INVALID_ARGUMENT, "outside", wb_wasi_config_set_max_open_files(W, UINT32_MAX));
+  OK(wb_wasi_config_set_max_open_files(W, 128));
+  HANDLE_CELLS("wb_wasi_config_set_output_limit", K_WASI, wb_wasi_config_t, 0, wb_wasi_config_set_output_limit(h, 8));
+  OK(wb_wasi_config_set_output_limit(W, (uint64_t)1 << 20));
   HANDLE_CELLS("wb_wasi_config_set_stdout", K_WASI, wb_wasi_config_t, 0, wb_wasi_config_set_stdout(h, WB_STDIO_INHERIT, NULL));
   CELL("wb_wasi_config_set_stdout", "bad mode", WB_ERR_INVALID_ARGUMENT, "wb_stdio_mode_t", wb_wasi_config_set_stdout(W, (wb_stdio_mode_t)9, NULL));
   CELL("wb_wasi_config_set_stdout", "file without path", WB_ERR_INVALID_ARGUMENT, "NULL", wb_wasi_config_set_stdout(W, WB_STDIO_FILE, NULL));
@@ -517,6 +526,10 @@ static void main_cells(void) {
   CELL("wb_store_wasi_output", "bad fd", WB_ERR_INVALID_ARGUMENT, "fd 0", wb_store_wasi_output(S, 0, &bytes));
   CELL("wb_store_wasi_output", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_store_wasi_output(S, 1, NULL));
   CELL("wb_store_wasi_output", "not captured", WB_ERR_INVALID_ARGUMENT, "not captured", wb_store_wasi_output(S, 2, &bytes));
+  HANDLE_CELLS("wb_store_wasi_output_dropped", K_STORE, wb_store_t, 0, wb_store_wasi_output_dropped(h, 1, &u));
+  CELL("wb_store_wasi_output_dropped", "bad fd", WB_ERR_INVALID_ARGUMENT, "fd 3", wb_store_wasi_output_dropped(S, 3, &u));
+  CELL("wb_store_wasi_output_dropped", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_store_wasi_output_dropped(S, 1, NULL));
+  CELL("wb_store_wasi_output_dropped", "not captured", WB_ERR_INVALID_ARGUMENT, "not captured", wb_store_wasi_output_dropped(S, 2, &u));
 
   /* pools and futures */
   CELL("wb_pool_config_init", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_config_init(NULL, WB_POOL_CONFIG_VERSION));

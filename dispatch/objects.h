@@ -10,6 +10,7 @@
 #ifndef WB_OBJECTS_H
 #define WB_OBJECTS_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <wasmtime.h>
@@ -57,10 +58,14 @@ typedef struct wbd_handle_map {
 } wbd_handle_map_t;
 
 /* Output of a WASI stream captured into memory; owned by the WASI context
- * (freed by its finalizer), read by the store's owner thread. */
+ * (freed by its finalizer). Wasmtime writes it from a thread of its own (a
+ * tokio worker), the store's owner thread reads it: both under `lock`. At
+ * most `limit` bytes are kept; the rest is counted in `dropped`. */
 typedef struct wbd_capture {
+  pthread_mutex_t lock;
   uint8_t *data;
   size_t len, cap;
+  uint64_t limit, dropped;
 } wbd_capture_t;
 
 typedef struct wbd_caller {
@@ -108,6 +113,10 @@ typedef struct wbd_store {
   /* WASI capture buffers of the current WASI context (NULL when not captured) */
   wbd_capture_t *captured[2];
   bool has_wasi;             /* the store has a WASI context (its own, or the default empty one) */
+  /* WASI's guard (lifecycle/wasi_guard.c): the open-file limit and count,
+   * the forwarders to Wasmtime's own functions; lifecycle frees it */
+  void *wasi_guard;
+  uint32_t max_open_files;   /* of the current WASI context */
   /* Shared memories (wb_shared_memory_t ids, each holding a handle
    * reference, and their objects) that the store's instances import: a
    * guest parked in memory.atomic.wait on one of them never reaches an

@@ -766,6 +766,22 @@ wb_status_t wb_wasi_config_preopen_dir(wb_wasi_config_t config, const char *host
                                        bool read_only);
 
 /**
+ * \brief Limits the files and directories a guest may hold open at once in
+ * each store the configuration is applied to (default 128; 1 to 1048576).
+ * Past it, `path_open` fails with WASI's EMFILE and the host's own
+ * descriptors are untouched. Creator thread.
+ */
+wb_status_t wb_wasi_config_set_max_open_files(wb_wasi_config_t config, uint32_t max);
+
+/**
+ * \brief Keeps at most `bytes` of each ::WB_STDIO_CAPTURE stream (default
+ * 1 MiB; UINT64_MAX: no limit). Output beyond it is dropped (the guest is
+ * told it was written) and counted: see ::wb_store_wasi_output_dropped.
+ * Creator thread.
+ */
+wb_status_t wb_wasi_config_set_output_limit(wb_wasi_config_t config, uint64_t bytes);
+
+/**
  * \brief Gives the store a WASI context built from the configuration (which
  * stays the caller's, reusable). The store's owner thread, which must also
  * be the configuration's creator. Replaces the store's previous WASI context
@@ -779,6 +795,11 @@ wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config);
  * \param out receives bytes the caller owns (::wb_bytes_dispose).
  */
 wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out);
+
+/** \brief How many bytes the store's WASI program wrote to a
+ *  ::WB_STDIO_CAPTURE stream (`fd` 1 or 2) beyond its output limit, which
+ *  were dropped (0: nothing was cut). The store's owner thread. */
+wb_status_t wb_store_wasi_output_dropped(wb_store_t store, int fd, uint64_t *out);
 
 /* ------------------------------------------------------------------------ */
 /** \name Limits and deadlines (each leaves the store usable after it fires) */

@@ -74,6 +74,19 @@ wb_status_t wbl_instantiate_begin(wbd_store_t *s, bool needs_wasi);
  * directories; output discarded) unless it has one (wasi.c). */
 wb_status_t wbl_store_default_wasi(wbd_store_t *s);
 
+/* WASI's limits: open files per store, bytes kept per captured stream. */
+#define WBL_DEFAULT_MAX_OPEN_FILES 128u
+#define WBL_DEFAULT_OUTPUT_LIMIT ((uint64_t)1 << 20)
+
+/* WASI's guard (wasi_guard.c): wrappers of Wasmtime's WASI functions that
+ * keep a store's open files under its limit and make poll_oneoff's sleeps
+ * interruptible. Defined into a linker after Wasmtime's WASI. */
+wb_status_t wbl_wasi_guard_define(wasmtime_linker_t *linker, bool shadowing);
+/* The store's WASI context changed: forget what the guard knew. */
+void wbl_wasi_guard_reset(wbd_store_t *s);
+/* Frees the store's guard (at store deletion). */
+void wbl_wasi_guard_free(wbd_store_t *s);
+
 /* Object-level entry points for code that holds references itself (pools):
  * they work after the user deleted the engine's or template's handle. */
 wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out);

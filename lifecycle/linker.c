@@ -17,6 +17,7 @@ typedef struct wbl_linker {
   uint64_t engine_id;        /* a reference held for the linker's life */
   uint64_t bound_store;      /* id of the store its definitions belong to, or 0 */
   bool has_wasi;             /* WASI is defined: instantiation needs a WASI context */
+  bool shadowing;            /* wb_linker_allow_shadowing's setting */
   wasmtime_store_t *scratch; /* a store for store-independent definitions */
 } wbl_linker_t;
 
@@ -106,6 +107,7 @@ wb_status_t wb_linker_allow_shadowing(wb_linker_t linker, bool allow) {
   wb_status_t st = owned_linker(linker, &l);
   if (st) return st;
   wasmtime_linker_allow_shadowing(l->linker, allow);
+  l->shadowing = allow;
   return WB_OK;
 }
 
@@ -215,6 +217,7 @@ wb_status_t wb_linker_define_wasi(wb_linker_t linker) {
   if (st) return st;
   wasmtime_error_t *err = wasmtime_linker_define_wasi(l->linker);
   if (err) return link_error(WB_ERR_LINK, "cannot define WASI", err);
+  if ((st = wbl_wasi_guard_define(l->linker, l->shadowing))) return st;
   l->has_wasi = true;
   return WB_OK;
 }

@@ -31,6 +31,7 @@ static void destroy_store(void *obj) {
   free(s->exports.keys);
   free(s->exports.ids);
   free(s->caller_slots);
+  wbl_wasi_guard_free(s);
   for (uint32_t i = 0; i < s->nshared; i++) wbh_release(s->shared_ids[i]);
   free(s->shared_ids);
   free(s->shared_objs);

@@ -28,6 +28,8 @@ typedef struct wbl_wasi {
   wbl_stdio_t out[2]; /* stdout, stderr */
   wbl_preopen_t *preopens;
   size_t npreopens;
+  uint32_t max_open_files;   /* WBL_DEFAULT_MAX_OPEN_FILES unless set */
+  uint64_t output_limit;     /* per captured stream; WBL_DEFAULT_OUTPUT_LIMIT unless set */
 } wbl_wasi_t;
 
 static void free_strings(char **v, size_t n) {
@@ -57,6 +59,8 @@ wb_status_t wb_wasi_config_new(wb_wasi_config_t *out) {
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
   wbl_wasi_t *w = calloc(1, sizeof *w);
   if (!w) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a WASI configuration");
+  w->max_open_files = WBL_DEFAULT_MAX_OPEN_FILES;
+  w->output_limit = WBL_DEFAULT_OUTPUT_LIMIT;
   uint64_t id;
   wb_status_t st = wbh_alloc(WBH_KIND_WASI_CONFIG, w, 0, &id);
   if (st) {
@@ -205,25 +209,53 @@ wb_status_t wb_wasi_config_preopen_dir(wb_wasi_config_t config, const char *host
   return WB_OK;
 }
 
+wb_status_t wb_wasi_config_set_max_open_files(wb_wasi_config_t config, uint32_t max) {
+  wbl_wasi_t *w;
+  wb_status_t st = owned(config, &w);
+  if (st) return st;
+  if (max == 0 || max > (1u << 20))
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "max %u is outside 1 .. 1048576 open files", max);
+  w->max_open_files = max;
+  return WB_OK;
+}
+
+wb_status_t wb_wasi_config_set_output_limit(wb_wasi_config_t config, uint64_t bytes) {
+  wbl_wasi_t *w;
+  wb_status_t st = owned(config, &w);
+  if (st) return st;
+  w->output_limit = bytes;
+  return WB_OK;
+}
+
 /* ---- applying a configuration to a store --------------------------------------- */
 
+/* Runs on a thread of Wasmtime's (see wbd_capture_t). Keeps at most `limit`
+ * bytes and counts the rest; the guest is told everything was written, so
+ * that it neither fails nor retries. */
 static ptrdiff_t capture_write(void *data, const unsigned char *buf, size_t len) {
   wbd_capture_t *c = data;
-  if (c->len + len > c->cap) {
+  pthread_mutex_lock(&c->lock);
+  size_t keep = c->len >= c->limit ? 0 : c->limit - c->len < len ? (size_t)(c->limit - c->len) : len;
+  if (keep && c->len + keep > c->cap) {
     size_t cap = c->cap ? c->cap : 4096;
-    while (cap < c->len + len) cap *= 2;
+    while (cap < c->len + keep) cap *= 2;
     uint8_t *d = realloc(c->data, cap);
-    if (!d) return -1;
-    c->data = d;
-    c->cap = cap;
+    if (!d) keep = 0; /* out of memory: the bytes are dropped, and counted */
+    else {
+      c->data = d;
+      c->cap = cap;
+    }
   }
-  memcpy(c->data + c->len, buf, len);
-  c->len += len;
+  if (keep) memcpy(c->data + c->len, buf, keep);
+  c->len += keep;
+  c->dropped += len - keep;
+  pthread_mutex_unlock(&c->lock);
   return (ptrdiff_t)len;
 }
 
 static void capture_free(void *data) {
   wbd_capture_t *c = data;
+  pthread_mutex_destroy(&c->lock);
   free(c->data);
   free(c);
 }
@@ -257,6 +289,10 @@ wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config) {
     case WB_STDIO_FILE: ok = i ? wasi_config_set_stderr_file(wc, o->path) : wasi_config_set_stdout_file(wc, o->path); break;
     case WB_STDIO_CAPTURE:
       captured[i] = calloc(1, sizeof *captured[i]);
+      if (captured[i]) {
+        pthread_mutex_init(&captured[i]->lock, 0);
+        captured[i]->limit = w->output_limit;
+      }
       if (!captured[i]) ok = false;
       else if (i) wasi_config_set_stderr_custom(wc, capture_write, captured[i], capture_free);
       else wasi_config_set_stdout_custom(wc, capture_write, captured[i], capture_free);
@@ -282,6 +318,8 @@ wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config) {
   s->captured[0] = captured[0];
   s->captured[1] = captured[1];
   s->has_wasi = true;
+  s->max_open_files = w->max_open_files;
+  wbl_wasi_guard_reset(s);
   return WB_OK;
 }
 
@@ -291,6 +329,8 @@ wb_status_t wbl_store_default_wasi(wbd_store_t *s) {
   if (err) return wbd_fail_error(WB_ERR_IO, err, "cannot give the store an empty WASI context");
   s->captured[0] = s->captured[1] = 0;
   s->has_wasi = true;
+  s->max_open_files = WBL_DEFAULT_MAX_OPEN_FILES;
+  wbl_wasi_guard_reset(s);
   return WB_OK;
 }
 
@@ -300,14 +340,32 @@ wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out) {
   if (st) return st;
   if (fd != 1 && fd != 2) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "fd %d is neither 1 (stdout) nor 2 (stderr)", fd);
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
-  const wbd_capture_t *c = wbd_store_of(ss)->captured[fd - 1];
+  wbd_capture_t *c = wbd_store_of(ss)->captured[fd - 1];
   if (!c) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the store's WASI %s is not captured (WB_STDIO_CAPTURE)",
                           fd == 1 ? "stdout" : "stderr");
-  uint8_t *copy = malloc(c->len + 1);
-  if (!copy) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu bytes", c->len);
-  if (c->len) memcpy(copy, c->data, c->len);
-  copy[c->len] = 0; /* a NUL after the bytes, for printing; not counted */
+  pthread_mutex_lock(&c->lock);
+  size_t len = c->len;
+  uint8_t *copy = malloc(len + 1);
+  if (copy && len) memcpy(copy, c->data, len);
+  pthread_mutex_unlock(&c->lock);
+  if (!copy) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu bytes", len);
+  copy[len] = 0; /* a NUL after the bytes, for printing; not counted */
   out->data = copy;
-  out->len = c->len;
+  out->len = len;
+  return WB_OK;
+}
+
+wb_status_t wb_store_wasi_output_dropped(wb_store_t store, int fd, uint64_t *out) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  if (fd != 1 && fd != 2) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "fd %d is neither 1 (stdout) nor 2 (stderr)", fd);
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wbd_capture_t *c = wbd_store_of(ss)->captured[fd - 1];
+  if (!c) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the store's WASI %s is not captured (WB_STDIO_CAPTURE)",
+                          fd == 1 ? "stdout" : "stderr");
+  pthread_mutex_lock(&c->lock);
+  *out = c->dropped;
+  pthread_mutex_unlock(&c->lock);
   return WB_OK;
 }
