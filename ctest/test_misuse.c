@@ -373,6 +373,13 @@ static void main_cells(void) {
   HANDLE_CELLS("wb_store_new", K_ENGINE, wb_engine_t, 0, wb_store_new(h, &s));
   CELL("wb_store_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_store_new(E, NULL));
   HANDLE_CELLS("wb_store_delete", K_STORE, wb_store_t, 1, wb_store_delete(h));
+  HANDLE_CELLS("wb_store_abandon", K_STORE, wb_store_t, 1, wb_store_abandon(h));
+  {
+    wb_store_t mine;
+    OK(wb_store_new(E, &mine));
+    CELL("wb_store_abandon", "own store: deleted now", WB_OK, "", wb_store_abandon(mine));
+    CELL("wb_store_abandon", "already deleted", WB_ERR_INVALID_HANDLE, "deleted", wb_store_abandon(mine));
+  }
   HANDLE_CELLS("wb_store_release", K_STORE, wb_store_t, 0, wb_store_release(h));
   HANDLE_CELLS("wb_store_adopt", K_STORE, wb_store_t, 0, wb_store_adopt(h));
   HANDLE_CELLS("wb_store_interrupt", K_STORE, wb_store_t, 0, wb_store_interrupt(h));

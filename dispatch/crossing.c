@@ -218,7 +218,42 @@ bad:
 
 /* ---- native stack ----------------------------------------------------------- */
 
+/* Set on a thread that left a host callback by longjmp: Wasmtime's
+ * per-thread record of its calls still lists the abandoned one, and the
+ * next trap on this thread would walk it into freed stack. Its stack bound
+ * is kept poisoned, so that every call takes the slow path below. */
+static __thread int tls_tainted;
+
+int wbd_callback_escaped(const wbd_store_t *s) {
+  if (s->depth <= 0) return 0;
+  if (s->host_depth == 0) return 1; /* in a call, but in no callback: nothing of it can be running */
+  uint32_t level = s->host_depth - 1;
+  const void *frame = level == 0 ? (const void *)s->caller0_ptr
+                      : level < s->ncaller_slots && s->caller_slots[level]
+                          ? (const void *)((const wbd_caller_t *)s->caller_slots[level]->obj)->caller
+                          : 0;
+  /* Wasmtime's caller lives in its trampoline's frame, below the wasm that
+   * called the host and above the callback's own frames */
+  return !frame || wbh_stack_pointer() > (uintptr_t)frame;
+}
+
+void wbd_abandon_call(wbd_store_t *s, bool on_owner_thread) {
+  s->depth = 0;
+  s->host_depth = 0;
+  s->caller0_ptr = 0;
+  if (!on_owner_thread) return;
+  wbd_tls_running = 0;
+  tls_tainted = 1;
+  wbh_tls_stack_low = WBH_STACK_POISONED;
+  wbh_log(WB_LOG_ERROR, "a host callback was left by longjmp (or another non-local exit): this thread can no longer "
+                        "call into wasm; its store was deleted");
+}
+
 wb_status_t wbd_check_stack_slow(const wbd_store_t *s) {
+  if (tls_tainted)
+    return wbi_fail(WB_ERR_UNUSABLE, "this thread left a host callback by longjmp (or another non-local exit), "
+                                     "which skipped Wasmtime's frames: Wasmtime's state on this thread is broken, "
+                                     "so it may not call into wasm again; use another thread");
   uintptr_t left = wbh_stack_left_slow(); /* finds the bounds on a thread's first call */
   if (left >= s->stack_needed) return WB_OK;
   return wbi_fail(WB_ERR_NATIVE_STACK,

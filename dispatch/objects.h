@@ -292,6 +292,18 @@ wb_status_t wbd_store_add_shared(wbd_store_t *s, uint64_t id, void *obj);
 /* Wakes the ticker to look at watched stores (an interrupt came). */
 void wbd_ticker_poke(void);
 
+/* Whether the store's innermost host callback was left without returning
+ * (a longjmp out of it, or its thread exited): the store is inside a call
+ * (depth > 0) but the calling thread's stack is above that callback's
+ * frame, where no code of the call can be running. Owner thread. */
+int wbd_callback_escaped(const wbd_store_t *s);
+
+/* Forgets a call that was left without returning, so that the store can be
+ * deleted. On the owner thread (a longjmp), that thread's Wasmtime state is
+ * broken too: every later call into wasm on it is refused with
+ * WB_ERR_UNUSABLE. */
+void wbd_abandon_call(wbd_store_t *s, bool on_owner_thread);
+
 /* Statistics kept by dispatch. */
 extern _Atomic uint64_t wbd_traps, wbd_interrupts;
 

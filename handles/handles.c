@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,21 +61,26 @@ uint64_t wbh_token_slow(void) {
   return wbh_tls_token;
 }
 
-uintptr_t wbh_stack_left_slow(void) {
-  if (wbh_tls_stack_low == WBH_STACK_UNKNOWN) {
-    pthread_attr_t attr;
-    void *addr = 0;
-    size_t size = 0;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-      /* glibc reports the stack without its guard page */
-      pthread_attr_getstack(&attr, &addr, &size);
-      pthread_attr_destroy(&attr);
-    }
-    /* Unknown bounds: assume the stack is large enough rather than refuse. */
-    wbh_tls_stack_low = addr ? (uintptr_t)addr : 1;
+/* The lowest address of this thread's stack, or 1 when it cannot be known
+ * (then the stack is assumed large enough rather than every call refused). */
+static uintptr_t thread_stack_low(void) {
+  pthread_attr_t attr;
+  void *addr = 0;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    /* glibc reports the stack without its guard page */
+    pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
   }
+  return addr ? (uintptr_t)addr : 1;
+}
+
+uintptr_t wbh_stack_left_slow(void) {
+  uintptr_t low = wbh_tls_stack_low;
+  if (low == WBH_STACK_POISONED) low = thread_stack_low(); /* answered, never cached */
+  else if (low == WBH_STACK_UNKNOWN) low = wbh_tls_stack_low = thread_stack_low();
   uintptr_t sp = wbh_stack_pointer();
-  return sp > wbh_tls_stack_low ? sp - wbh_tls_stack_low : 0;
+  return sp > low ? sp - low : 0;
 }
 
 void wbh_set_destructor(uint8_t kind, wbh_destructor_t fn) { destructors[kind] = fn; }
@@ -184,16 +190,47 @@ void wbh_log(wb_log_level_t level, const char *fmt, ...) {
 
 static void log_internal_error(const char *msg) { wbh_log(WB_LOG_ERROR, "internal error: %s", msg); }
 
-void wbh_init(void) { wbi_internal_error_hook = log_internal_error; }
+/* ---- the process's descriptor limit ------------------------------------------ */
+
+/* The Go runtime raises RLIMIT_NOFILE's soft limit to the hard limit when it
+ * starts (Go 1.19+, package syscall's init), and never puts it back: a host
+ * that relies on the usual 1024 to keep select()/FD_SET in bounds would
+ * silently lose that bound by loading wasmbound. This constructor runs
+ * before the Go runtime's (prioritized constructors run first) and notes
+ * the host's limit; wbh_init, after the runtime's package inits, restores
+ * it unless someone changed it in between. */
+static struct rlimit host_nofile;
+static int host_nofile_known;
+
+__attribute__((constructor(101))) static void note_host_nofile(void) {
+  host_nofile_known = getrlimit(RLIMIT_NOFILE, &host_nofile) == 0;
+}
+
+static void restore_host_nofile(void) {
+  struct rlimit now;
+  if (!host_nofile_known || getrlimit(RLIMIT_NOFILE, &now) != 0) return;
+  /* only what the Go runtime did: the soft limit raised to one below the
+   * unchanged hard limit (Go 1.26 syscall/rlimit.go) */
+  if (now.rlim_max == host_nofile.rlim_max && now.rlim_max != RLIM_INFINITY && now.rlim_cur == now.rlim_max - 1 &&
+      host_nofile.rlim_cur < now.rlim_cur)
+    setrlimit(RLIMIT_NOFILE, &host_nofile);
+}
+
+void wbh_init(void) {
+  wbi_internal_error_hook = log_internal_error;
+  restore_host_nofile();
+}
 
 static void orphan_stores_of(uint64_t token) {
   uint32_t n = atomic_load_explicit(&high_water, memory_order_acquire);
   uint32_t orphaned = 0;
   for (uint32_t i = 0; i < n; i++) {
     wbh_slot_t *s = wbh_slot_at(i);
-    if (!s || s->kind != WBH_KIND_STORE) continue;
+    if (!s) continue;
+    uint8_t kind = s->kind;
+    if (kind != WBH_KIND_STORE && !wbh_is_creator_bound(kind)) continue;
     uint64_t expect = token;
-    if (atomic_compare_exchange_strong(&s->owner, &expect, WBH_OWNER_ORPHANED)) {
+    if (atomic_compare_exchange_strong(&s->owner, &expect, WBH_OWNER_ORPHANED) && kind == WBH_KIND_STORE) {
       atomic_fetch_add(&wbh_orphaned_now, 1);
       atomic_fetch_add(&wbh_orphans_total, 1);
       orphaned++;
@@ -209,6 +246,15 @@ static void on_thread_exit(void *value) {
   (void)value;
   if (tls_owned) orphan_stores_of(wbh_tls_token);
   tls_owned = 0;
+}
+
+wb_status_t wbh_owned_for_delete(uint64_t id, uint8_t kind, wbh_slot_t **slot) {
+  wbh_slot_t *s = wbh_peek(id, kind);
+  if (!s) return wbh_fail_invalid(id, kind);
+  uint64_t expect = WBH_OWNER_ORPHANED;
+  /* a builder whose creator exited: the deleting thread takes it over */
+  if (atomic_compare_exchange_strong(&s->owner, &expect, wbh_token())) atomic_store(&s->owner_tid, my_tid());
+  return wbh_owned(id, kind, slot);
 }
 
 static void make_exit_key(void) { pthread_key_create(&exit_key, on_thread_exit); }
@@ -391,7 +437,7 @@ wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_o
   if (kind == WBH_KIND_STORE || wbh_is_creator_bound(kind)) {
     atomic_store(&s->owner, wbh_token());
     atomic_store(&s->owner_tid, my_tid());
-    if (kind == WBH_KIND_STORE) took_ownership();
+    took_ownership(); /* the exit hook orphans builders as well as stores */
   } else {
     atomic_store(&s->owner, 0);
   }
@@ -450,6 +496,7 @@ wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
                                               memory_order_acquire))
       break;
   }
+  if (wbh_is_creator_bound(kind) && atomic_load(&s->owner) == wbh_tls_token) gave_up_ownership();
   atomic_fetch_sub(&wbh_live[kind], 1);
   wbh_release(id); /* the base reference */
   return WB_OK;

@@ -21,7 +21,8 @@
  * the object and frees the slot.
  *
  * Creator-bound kinds (linker, WASI configuration) are builders: the owner
- * word holds their creator's token and only that thread may use them.
+ * word holds their creator's token and only that thread may use them. When
+ * the creator exits they become orphans that any thread may delete.
  *
  * Store-bound kinds (instance, func, memory, global, caller) record their store's
  * slot and generation; they are valid while both their own and their
@@ -122,6 +123,10 @@ uint64_t wbh_token_slow(void);
  * stack pointer lies above, so that wbh_stack_has fails on a thread's first
  * call and the slow path finds the bounds. */
 #define WBH_STACK_UNKNOWN (UINTPTR_MAX / 2)
+/* Like WBH_STACK_UNKNOWN for wbh_stack_has, but kept: a thread that may no
+ * longer call into wasm (dispatch/ sets it) takes the slow path for good;
+ * wbh_stack_left_slow still answers for it without caching the bounds. */
+#define WBH_STACK_POISONED (UINTPTR_MAX / 2 + 1)
 extern __thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec")));
 /* Bytes of native stack left below the caller's frame on this thread. */
 uintptr_t wbh_stack_left_slow(void);
@@ -244,6 +249,10 @@ static inline wb_status_t wbh_owned(uint64_t id, uint8_t kind, wbh_slot_t **slot
   *slot = s;
   return WB_OK;
 }
+
+/* wbh_owned for deleting a builder: one whose creator thread exited (the
+ * exit hook orphaned it) may be deleted by any thread. */
+wb_status_t wbh_owned_for_delete(uint64_t id, uint8_t kind, wbh_slot_t **slot);
 
 /* Ends the validity of every id issued so far for a live store-bound slot
  * (a caller handle after its callback) by moving it to the next generation;

@@ -482,6 +482,21 @@ wb_status_t wb_store_new(wb_engine_t engine, wb_store_t *out);
 wb_status_t wb_store_delete(wb_store_t store);
 
 /**
+ * \brief Lets a store go from any thread: deletes it now when the calling
+ * thread may (::wb_store_delete's rules), and otherwise, when another thread
+ * owns it or it is inside one of its own calls, deletes it later. It is then
+ * deleted when its owner thread next calls ::wb_store_new,
+ * ::wb_store_delete or ::wb_store_abandon, or, once that thread has exited,
+ * by any thread at those calls; until then ::wb_stats_t::abandoned_stores
+ * counts it, and the log callback is told (WARN). Every handle of the store
+ * must be treated as deleted from this call on. For destructors that may run
+ * on the wrong thread (wasmbound.hh's Store uses it). The null handle is a
+ * no-op.
+ * \return ::WB_ERR_INVALID_HANDLE for a forged, deleted or wrong-kind handle.
+ */
+wb_status_t wb_store_abandon(wb_store_t store);
+
+/**
  * \brief The owner gives the store up. Until some thread calls
  * ::wb_store_adopt, nobody may use it (every call is refused).
  * \return ::WB_ERR_BUSY from inside one of its own calls.
@@ -1017,12 +1032,13 @@ typedef struct wb_stats {
   uint64_t wrong_thread_refusals;
   uint64_t traps;
   uint64_t interrupts;
+  uint64_t abandoned_stores;    /**< abandoned (::wb_store_abandon) and not yet deleted */
 } wb_stats_t;
 
 /** \brief The newest version of ::wb_stats_t (1: 0.2.0). */
 #define WB_STATS_VERSION 1
 /** \brief An empty ::wb_stats_t of this header's version. */
-#define WB_STATS_INIT {WB_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define WB_STATS_INIT {WB_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** \brief Reads the statistics into `out`, whose `version` the caller set.
  *  Any thread; counters are read one by one. ::WB_ERR_INVALID_ARGUMENT for an

@@ -349,7 +349,10 @@ inline Result<wb_stats_t> stats() {
 
 namespace detail {
 /* A move-only owner of one handle of kind H, deleted with Delete. */
-template <class H, wb_status_t (*Delete)(H)>
+// Drop is what the destructor and reset() use: Delete unless the kind has a
+// gentler way to let go (a store owned by another thread is abandoned:
+// wb_store_abandon), since a destructor cannot report failure.
+template <class H, wb_status_t (*Delete)(H), wb_status_t (*Drop)(H) = Delete>
 class Owner {
  public:
   /** \brief An empty owner (the null handle). */
@@ -379,10 +382,12 @@ class Owner {
     h_.id = 0;
     return h;
   }
-  /** \brief Deletes the handle now, ignoring failure; this object becomes empty. */
+  /** \brief Lets the handle go now, ignoring failure; this object becomes
+   *  empty. (A store is deleted, or abandoned when this thread may not
+   *  delete it: see ::wb_store_abandon.) */
   void reset() noexcept {
     if (h_.id != 0) {
-      (void)Delete(h_);
+      (void)Drop(h_);
       h_.id = 0;
     }
   }
@@ -975,7 +980,7 @@ class WasiConfig;
  * library refuses other threads with ::WB_ERR_WRONG_THREAD. Destroy it on the
  * owner thread (or after release()).
  */
-class Store : public detail::Owner<wb_store_t, &wb_store_delete> {
+class Store : public detail::Owner<wb_store_t, &wb_store_delete, &wb_store_abandon> {
  public:
   using Owner::Owner;
   /** \brief A new store; the calling thread becomes its owner. */

@@ -87,6 +87,9 @@ void wbl_wasi_guard_reset(wbd_store_t *s);
 /* Frees the store's guard (at store deletion). */
 void wbl_wasi_guard_free(wbd_store_t *s);
 
+/* Stores abandoned and not yet deleted (store.c). */
+uint64_t wbl_abandoned_stores(void);
+
 /* Object-level entry points for code that holds references itself (pools):
  * they work after the user deleted the engine's or template's handle. */
 wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out);

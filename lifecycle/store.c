@@ -3,6 +3,7 @@
  * the thread check is the same inline one the hot paths use, and no Go
  * runtime is entered for it. Engines and modules are in Go (lifecycle.go). */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +88,77 @@ wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
   return WB_OK;
 }
 
+/* ---- abandoned stores ------------------------------------------------------- */
+
+/* Stores given up by a thread that could not delete them (wb_store_abandon:
+ * a C++ Store destroyed off its owner thread, say). Each is deleted by the
+ * first thread that may: its owner at its next wb_store_new, wb_store_delete
+ * or wb_store_abandon, or, once the owner has exited and the store is an
+ * orphan, any thread at those calls. */
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t *abandoned;
+static size_t nabandoned_slots;
+static _Atomic uint64_t nabandoned;
+
+static wb_status_t delete_store(uint64_t id);
+
+/* Deletes the abandoned stores this thread may delete now. */
+static void reap_abandoned(void) {
+  if (atomic_load_explicit(&nabandoned, memory_order_relaxed) == 0) return;
+  pthread_mutex_lock(&abandoned_lock);
+  for (size_t i = 0; i < nabandoned_slots;) {
+    uint64_t id = abandoned[i];
+    wbh_slot_t *ss = wbh_peek(id, WBH_KIND_STORE);
+    uint64_t owner = ss ? atomic_load(&ss->owner) : 0;
+    bool gone = !ss, mine = ss && (owner == wbh_token() || owner == WBH_OWNER_RELEASED || owner == WBH_OWNER_ORPHANED);
+    if (mine) {
+      wbi_error_state_t *saved = wbi_error_save(); /* the caller's own error stays */
+      gone = delete_store(id) == WB_OK;
+      wbi_error_restore(saved);
+    }
+    if (gone) {
+      abandoned[i] = abandoned[--nabandoned_slots];
+      atomic_fetch_sub(&nabandoned, 1);
+    } else {
+      i++;
+    }
+  }
+  pthread_mutex_unlock(&abandoned_lock);
+}
+
+uint64_t wbl_abandoned_stores(void) { return atomic_load(&nabandoned); }
+
+wb_status_t wb_store_abandon(wb_store_t store) {
+  if (store.id == 0) return WB_OK;
+  wbh_slot_t *ss = wbh_peek(store.id, WBH_KIND_STORE);
+  if (!ss) return wbh_fail_invalid(store.id, WBH_KIND_STORE);
+  uint64_t owner = atomic_load(&ss->owner);
+  if (owner == wbh_token() || owner == WBH_OWNER_RELEASED || owner == WBH_OWNER_ORPHANED) {
+    wb_status_t st = delete_store(store.id);
+    if (st != WB_ERR_BUSY) return st;
+  }
+  /* its owner (or its own call, for BUSY) is in the way: later, then */
+  pthread_mutex_lock(&abandoned_lock);
+  bool known = false;
+  for (size_t i = 0; i < nabandoned_slots && !known; i++) known = abandoned[i] == store.id;
+  uint64_t *grown = known ? abandoned : realloc(abandoned, (nabandoned_slots + 1) * sizeof *grown);
+  if (grown && !known) {
+    abandoned = grown;
+    abandoned[nabandoned_slots++] = store.id;
+    atomic_fetch_add(&nabandoned, 1);
+  }
+  pthread_mutex_unlock(&abandoned_lock);
+  if (!grown) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for the list of abandoned stores");
+  if (!known)
+    wbh_log(WB_LOG_WARN,
+            "store 0x%016llx was abandoned by a thread that may not delete it (owned by thread %d): it will be "
+            "deleted when its owner next creates or deletes a store, or by any thread once the owner has exited",
+            (unsigned long long)store.id, (int)atomic_load(&ss->owner_tid));
+  return WB_OK;
+}
+
 wb_status_t wb_store_new(wb_engine_t engine, wb_store_t *out) {
+  reap_abandoned();
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
   void *eobj;
   wb_status_t st = wbh_acquire(engine.id, WBH_KIND_ENGINE, &eobj);
@@ -101,13 +172,26 @@ wb_status_t wb_store_new(wb_engine_t engine, wb_store_t *out) {
 
 wb_status_t wb_store_delete(wb_store_t store) {
   if (store.id == 0) return WB_OK;
-  wbh_slot_t *ss;
+  wb_status_t st = delete_store(store.id);
+  if (st == WB_OK) reap_abandoned();
+  return st;
+}
+
+static wb_status_t delete_store(uint64_t id) {
+  wb_store_t store = {id};
+  wbh_slot_t *ss = wbh_peek(store.id, WBH_KIND_STORE);
+  /* an orphan's owner thread exited: no call of it can still be running */
+  bool orphan = ss && atomic_load(&ss->owner) == WBH_OWNER_ORPHANED;
   wb_status_t st = wbh_store_claim(store.id, &ss);
   if (st) return st;
   wbd_store_t *s = wbd_store_of(ss);
-  if (s->depth > 0)
-    return wbi_fail(WB_ERR_BUSY, "cannot delete a store from inside one of its own calls (a host callback); "
-                                 "delete it after the outermost call returns");
+  if (s->depth > 0) {
+    if (orphan) wbd_abandon_call(s, false);
+    else if (wbd_callback_escaped(s)) wbd_abandon_call(s, true);
+    else
+      return wbi_fail(WB_ERR_BUSY, "cannot delete a store from inside one of its own calls (a host callback); "
+                                   "delete it after the outermost call returns");
+  }
   wbd_store_fini(s);
   wasmtime_store_delete(s->store);
   s->store = 0;
@@ -302,5 +386,6 @@ wb_status_t wb_stats_get(wb_stats_t *out) {
   r.wrong_thread_refusals = atomic_load(&wbh_wrong_thread);
   r.traps = atomic_load(&wbd_traps);
   r.interrupts = atomic_load(&wbd_interrupts);
+  r.abandoned_stores = wbl_abandoned_stores();
   return wbi_versioned_fill(&stats_info, out, &r);
 }
