@@ -482,6 +482,63 @@ static void host_deletes_engine_in_use(void) {
   check_no_live_handles();
 }
 
+static wb_status_t add_one(void *env, wb_caller_t c, const wb_val_t *a, size_t na, wb_val_t *r, size_t nr) {
+  (void)env, (void)c, (void)na, (void)nr;
+  r[0] = val_i32(a[0].of.i32 + 1);
+  return WB_OK;
+}
+
+/* objects of one engine handed to another: refused before Wasmtime, which
+ * would abort (engine mismatch); a host function of the same shape defined
+ * for two engines works in both (Wasmtime binds a function type to the
+ * first engine that uses it) */
+static void host_objects_of_another_engine(void) {
+  const char *wat = "(module (import \"h\" \"inc\" (func $inc (param i32) (result i32)))"
+                    " (func (export \"f\") (param i32) (result i32) local.get 0 call $inc))";
+  wb_engine_t e[2];
+  wb_module_t m[2];
+  wb_linker_t l[2];
+  wb_store_t s[2];
+  wb_template_t t[2];
+  wb_shared_memory_t mem;
+  wb_valkind_t i32 = WB_I32;
+  for (int i = 0; i < 2; i++) {
+    OK(wb_engine_new(NULL, &e[i]));
+    m[i] = adv_compile(e[i], wat);
+    OK(wb_linker_new(e[i], &l[i]));
+    OK(wb_linker_define_func(l[i], "h", "inc", &i32, 1, &i32, 1, add_one, NULL, NULL));
+    OK(wb_store_new(e[i], &s[i]));
+    OK(wb_template_new(l[i], m[i], &t[i]));
+  }
+  wb_instance_t inst;
+  EXPECT(wb_linker_instantiate(l[0], s[1], m[0], &inst), WB_ERR_INVALID_ARGUMENT, "another engine");
+  EXPECT(wb_linker_instantiate(l[0], s[0], m[1], &inst), WB_ERR_INVALID_ARGUMENT, "another engine");
+  EXPECT(wb_template_instantiate(t[0], s[1], &inst), WB_ERR_INVALID_ARGUMENT, "another engine");
+  EXPECT(wb_template_new(l[0], m[1], &t[0]), WB_ERR_INVALID_ARGUMENT, "another engine");
+  wb_module_t plain = adv_compile(e[0], "(module)");
+  EXPECT(wb_instance_new(s[1], plain, &inst), WB_ERR_INVALID_ARGUMENT, "another engine");
+  OK(wb_shared_memory_new(e[0], 1, 1, &mem));
+  EXPECT(wb_linker_define_shared_memory(l[1], "env", "mem", mem), WB_ERR_INVALID_ARGUMENT, "another engine");
+  for (int i = 0; i < 2; i++) {
+    wb_func_t f;
+    wb_val_t a = val_i32(41), r;
+    OK(wb_template_instantiate(t[i], s[i], &inst));
+    OK(wb_instance_get_func(inst, "f", &f));
+    OK(wb_func_call(f, &a, 1, &r, 1));
+    CHECK(r.of.i32 == 42);
+  }
+  OK(wb_shared_memory_delete(mem));
+  OK(wb_module_delete(plain));
+  for (int i = 0; i < 2; i++) {
+    OK(wb_store_delete(s[i]));
+    OK(wb_template_delete(t[i]));
+    OK(wb_linker_delete(l[i]));
+    OK(wb_module_delete(m[i]));
+    OK(wb_engine_delete(e[i]));
+  }
+  check_no_live_handles();
+}
+
 ADV_TABLE(guests) = {
     {"guest_deep_recursion", guest_deep_recursion},
     {"guest_endless_loop_interrupted", guest_endless_loop_interrupted},
@@ -502,5 +559,6 @@ ADV_TABLE(guests) = {
     {"host_interrupt_storm", host_interrupt_storm},
     {"host_nested_calls_deep", host_nested_calls_deep},
     {"host_deletes_engine_in_use", host_deletes_engine_in_use},
+    {"host_objects_of_another_engine", host_objects_of_another_engine},
 };
 ADV_COUNT(guests);
