@@ -150,5 +150,8 @@ int main(int argc, char **argv) {
   }
   fflush(stdout);
   printf("adversarial: %d held, %d broke of %d\n", held, broke, ntodo);
+  for (int k = 0; k < ntodo; k++) free(todo[k].name);
+  free(todo);
+  free(running);
   return broke == 0 ? 0 : 1;
 }
