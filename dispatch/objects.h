@@ -10,6 +10,7 @@
 #ifndef WB_OBJECTS_H
 #define WB_OBJECTS_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <wasmtime.h>
@@ -59,6 +60,10 @@ typedef struct wbd_handle_map {
 /* Output of a WASI stream captured into memory; owned by the WASI context
  * (freed by its finalizer), read by the store's owner thread. */
 typedef struct wbd_capture {
+  /* Wasmtime's WASI 0.2 streams (which its WASI 0.1 uses too) call the
+   * capture callback on a Wasmtime-internal (tokio) thread, not the store's
+   * owner: writer and reader take the lock */
+  pthread_mutex_t lock;
   uint8_t *data;
   size_t len, cap;
 } wbd_capture_t;
@@ -107,7 +112,16 @@ typedef struct wbd_store {
   int timed;                 /* counted in engine->timed_stores; WBD_ATTN_TIMED mirrors it */
   /* WASI capture buffers of the current WASI context (NULL when not captured) */
   wbd_capture_t *captured[2];
+  bool has_wasi;             /* wb_store_set_wasi gave it a WASI context (lifecycle/wasi.c) */
+  /* component/: the store's component-model state (host resources, host-call
+   * scratch memory), NULL until first needed; freed at delete through
+   * wbd_component_store_fini (set by component/, owner thread) */
+  struct wbc_store *component;
 } wbd_store_t;
+
+/* Frees a store's component state (wbd_store_t.component) after its
+ * wasmtime store is gone; set by component/ when it loads. */
+extern void (*wbd_component_store_fini)(wbd_store_t *s);
 
 
 /* A host function defined into a linker; Wasmtime owns it (finalizer). */

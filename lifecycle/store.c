@@ -52,6 +52,8 @@ void wbl_init(void) {
 
 /* ---- stores --------------------------------------------------------------- */
 
+void (*wbd_component_store_fini)(wbd_store_t *s);
+
 wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
   wbd_store_t *s = calloc(1, sizeof *s);
   if (!s) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a store");
@@ -101,6 +103,7 @@ wb_status_t wb_store_delete(wb_store_t store) {
   wasmtime_store_delete(s->store);
   s->store = 0;
   s->ctx = 0;
+  if (s->component && wbd_component_store_fini) wbd_component_store_fini(s); /* host resources' destructors */
   wbh_delete_store(ss, store.id);
   return WB_OK;
 }

@@ -207,23 +207,31 @@ wb_status_t wb_wasi_config_preopen_dir(wb_wasi_config_t config, const char *host
 
 /* ---- applying a configuration to a store --------------------------------------- */
 
+/* Called on a Wasmtime-internal thread (WASI 0.2 streams, also under WASI
+ * 0.1): under the capture's lock, as its reader (wb_store_wasi_output). */
 static ptrdiff_t capture_write(void *data, const unsigned char *buf, size_t len) {
   wbd_capture_t *c = data;
+  pthread_mutex_lock(&c->lock);
   if (c->len + len > c->cap) {
     size_t cap = c->cap ? c->cap : 4096;
     while (cap < c->len + len) cap *= 2;
     uint8_t *d = realloc(c->data, cap);
-    if (!d) return -1;
+    if (!d) {
+      pthread_mutex_unlock(&c->lock);
+      return -1;
+    }
     c->data = d;
     c->cap = cap;
   }
   memcpy(c->data + c->len, buf, len);
   c->len += len;
+  pthread_mutex_unlock(&c->lock);
   return (ptrdiff_t)len;
 }
 
 static void capture_free(void *data) {
   wbd_capture_t *c = data;
+  pthread_mutex_destroy(&c->lock);
   free(c->data);
   free(c);
 }
@@ -257,8 +265,12 @@ wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config) {
     case WB_STDIO_FILE: ok = i ? wasi_config_set_stderr_file(wc, o->path) : wasi_config_set_stdout_file(wc, o->path); break;
     case WB_STDIO_CAPTURE:
       captured[i] = calloc(1, sizeof *captured[i]);
-      if (!captured[i]) ok = false;
-      else if (i) wasi_config_set_stderr_custom(wc, capture_write, captured[i], capture_free);
+      if (!captured[i]) {
+        ok = false;
+        break;
+      }
+      pthread_mutex_init(&captured[i]->lock, 0);
+      if (i) wasi_config_set_stderr_custom(wc, capture_write, captured[i], capture_free);
       else wasi_config_set_stdout_custom(wc, capture_write, captured[i], capture_free);
       break;
     }
@@ -281,6 +293,7 @@ wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config) {
   if (err) return wbd_fail_error(WB_ERR_IO, err, "cannot set up WASI");
   s->captured[0] = captured[0];
   s->captured[1] = captured[1];
+  s->has_wasi = true; /* WASI 0.2 components need it (component/) */
   return WB_OK;
 }
 
@@ -290,14 +303,17 @@ wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out) {
   if (st) return st;
   if (fd != 1 && fd != 2) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "fd %d is neither 1 (stdout) nor 2 (stderr)", fd);
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
-  const wbd_capture_t *c = wbd_store_of(ss)->captured[fd - 1];
+  wbd_capture_t *c = wbd_store_of(ss)->captured[fd - 1];
   if (!c) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the store's WASI %s is not captured (WB_STDIO_CAPTURE)",
                           fd == 1 ? "stdout" : "stderr");
-  uint8_t *copy = malloc(c->len + 1);
-  if (!copy) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu bytes", c->len);
-  if (c->len) memcpy(copy, c->data, c->len);
-  copy[c->len] = 0; /* a NUL after the bytes, for printing; not counted */
+  pthread_mutex_lock(&c->lock);
+  size_t len = c->len;
+  uint8_t *copy = malloc(len + 1);
+  if (copy && len) memcpy(copy, c->data, len);
+  pthread_mutex_unlock(&c->lock);
+  if (!copy) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu bytes", len);
+  copy[len] = 0; /* a NUL after the bytes, for printing; not counted */
   out->data = copy;
-  out->len = c->len;
+  out->len = len;
   return WB_OK;
 }
