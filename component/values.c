@@ -751,7 +751,7 @@ wb_status_t wbc_result_from_wasmtime(wbd_store_t *s, const wbc_type_t *t, wasmti
   p->val = *val; /* ownership moves to the result */
   p->has_val = 1;
   out->has_value = true;
-  if (t->kind <= WB_CVAL_STRING) /* scalars and strings: nothing more to allocate */
+  if (t->kind <= WB_CVAL_STRING || t->kind == WB_CVAL_OWN) /* nothing more to allocate */
     return raise(&(raise_ctx_t){s, 0, false}, t, &p->val, &out->value);
   p->arena = calloc(1, sizeof *p->arena);
   if (!p->arena) {

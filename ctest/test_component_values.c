@@ -439,6 +439,7 @@ static void resources(void) {
   EXPECT(wb_component_func_call(fn(inst, "counter-sum"), args, 2, &r), WB_ERR_TYPE_MISMATCH, "expected borrow");
   r = call1("[constructor]blob", wb_cval_u32(42));
   wb_resource_t blob = r.value.of.resource;
+  wb_cresult_dispose(&r);
   args[0] = wb_cval_borrow(blob); /* a blob where a counter belongs */
   EXPECT(wb_component_func_call(fn(inst, "counter-sum"), args, 2, &r), WB_ERR_TYPE_MISMATCH,
          "another resource type");
@@ -477,6 +478,7 @@ static void resources(void) {
   CHECK(d1.value.of.u32 == d0.value.of.u32 + 1);
   r = call1("[constructor]blob", wb_cval_u32(9));
   blob = r.value.of.resource;
+  wb_cresult_dispose(&r);
   OK(wb_resource_drop(blob)); /* the guest's destructor runs: wasm */
   OK(wb_component_func_call(fn(inst, "blob-dtors"), NULL, 0, &d0));
   CHECK(d0.value.of.u32 == d1.value.of.u32 + 1);
