@@ -1768,32 +1768,26 @@ struct CvalTraits<Flags> {
     return true;
   }
 };
+namespace detail {
+template <class R, wb_cval_kind_t K, wb_cval_t (*Make)(wb_resource_t)>
+struct ResourceTraits {
+  static bool to(const R &x, CvalMemory &, wb_cval_t &out) {
+    out = Make(x.handle);
+    return true;
+  }
+  static bool from(const wb_cval_t &v, R &out) {
+    if (v.kind != K) return false;
+    out.handle = v.of.resource;
+    return true;
+  }
+};
+}  // namespace detail
 /** \brief `own<T>`. */
 template <>
-struct CvalTraits<Own> {
-  static bool to(const Own &x, detail::CvalMemory &, wb_cval_t &out) {
-    out = wb_cval_own(x.handle);
-    return true;
-  }
-  static bool from(const wb_cval_t &v, Own &out) {
-    if (v.kind != WB_CVAL_OWN) return false;
-    out.handle = v.of.resource;
-    return true;
-  }
-};
+struct CvalTraits<Own> : detail::ResourceTraits<Own, WB_CVAL_OWN, &wb_cval_own> {};
 /** \brief `borrow<T>`. */
 template <>
-struct CvalTraits<Borrow> {
-  static bool to(const Borrow &x, detail::CvalMemory &, wb_cval_t &out) {
-    out = wb_cval_borrow(x.handle);
-    return true;
-  }
-  static bool from(const wb_cval_t &v, Borrow &out) {
-    if (v.kind != WB_CVAL_BORROW) return false;
-    out.handle = v.of.resource;
-    return true;
-  }
-};
+struct CvalTraits<Borrow> : detail::ResourceTraits<Borrow, WB_CVAL_BORROW, &wb_cval_borrow> {};
 /** \brief Any value as it is (its pointers are the caller's, or live as long
  *  as the arguments or result they came from). */
 template <>
