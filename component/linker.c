@@ -33,6 +33,11 @@ typedef struct wbc_hostsig {
   wasmtime_component_valtype_t result;
   bool has_result;
   wasmtime_component_resource_type_t **restypes;
+  /* the fast path: every parameter and the result a scalar or string; the
+   * Wasmtime value kinds the arguments arrive with, and the result's type kind */
+  bool flat;
+  uint8_t arg_kinds[16];
+  uint8_t result_kind;
 } wbc_hostsig_t;
 
 static void hostsig_free(wbc_hostsig_t *g) {
@@ -64,6 +69,16 @@ static void hostfn_finalize(void *env) { wbc_hostfn_unref(env); }
 static void restype_finalize(void *env) { wbc_restype_unref(env); }
 
 static inline bool scalar_kind(uint8_t k) { return k <= WASMTIME_COMPONENT_VALTYPE_STRING; }
+
+/* The Wasmtime value kind (WASMTIME_COMPONENT_*) of a scalar or string kind. */
+static uint8_t wasmtime_kind_of(uint8_t cval_kind) {
+  static const uint8_t kinds[] = {WASMTIME_COMPONENT_BOOL, WASMTIME_COMPONENT_S8,  WASMTIME_COMPONENT_U8,
+                                  WASMTIME_COMPONENT_S16,  WASMTIME_COMPONENT_U16, WASMTIME_COMPONENT_S32,
+                                  WASMTIME_COMPONENT_U32,  WASMTIME_COMPONENT_S64, WASMTIME_COMPONENT_U64,
+                                  WASMTIME_COMPONENT_F32,  WASMTIME_COMPONENT_F64, WASMTIME_COMPONENT_CHAR,
+                                  WASMTIME_COMPONENT_STRING};
+  return cval_kind <= WB_CVAL_STRING ? kinds[cval_kind] : 0xFF;
+}
 
 static bool same_valtype(const wasmtime_component_valtype_t *a, const wasmtime_component_valtype_t *b) {
   if (a->kind != b->kind) return false;
@@ -120,6 +135,9 @@ static wbc_hostsig_t *hostsig_new(const wasmtime_component_func_type_t *ty) {
   }
   g->has_result = wasmtime_component_func_type_result(ty, &g->result);
   if (g->ft.nresources) wbc_collect_restypes(ty, g->restypes, g->ft.nresources);
+  g->flat = g->ft.flat && g->nparams <= 16;
+  for (uint32_t i = 0; g->flat && i < g->nparams; i++) g->arg_kinds[i] = wasmtime_kind_of(g->ft.params[i]->kind);
+  g->result_kind = g->has_result ? g->result.kind : 0xFF;
   return g;
 }
 
@@ -146,16 +164,111 @@ static wasmtime_error_t *host_error(const wbc_hostfn_t *h, const char *fmt, cons
   return wasmtime_error_new(msg);
 }
 
+/* A callback's failure as the trap Wasmtime reports. */
+static __attribute__((noinline, cold)) wasmtime_error_t *host_failed(const wbc_hostfn_t *h, wb_status_t st,
+                                                                    uint64_t failures_before) {
+  char detail[4096];
+  if (wbi_tls_failures == failures_before)
+    snprintf(detail, sizeof detail, "%s (it set no message)", wb_status_name(st));
+  else
+    snprintf(detail, sizeof detail, "%s: %s", wb_status_name(st), wb_last_error());
+  return host_error(h, "host function %s failed with %s", detail);
+}
+
 /* What Wasmtime calls for every host function: converts the arguments,
  * runs the user's callback, checks its result against the import's type
  * before Wasmtime sees it (a bad one is a trap, never an abort), and ends
  * the borrows and scratch memory of the call. Owner thread of the store. */
+static wasmtime_error_t *host_general(wbc_hostfn_t *h, wbd_store_t *s, const wasmtime_component_func_type_t *ty,
+                                      wasmtime_component_val_t *args, size_t nargs, wasmtime_component_val_t *results,
+                                      size_t nresults);
+
+/* Whether the call fits g's fast path: its signature is g's. The arguments
+ * Wasmtime lifted carry their types (a scalar's or string's kind is its
+ * type); only the result's type is asked of Wasmtime (no allocation for a
+ * scalar or string). */
+static inline bool flat_call(const wbc_hostsig_t *g, const wasmtime_component_func_type_t *ty,
+                             const wasmtime_component_val_t *args, size_t nargs, size_t nresults) {
+  if (!g || !g->flat || nargs != g->nparams || nresults != (g->has_result ? 1u : 0u)) return false;
+  for (size_t i = 0; i < nargs; i++)
+    if (args[i].kind != g->arg_kinds[i]) return false;
+  if (!nresults) return true;
+  wasmtime_component_valtype_t rt;
+  if (!wasmtime_component_func_type_result(ty, &rt)) return false;
+  if (scalar_kind(rt.kind)) return rt.kind == g->result_kind;
+  wasmtime_component_valtype_delete(&rt);
+  return false;
+}
+
+/* A flat value from a callback's result into a Wasmtime value Wasmtime frees:
+ * its kind, chars and UTF-8 checked first. */
+static wasmtime_error_t *flat_result(const wbc_hostfn_t *h, const wbc_type_t *t, const wb_cval_t *v,
+                                     wasmtime_component_val_t *out) {
+  if ((uint32_t)v->kind == 0x7F)
+    return host_error(h, "host function %s returned WB_OK but set no result (it returns %s)", wbc_kind_name(t->kind));
+  if ((uint32_t)v->kind != t->kind || t->kind == WB_CVAL_CHAR || t->kind == WB_CVAL_STRING) {
+    wb_status_t st = wbc_check_value(0, t, 0, v, "result", 0, &(wbc_resource_t **){0}, &(uint32_t){0});
+    if (st) return host_error(h, "host function %s returned a bad %s", wb_last_error());
+  }
+  wbc_value_to_owned(0, t, v, out);
+  return 0;
+}
+
 static wasmtime_error_t *host_trampoline(void *env, wasmtime_context_t *ctx, const wasmtime_component_func_type_t *ty,
                                          wasmtime_component_val_t *args, size_t nargs,
                                          wasmtime_component_val_t *results, size_t nresults) {
   wbc_hostfn_t *h = env;
-  wbd_store_t *s = wasmtime_context_get_data(ctx);
-  if (!s) return host_error(h, "host function %s: called in a store wasmbound did not make%s", "");
+  /* every entry into wasm goes through wbd_wasm_enter, which records the store */
+  wbd_store_t *s = wbd_tls_running;
+  if (__builtin_expect(!s, 0)) s = wasmtime_context_get_data(ctx);
+  if (__builtin_expect(!s, 0)) return host_error(h, "host function %s: called in a store wasmbound did not make%s", "");
+  wbc_hostsig_t *g = atomic_load_explicit(&h->sig, memory_order_acquire);
+  wbc_store_t *cs = s->component;
+  if (__builtin_expect(!cs || !flat_call(g, ty, args, nargs, nresults), 0))
+    return host_general(h, s, ty, args, nargs, results, nresults);
+  /* the fast path: scalars and strings (borrowed from Wasmtime's arguments) */
+  wb_cval_t cargs[16];
+  for (size_t i = 0; i < nargs; i++) {
+    const wasmtime_component_val_t *a = &args[i];
+    wb_cval_t *c = &cargs[i];
+    c->kind = (wb_cval_kind_t)g->ft.params[i]->kind;
+    switch (a->kind) {
+    case WASMTIME_COMPONENT_BOOL: c->of.b = a->of.boolean; break;
+    case WASMTIME_COMPONENT_S8: c->of.s8 = a->of.s8; break;
+    case WASMTIME_COMPONENT_U8: c->of.u8 = a->of.u8; break;
+    case WASMTIME_COMPONENT_S16: c->of.s16 = a->of.s16; break;
+    case WASMTIME_COMPONENT_U16: c->of.u16 = a->of.u16; break;
+    case WASMTIME_COMPONENT_S32: c->of.s32 = a->of.s32; break;
+    case WASMTIME_COMPONENT_U32: c->of.u32 = a->of.u32; break;
+    case WASMTIME_COMPONENT_S64: c->of.s64 = a->of.s64; break;
+    case WASMTIME_COMPONENT_U64: c->of.u64 = a->of.u64; break;
+    case WASMTIME_COMPONENT_F32: c->of.f32 = a->of.f32; break;
+    case WASMTIME_COMPONENT_F64: c->of.f64 = a->of.f64; break;
+    case WASMTIME_COMPONENT_CHAR: c->of.ch = a->of.character; break;
+    default:
+      c->of.str.data = a->of.string.size ? (const char *)a->of.string.data : "";
+      c->of.str.len = a->of.string.size;
+      break;
+    }
+  }
+  wbc_arena_mark_t mark = wbc_arena_mark(&cs->scratch);
+  cs->host_depth++;
+  wb_cval_t result;
+  result.kind = (wb_cval_kind_t)0x7F; /* "not set" */
+  uint64_t failures = wbi_tls_failures;
+  wb_status_t st = h->callback(h->env, (wb_store_t){s->id}, cargs, nargs, nresults ? &result : 0);
+  wasmtime_error_t *err = 0;
+  if (__builtin_expect(st != WB_OK, 0)) err = host_failed(h, st, failures);
+  else if (nresults) err = flat_result(h, g->ft.result, &result, &results[0]);
+  cs->host_depth--;
+  wbc_arena_reset(&cs->scratch, mark);
+  return err;
+}
+
+/* Every other call: any types, resources; (re)learns the signature. */
+static wasmtime_error_t *host_general(wbc_hostfn_t *h, wbd_store_t *s, const wasmtime_component_func_type_t *ty,
+                                      wasmtime_component_val_t *args, size_t nargs, wasmtime_component_val_t *results,
+                                      size_t nresults) {
   wbc_hostsig_t *g = hostsig_for(h, ty);
   wbc_store_t *cs = g ? wbc_store_of(s) : 0;
   if (!g || !cs) return host_error(h, "host function %s: %s", wb_last_error());
@@ -184,12 +297,7 @@ static wasmtime_error_t *host_trampoline(void *env, wasmtime_context_t *ctx, con
   uint64_t failures = wbi_tls_failures;
   wb_status_t st = h->callback(h->env, (wb_store_t){s->id}, cargs, nargs, ft->result ? &result : 0);
   if (st != WB_OK) {
-    char detail[4096];
-    if (wbi_tls_failures == failures)
-      snprintf(detail, sizeof detail, "%s (it set no message)", wb_status_name(st));
-    else
-      snprintf(detail, sizeof detail, "%s: %s", wb_status_name(st), wb_last_error());
-    err = host_error(h, "host function %s failed with %s", detail);
+    err = host_failed(h, st, failures);
     goto out;
   }
   if (ft->result) {
