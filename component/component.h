@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <string.h>
 #include <wasmtime.h>
 
 #include "../dispatch/objects.h"
@@ -78,6 +79,10 @@ typedef struct wbc_functype {
   bool has_resource;
   /* the fast path: every parameter a scalar or a string, the result too */
   bool flat;
+  /* wbc_call's gate: nparams when flat and at most 16 parameters, else
+   * SIZE_MAX (no count matches); and the parameters' Wasmtime value kinds */
+  size_t fast_nparams;
+  uint8_t fast_kinds[16];
   const char *text;          /* "func(a: u32) -> string" */
 } wbc_functype_t;
 
@@ -101,6 +106,8 @@ void wbc_buf_puts(wbc_buf_t *b, const char *s);
 void wbc_buf_printf(wbc_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void wbc_type_text(wbc_buf_t *b, const wbc_type_t *t);
 const char *wbc_kind_name(uint8_t kind); /* "u32", "string", "list", ... */
+/* The Wasmtime value kind (WASMTIME_COMPONENT_*) of a scalar or string kind; 0xFF otherwise. */
+uint8_t wbc_wasmtime_kind(uint8_t cval_kind);
 
 
 /* ---- components -------------------------------------------------------------- */
@@ -311,6 +318,13 @@ wb_status_t wbc_value_to_owned(wbd_store_t *s, const wbc_type_t *t, const wb_cva
  * wb_cval_t in arena a; resources become handles. */
 wb_status_t wbc_value_from_wasmtime(wbd_store_t *s, const wbc_type_t *t, const wasmtime_component_val_t *v,
                                     wbc_arena_t *a, bool scoped, wb_cval_t *out);
+/* A bool argument as 0 or 1, whatever byte the caller left in it (Rust
+ * takes any other value for undefined behaviour). */
+static inline bool wbc_bool_of(const wb_cval_t *v) {
+  uint8_t b;
+  memcpy(&b, &v->of, 1);
+  return b != 0;
+}
 /* Valid UTF-8? 1 yes, else 0 with *bad at the first bad byte. */
 int wbc_utf8_valid(const char *s, size_t len, size_t *bad);
 

@@ -211,42 +211,32 @@ wb_status_t wb_component_func_type(wb_component_func_t func, wb_bytes_t *out) {
 
 /* ---- calls ---------------------------------------------------------------------------------- */
 
-#define WBC_FLAT_MAX 16
-
-/* The fast path's argument conversion: scalars and strings only. Returns 0
- * when an argument is not what the type says (the general path then says
- * what is wrong). */
-static inline __attribute__((always_inline)) int flat_arg(const wbc_type_t *t, const wb_cval_t *v,
+/* The fast path's argument conversion: scalars and strings only (wkind
+ * the Wasmtime value kind of the parameter's type). Returns 0 when the
+ * argument is not what the type says (the general path then says what is
+ * wrong). */
+static inline __attribute__((always_inline)) int flat_arg(const wbc_type_t *t, uint8_t wkind, const wb_cval_t *v,
                                                           wasmtime_component_val_t *out) {
   if (__builtin_expect((uint32_t)v->kind != t->kind, 0)) return 0;
+  out->kind = wkind;
   switch (t->kind) {
-  case WB_CVAL_BOOL: out->kind = WASMTIME_COMPONENT_BOOL; out->of.boolean = v->of.b; return 1;
-  case WB_CVAL_S8: out->kind = WASMTIME_COMPONENT_S8; out->of.s8 = v->of.s8; return 1;
-  case WB_CVAL_U8: out->kind = WASMTIME_COMPONENT_U8; out->of.u8 = v->of.u8; return 1;
-  case WB_CVAL_S16: out->kind = WASMTIME_COMPONENT_S16; out->of.s16 = v->of.s16; return 1;
-  case WB_CVAL_U16: out->kind = WASMTIME_COMPONENT_U16; out->of.u16 = v->of.u16; return 1;
-  case WB_CVAL_S32: out->kind = WASMTIME_COMPONENT_S32; out->of.s32 = v->of.s32; return 1;
-  case WB_CVAL_U32: out->kind = WASMTIME_COMPONENT_U32; out->of.u32 = v->of.u32; return 1;
-  case WB_CVAL_S64: out->kind = WASMTIME_COMPONENT_S64; out->of.s64 = v->of.s64; return 1;
-  case WB_CVAL_U64: out->kind = WASMTIME_COMPONENT_U64; out->of.u64 = v->of.u64; return 1;
-  case WB_CVAL_F32: out->kind = WASMTIME_COMPONENT_F32; out->of.f32 = v->of.f32; return 1;
-  case WB_CVAL_F64: out->kind = WASMTIME_COMPONENT_F64; out->of.f64 = v->of.f64; return 1;
+  case WB_CVAL_BOOL: out->of.boolean = wbc_bool_of(v); return 1;
   case WB_CVAL_CHAR: {
     uint32_t c = v->of.ch;
     if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-    out->kind = WASMTIME_COMPONENT_CHAR;
     out->of.character = c;
     return 1;
   }
   case WB_CVAL_STRING: {
     size_t bad;
     if ((!v->of.str.data && v->of.str.len) || !wbc_utf8_valid(v->of.str.data, v->of.str.len, &bad)) return 0;
-    out->kind = WASMTIME_COMPONENT_STRING;
     out->of.string.size = v->of.str.len;
     out->of.string.data = (wasm_byte_t *)v->of.str.data; /* Wasmtime copies it */
     return 1;
   }
-  default: return 0;
+  default: /* integers and floats: the bits, at offset 0 of both unions */
+    memcpy(&out->of, &v->of, 8);
+    return 1;
   }
 }
 
@@ -262,12 +252,12 @@ wb_status_t wbc_call(wbc_func_t *f, const wb_cval_t *args, size_t nargs, wb_cres
   st = wbd_call_begin(s);
   if (__builtin_expect(st != WB_OK, 0)) return st;
   const wbc_functype_t *ft = &f->ex->type;
-  wasmtime_component_val_t flat[WBC_FLAT_MAX], *vals = flat;
+  wasmtime_component_val_t flat[16], *vals = flat; /* fast_nparams <= 16 */
   wbc_arena_t arena = {0};
   wbc_resource_t **owned = 0;
   uint32_t nowned = 0;
-  int fast = ft->flat && nargs == ft->nparams && nargs <= WBC_FLAT_MAX && (args || !nargs);
-  for (size_t i = 0; fast && i < nargs; i++) fast = flat_arg(ft->params[i], &args[i], &flat[i]);
+  int fast = nargs == ft->fast_nparams && (args || !nargs);
+  for (size_t i = 0; fast && i < nargs; i++) fast = flat_arg(ft->params[i], ft->fast_kinds[i], &args[i], &flat[i]);
   if (!fast) { /* everything else, including every mistake: the general path says what is wrong */
     st = wbc_args_to_wasmtime_owned(s, ft, f->restypes, args, nargs, &arena, &vals, &owned, &nowned);
     if (st) {
@@ -289,8 +279,10 @@ wb_status_t wbc_call(wbc_func_t *f, const wb_cval_t *args, size_t nargs, wb_cres
   if (called) err = wasmtime_component_func_post_return(&f->func, f->ctx);
   wbd_wasm_leave(s, outer);
   in->running--;
-  for (uint32_t i = 0; i < nowned; i++) wbc_resource_retire(owned[i]); /* Wasmtime took them */
-  wbc_arena_free(&arena);
+  if (__builtin_expect(!fast, 0)) {
+    for (uint32_t i = 0; i < nowned; i++) wbc_resource_retire(owned[i]); /* Wasmtime took them */
+    wbc_arena_free(&arena);
+  }
   if (__builtin_expect(err != 0, 0)) {
     if (called && nresults) wasmtime_component_val_delete(&result);
     st = wbc_fail_call(s, err, "component call");
@@ -298,6 +290,14 @@ wb_status_t wbc_call(wbc_func_t *f, const wb_cval_t *args, size_t nargs, wb_cres
     return st;
   }
   if (!nresults) return WB_OK;
+  uint8_t rk = ft->result->kind;
+  if (__builtin_expect(rk < WB_CVAL_STRING && result.kind == wbc_wasmtime_kind(rk), 1)) {
+    /* a scalar: the bits (at offset 0 of both unions); nothing to keep */
+    out->value.kind = (wb_cval_kind_t)rk;
+    memcpy(&out->value.of, &result.of, 8);
+    out->has_value = true;
+    return WB_OK;
+  }
   return wbc_result_from_wasmtime(s, ft->result, &result, out);
 }
 

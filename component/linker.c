@@ -33,11 +33,7 @@ typedef struct wbc_hostsig {
   wasmtime_component_valtype_t result;
   bool has_result;
   wasmtime_component_resource_type_t **restypes;
-  /* the fast path: every parameter and the result a scalar or string; the
-   * Wasmtime value kinds the arguments arrive with, and the result's type kind */
-  bool flat;
-  uint8_t arg_kinds[16];
-  uint8_t result_kind;
+  uint8_t result_kind; /* the result's Wasmtime type kind (fast path), 0xFF: none */
 } wbc_hostsig_t;
 
 static void hostsig_free(wbc_hostsig_t *g) {
@@ -70,15 +66,6 @@ static void restype_finalize(void *env) { wbc_restype_unref(env); }
 
 static inline bool scalar_kind(uint8_t k) { return k <= WASMTIME_COMPONENT_VALTYPE_STRING; }
 
-/* The Wasmtime value kind (WASMTIME_COMPONENT_*) of a scalar or string kind. */
-static uint8_t wasmtime_kind_of(uint8_t cval_kind) {
-  static const uint8_t kinds[] = {WASMTIME_COMPONENT_BOOL, WASMTIME_COMPONENT_S8,  WASMTIME_COMPONENT_U8,
-                                  WASMTIME_COMPONENT_S16,  WASMTIME_COMPONENT_U16, WASMTIME_COMPONENT_S32,
-                                  WASMTIME_COMPONENT_U32,  WASMTIME_COMPONENT_S64, WASMTIME_COMPONENT_U64,
-                                  WASMTIME_COMPONENT_F32,  WASMTIME_COMPONENT_F64, WASMTIME_COMPONENT_CHAR,
-                                  WASMTIME_COMPONENT_STRING};
-  return cval_kind <= WB_CVAL_STRING ? kinds[cval_kind] : 0xFF;
-}
 
 static bool same_valtype(const wasmtime_component_valtype_t *a, const wasmtime_component_valtype_t *b) {
   if (a->kind != b->kind) return false;
@@ -135,8 +122,6 @@ static wbc_hostsig_t *hostsig_new(const wasmtime_component_func_type_t *ty) {
   }
   g->has_result = wasmtime_component_func_type_result(ty, &g->result);
   if (g->ft.nresources) wbc_collect_restypes(ty, g->restypes, g->ft.nresources);
-  g->flat = g->ft.flat && g->nparams <= 16;
-  for (uint32_t i = 0; g->flat && i < g->nparams; i++) g->arg_kinds[i] = wasmtime_kind_of(g->ft.params[i]->kind);
   g->result_kind = g->has_result ? g->result.kind : 0xFF;
   return g;
 }
@@ -189,9 +174,9 @@ static wasmtime_error_t *host_general(wbc_hostfn_t *h, wbd_store_t *s, const was
  * scalar or string). */
 static inline bool flat_call(const wbc_hostsig_t *g, const wasmtime_component_func_type_t *ty,
                              const wasmtime_component_val_t *args, size_t nargs, size_t nresults) {
-  if (!g || !g->flat || nargs != g->nparams || nresults != (g->has_result ? 1u : 0u)) return false;
+  if (!g || nargs != g->ft.fast_nparams || nresults != (g->has_result ? 1u : 0u)) return false;
   for (size_t i = 0; i < nargs; i++)
-    if (args[i].kind != g->arg_kinds[i]) return false;
+    if (args[i].kind != g->ft.fast_kinds[i]) return false;
   if (!nresults) return true;
   wasmtime_component_valtype_t rt;
   if (!wasmtime_component_func_type_result(ty, &rt)) return false;
@@ -210,7 +195,13 @@ static wasmtime_error_t *flat_result(const wbc_hostfn_t *h, const wbc_type_t *t,
     wb_status_t st = wbc_check_value(0, t, 0, v, "result", 0, &(wbc_resource_t **){0}, &(uint32_t){0});
     if (st) return host_error(h, "host function %s returned a bad %s", wb_last_error());
   }
-  wbc_value_to_owned(0, t, v, out);
+  if (t->kind == WB_CVAL_STRING) {
+    wbc_value_to_owned(0, t, v, out); /* a copy Wasmtime owns */
+    return 0;
+  }
+  out->kind = wbc_wasmtime_kind(t->kind);
+  if (t->kind == WB_CVAL_BOOL) out->of.boolean = wbc_bool_of(v);
+  else memcpy(&out->of, &v->of, 8); /* the bits, at offset 0 of both unions */
   return 0;
 }
 
@@ -261,7 +252,7 @@ static wasmtime_error_t *host_trampoline(void *env, wasmtime_context_t *ctx, con
   if (__builtin_expect(st != WB_OK, 0)) err = host_failed(h, st, failures);
   else if (nresults) err = flat_result(h, g->ft.result, &result, &results[0]);
   cs->host_depth--;
-  wbc_arena_reset(&cs->scratch, mark);
+  if (cs->scratch.head != mark.head || cs->scratch.used != mark.used) wbc_arena_reset(&cs->scratch, mark);
   return err;
 }
 

@@ -365,6 +365,15 @@ const wbc_type_t *wbc_type_build(wbc_arena_t *a, const wasmtime_component_valtyp
 
 static bool is_flat(const wbc_type_t *t) { return t->kind <= WB_CVAL_STRING; }
 
+uint8_t wbc_wasmtime_kind(uint8_t cval_kind) {
+  static const uint8_t kinds[] = {WASMTIME_COMPONENT_BOOL, WASMTIME_COMPONENT_S8,  WASMTIME_COMPONENT_U8,
+                                  WASMTIME_COMPONENT_S16,  WASMTIME_COMPONENT_U16, WASMTIME_COMPONENT_S32,
+                                  WASMTIME_COMPONENT_U32,  WASMTIME_COMPONENT_S64, WASMTIME_COMPONENT_U64,
+                                  WASMTIME_COMPONENT_F32,  WASMTIME_COMPONENT_F64, WASMTIME_COMPONENT_CHAR,
+                                  WASMTIME_COMPONENT_STRING};
+  return cval_kind <= WB_CVAL_STRING ? kinds[cval_kind] : 0xFF;
+}
+
 wb_status_t wbc_functype_build(wbc_arena_t *a, const wasmtime_component_func_type_t *t, wbc_functype_t *ft) {
   memset(ft, 0, sizeof *ft);
   size_t np = wasmtime_component_func_type_param_count(t);
@@ -396,6 +405,9 @@ wb_status_t wbc_functype_build(wbc_arena_t *a, const wasmtime_component_func_typ
     ft->flat &= is_flat(ft->result);
     ft->has_resource |= ft->result->has_resource;
   }
+  ft->fast_nparams = ft->flat && ft->nparams <= 16 ? ft->nparams : SIZE_MAX;
+  for (uint32_t i = 0; ft->fast_nparams != SIZE_MAX && i < ft->nparams; i++)
+    ft->fast_kinds[i] = wbc_wasmtime_kind(ft->params[i]->kind);
   wbc_buf_t b = {0};
   wbc_buf_puts(&b, "func(");
   for (uint32_t i = 0; i < ft->nparams; i++) {
