@@ -20,6 +20,7 @@ import "C"
 import (
 	"unsafe"
 
+	_ "wasmbound/component" // components and WASI 0.2: C only, linked in for their functions
 	"wasmbound/lifecycle"
 	_ "wasmbound/pools" // worker pools: C only, linked in for their wb_pool_* functions
 	"wasmbound/status"

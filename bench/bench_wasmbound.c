@@ -355,7 +355,10 @@ static void mem(void) {
   printf("mem %.1f %.1f\n", (double)(m1 - m0) / BENCH_STORES, (double)(h1 - h0) / BENCH_HANDLES);
 }
 
+#include "component_wb.h" /* the component cases */
+
 static bench_case_t cases[] = {
+    COMPONENT_CASES
     {"call_i32_add", setup_add, run_call, 0, 0, 0},
     {"host_call", setup_host, run_host_call, 0, 0, 0},
     {"instantiate_template", setup_template, run_template, 0, 0, 0},

@@ -43,6 +43,11 @@ all_cases=(
   "instantiate_default   wb:instantiate_default  raw:instantiate_default   us/op    1.3   pin"
   "memory_write_64       wb:memory_write_64      raw:memory_write_64       ns/op    2.0   pin"
   "memory_read_64k       wb:memory_read_64k      raw:memory_read_64k       ns/op    1.2   pin"
+  "component_add                  wb:component_add                  raw:component_add                  ns/op    1.3  pin"
+  "component_echo_1k              wb:component_echo_1k              raw:component_echo_1k              ns/op    1.3  pin"
+  "component_host_call            wb:component_host_call            raw:component_host_call            ns/call  1.5  pin"
+  "component_instantiate          wb:component_instantiate          raw:component_instantiate          us/op    1.3  pin"
+  "component_instantiate_pooling  wb:component_instantiate_pooling  raw:component_instantiate_pooling  us/op    1.3  pin"
   "threads_2_calls       wb:threads_2            wb:threads_1              ns/call  1.15  all"
   "pool_roundtrip        wb:pool_roundtrip       raw:pool_roundtrip        us/op    2.0   all"
 )

@@ -116,6 +116,8 @@ static wb_status_t noop(void *env, wb_caller_t c, const wb_val_t *a, size_t na, 
   return WB_OK;
 }
 
+#include "misuse_component.h" /* the component rows */
+
 /* ---- cells run inside a host function -------------------------------------------- */
 
 static wb_status_t misuse_in_callback(void *env, wb_caller_t caller, const wb_val_t *a, size_t na, wb_val_t *r,
@@ -166,6 +168,7 @@ static void misuse_in_log(void *user, wb_log_level_t level, const char *message)
   CELL("wb_linker_new", "in the log callback", WB_ERR_BUSY, why, wb_linker_new((wb_engine_t){o.live[K_ENGINE]}, &l));
   CELL("wb_pool_call", "in the log callback", WB_ERR_BUSY, why, wb_pool_call((wb_pool_t){o.live[K_POOL]}, "add", a, 2, &r, 1));
   CELL("wb_set_log_callback", "in the log callback", WB_ERR_BUSY, why, wb_set_log_callback(NULL, NULL, WB_LOG_DEBUG));
+  component_log_cells();
 }
 
 /* ---- cells run on a thread that owns nothing ----------------------------------------- */
@@ -229,6 +232,7 @@ static void *wrong_thread_cells(void *arg) {
   CELL("wb_wasi_config_preopen_dir", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_preopen_dir(w, ".", "/", true));
   CELL("wb_wasi_config_set_max_open_files", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_set_max_open_files(w, 8));
   CELL("wb_wasi_config_set_output_limit", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_set_output_limit(w, 8));
+  component_wrong_thread_cells();
   return NULL;
 }
 
@@ -254,6 +258,7 @@ static void released_cells(void) {
   CELL("wb_global_get", cls, WB_ERR_WRONG_THREAD, part, wb_global_get(released_global, &r));
   CELL("wb_global_set", cls, WB_ERR_WRONG_THREAD, part, wb_global_set(released_global, &a[0]));
   CELL("wb_template_instantiate", cls, WB_ERR_WRONG_THREAD, part, wb_template_instantiate((wb_template_t){o.live[K_TEMPLATE]}, s, &i2));
+  component_released_cells();
 }
 
 /* ---- handle classes and pointers, function by function -------------------------------- */
@@ -673,9 +678,11 @@ static void make_world(void) {
   OK(wb_instance_get_func(ci, "in_callback", &cf));
   OK(wb_func_call(cf, NULL, 0, NULL, 0));
   o.deleted[K_CALLER] = o.live[K_CALLER];
+  component_make_world();
 }
 
 static void destroy_world(void) {
+  component_destroy_world();
   OK(wb_future_delete((wb_future_t){o.live[K_FUTURE]}));
   OK(wb_pool_delete((wb_pool_t){o.live[K_POOL]}));
   OK(wb_store_delete((wb_store_t){o.live[K_STORE]}));
@@ -726,6 +733,7 @@ int main(int argc, char **argv) {
   memset(long_name, 'n', sizeof long_name - 1);
   make_world();
   main_cells();
+  component_main_cells();
   pthread_t t;
   CHECK(pthread_create(&t, NULL, wrong_thread_cells, NULL) == 0);
   CHECK(pthread_join(t, NULL) == 0);

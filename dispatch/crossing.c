@@ -226,21 +226,30 @@ static __thread int tls_tainted;
 
 int wbd_callback_escaped(const wbd_store_t *s) {
   if (s->depth <= 0) return 0;
-  if (s->host_depth == 0) return 1; /* in a call, but in no callback: nothing of it can be running */
-  uint32_t level = s->host_depth - 1;
-  const void *frame = level == 0 ? (const void *)s->caller0_ptr
-                      : level < s->ncaller_slots && s->caller_slots[level]
-                          ? (const void *)((const wbd_caller_t *)s->caller_slots[level]->obj)->caller
-                          : 0;
-  /* Wasmtime's caller lives in its trampoline's frame, below the wasm that
-   * called the host and above the callback's own frames */
-  return !frame || wbh_stack_pointer() > (uintptr_t)frame;
+  /* the deepest frame of a running host callback: a core one's Wasmtime
+   * caller lives in its trampoline's frame, below the wasm that called the
+   * host and above the callback's own frames; a component one records its
+   * trampoline's stack pointer */
+  uintptr_t deepest = UINTPTR_MAX;
+  if (s->host_depth > 0) {
+    uint32_t level = s->host_depth - 1;
+    const void *frame = level == 0 ? (const void *)s->caller0_ptr
+                        : level < s->ncaller_slots && s->caller_slots[level]
+                            ? (const void *)((const wbd_caller_t *)s->caller_slots[level]->obj)->caller
+                            : 0;
+    if (frame) deepest = (uintptr_t)frame;
+  }
+  if (s->callback_frame && s->callback_frame < deepest) deepest = s->callback_frame;
+  /* in a call but in no callback, or above the deepest one: nothing of
+   * the call can be running */
+  return deepest == UINTPTR_MAX || wbh_stack_pointer() > deepest;
 }
 
 void wbd_abandon_call(wbd_store_t *s, bool on_owner_thread) {
   s->depth = 0;
   s->host_depth = 0;
   s->caller0_ptr = 0;
+  s->callback_frame = 0;
   if (!on_owner_thread) return;
   wbd_tls_running = 0;
   tls_tainted = 1;

@@ -62,6 +62,9 @@ typedef struct wbd_handle_map {
  * tokio worker), the store's owner thread reads it: both under `lock`. At
  * most `limit` bytes are kept; the rest is counted in `dropped`. */
 typedef struct wbd_capture {
+  /* Wasmtime's WASI 0.2 streams (which its WASI 0.1 uses too) call the
+   * capture callback on a Wasmtime-internal (tokio) thread, not the store's
+   * owner: writer and reader take the lock */
   pthread_mutex_t lock;
   uint8_t *data;
   size_t len, cap;
@@ -127,7 +130,20 @@ typedef struct wbd_store {
   uint32_t nshared;
   bool watched;              /* on the ticker's list of stores with shared memories */
   uint64_t stuck_since_ns, woken_ns; /* the ticker's, under its lock */
+  /* component/: the store's component-model state (host resources, host-call
+   * scratch memory), NULL until first needed; freed at delete through
+   * wbd_component_store_fini (set by component/, owner thread) */
+  struct wbc_store *component;
+  /* The stack pointer in the innermost running component host callback's
+   * trampoline (0 when none runs), set and restored by component/'s
+   * trampolines; core host callbacks are found through their callers.
+   * wbd_callback_escaped compares it with the stack. Owner thread. */
+  uintptr_t callback_frame;
 } wbd_store_t;
+
+/* Frees a store's component state (wbd_store_t.component) after its
+ * wasmtime store is gone; set by component/ when it loads. */
+extern void (*wbd_component_store_fini)(wbd_store_t *s);
 
 
 /* A host function defined into a linker; Wasmtime owns it (finalizer). */

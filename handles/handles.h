@@ -69,6 +69,8 @@ enum {
   WBH_KIND_COMPONENT_INSTANCE,
   WBH_KIND_COMPONENT_FUNC,
   WBH_KIND_RESOURCE,
+  /* a worker pool of a component template (shared) */
+  WBH_KIND_COMPONENT_POOL,
   WBH_KIND_COUNT
 };
 

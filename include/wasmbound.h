@@ -17,6 +17,9 @@
  * | caller                      | its store's owner thread, during the callback |
  * | linker, WASI configuration  | only the thread that created it            |
  * | pool, future                | any thread, concurrently                   |
+ * | component, component template, component pool | any thread, concurrently |
+ * | component linker            | only the thread that created it            |
+ * | component instance, component func, resource | the owner thread of their store |
  * | ::wb_store_interrupt        | any thread                                 |
  *
  * Every function that takes a store-bound handle checks the calling thread
@@ -51,6 +54,9 @@
  *   statistics, ::WB_ERR_NATIVE_STACK (appended after ::WB_ERR_INTERNAL);
  *   linkers, host functions, templates, shared memory, WASI, limits and
  *   deadlines; worker pools and futures, ::WB_ERR_TIMEOUT (appended).
+ * - 0.2.0: components and WASI 0.2 (see the component section):
+ *   components, component linkers with host functions and resources,
+ *   component templates and pools, component values (::wb_cval_t).
  */
 #ifndef WASMBOUND_H
 #define WASMBOUND_H
@@ -112,6 +118,23 @@ typedef struct wb_shared_memory { uint64_t id; } wb_shared_memory_t;
 typedef struct wb_pool { uint64_t id; } wb_pool_t;
 /** \brief The pending result of a call submitted to a pool. Any thread. */
 typedef struct wb_future { uint64_t id; } wb_future_t;
+/** \brief A compiled component (component model). Any thread. */
+typedef struct wb_component { uint64_t id; } wb_component_t;
+/** \brief A component pre-linked with a component linker's definitions, for
+ *  cheap repeated instantiation. Any thread. */
+typedef struct wb_component_template { uint64_t id; } wb_component_template_t;
+/** \brief A component linker (builder). Its creator thread only. */
+typedef struct wb_component_linker { uint64_t id; } wb_component_linker_t;
+/** \brief A component instance in a store. The store's owner thread only. */
+typedef struct wb_component_instance { uint64_t id; } wb_component_instance_t;
+/** \brief An exported function of a component instance. The store's owner thread only. */
+typedef struct wb_component_func { uint64_t id; } wb_component_func_t;
+/** \brief A resource (`own` or `borrow`) held by the host in a store. The
+ *  store's owner thread only. */
+typedef struct wb_resource { uint64_t id; } wb_resource_t;
+/** \brief A pool of worker threads that run a component template's
+ *  functions for any thread. Any thread. */
+typedef struct wb_component_pool { uint64_t id; } wb_component_pool_t;
 
 /* ------------------------------------------------------------------------ */
 /** \name Values */
@@ -1001,6 +1024,591 @@ typedef struct wb_pool_stats {
 /** \brief Reads the pool's counters into `out`, whose `version` the caller
  *  set. Any thread. ::WB_ERR_INVALID_ARGUMENT for an unknown version. */
 wb_status_t wb_pool_stats_get(wb_pool_t pool, wb_pool_stats_t *out);
+
+/* ------------------------------------------------------------------------ */
+/** \name Components and WASI 0.2 (the component model)
+ *
+ * Components (Wasmtime's component model) are compiled, linked,
+ * instantiated and called with the same thread rules as core modules:
+ *
+ * | object | may be used from |
+ * |--------|------------------|
+ * | ::wb_component_t, ::wb_component_template_t, ::wb_component_pool_t | any thread, concurrently |
+ * | ::wb_component_linker_t | its creator thread (a builder) |
+ * | ::wb_component_instance_t, ::wb_component_func_t, ::wb_resource_t | the owner thread of their store |
+ *
+ * **Values.** One tagged type, ::wb_cval_t, carries every component value:
+ * bool, s8..u64, f32, f64, char, string, list, record, tuple, variant,
+ * enum, option, result, flags, and `own`/`borrow` resources. A string is one
+ * UTF-8 buffer (pointer and length) and a `list<u8>` is one byte buffer
+ * (::WB_CVAL_BYTES), never one value per element. Records, variants, enums
+ * and flags are addressed by position (field, case and flag order of the
+ * WIT type); a name, when given, must match.
+ *
+ * **Ownership: one rule.** Arguments are borrowed: the library reads them
+ * during the call and keeps nothing. Results are owned by the caller: a
+ * ::wb_cresult_t holds the result and everything it points to, and one call
+ * to ::wb_cresult_dispose frees all of it (an arena per call; a scalar
+ * result needs none). Resource handles inside a result are the exception:
+ * they are store-bound handles that live until ::wb_resource_drop or until
+ * their store is deleted. A host function's arguments are borrowed from
+ * the library for the length of the callback; its result is read after the
+ * callback returns, so it may point to memory from ::wb_component_host_alloc
+ * (freed by the library afterwards) or to memory the host keeps longer.
+ *
+ * **Checked before the guest runs.** Wasmtime aborts the process on invalid
+ * UTF-8 and invalid chars, and it type-checks arguments only after it has
+ * entered the instance, so that a wrong argument (an unknown flag, case or
+ * field, a missing payload, a dropped resource) poisons the instance for
+ * good. wasmbound checks every argument against the function's WIT type
+ * first: kinds, counts, UTF-8, chars (Unicode scalar values), flag bits,
+ * case indexes and names, payloads, record field names, and every resource
+ * (live, of this store, of the right type, `own` passed only once). A bad
+ * argument is ::WB_ERR_TYPE_MISMATCH or ::WB_ERR_INVALID_ARGUMENT and the
+ * instance stays usable. A host function's result is checked the same way
+ * before Wasmtime sees it; a bad one traps the guest with a message that
+ * says what was wrong. wasmbound runs the function's post-return itself.
+ *
+ * **Poisoning.** The component model forbids entering an instance again
+ * after it trapped. A call that traps (also through a failing host
+ * function, an interrupt, exhausted fuel or a WASI exit) returns its status
+ * (::WB_ERR_TRAP with a trap code where Wasmtime has one,
+ * ::WB_ERR_INTERRUPTED, ::WB_ERR_OUT_OF_FUEL, ::WB_ERR_EXIT), and from then
+ * on every call into that instance returns ::WB_ERR_UNUSABLE without
+ * entering Wasmtime: make a new instance (the store stays usable). A
+ * re-entrant call into an instance that is already running a call is
+ * ::WB_ERR_BUSY and poisons nothing.
+ *
+ * **Templates.** Wasmtime's C API has no component InstancePre. A
+ * ::wb_component_template_t is the nearest equivalent that is safe to share:
+ * a linker built once from the component linker's definitions and then
+ * frozen (Wasmtime's component linker instantiates through `&self`, so any
+ * number of threads may instantiate from it at once), the component, and
+ * its table of function indexes and WIT types, so that an instance's
+ * functions are found without a name lookup. With `pooling_allocator` in
+ * the engine configuration instantiation also skips the kernel's memory
+ * mapping work. See the README for measurements.
+ *
+ * **Engines.** Components need `wasm_component_model` (the default) and an
+ * engine without `async_support` (Wasmtime's synchronous component calls
+ * abort in an async store): such an engine is refused with
+ * ::WB_ERR_INVALID_ARGUMENT.
+ */
+
+/** \brief The kind of a ::wb_cval_t: one per WIT value type, plus
+ *  ::WB_CVAL_BYTES, the one-buffer form of `list<u8>`. */
+typedef enum wb_cval_kind {
+  WB_CVAL_BOOL,    /**< `of.b` */
+  WB_CVAL_S8,      /**< `of.s8` */
+  WB_CVAL_U8,      /**< `of.u8` */
+  WB_CVAL_S16,     /**< `of.s16` */
+  WB_CVAL_U16,     /**< `of.u16` */
+  WB_CVAL_S32,     /**< `of.s32` */
+  WB_CVAL_U32,     /**< `of.u32` */
+  WB_CVAL_S64,     /**< `of.s64` */
+  WB_CVAL_U64,     /**< `of.u64` */
+  WB_CVAL_F32,     /**< `of.f32` */
+  WB_CVAL_F64,     /**< `of.f64` */
+  WB_CVAL_CHAR,    /**< `of.ch`: a Unicode scalar value (not a surrogate, at most U+10FFFF) */
+  WB_CVAL_STRING,  /**< `of.str`: UTF-8 bytes, not NUL-terminated */
+  WB_CVAL_LIST,    /**< `of.list.items`, `of.list.len` */
+  WB_CVAL_BYTES,   /**< `list<u8>` as one buffer: `of.bytes` (results of type `list<u8>` use it) */
+  WB_CVAL_RECORD,  /**< `of.list`: the fields in WIT order; `of.list.names` optional in arguments */
+  WB_CVAL_TUPLE,   /**< `of.list`: the members in order */
+  WB_CVAL_VARIANT, /**< `of.choice`: case index (or name) and payload */
+  WB_CVAL_ENUM,    /**< `of.choice`: case index (or name), no payload */
+  WB_CVAL_OPTION,  /**< `of.choice`: index 0 none, 1 some (with payload) */
+  WB_CVAL_RESULT,  /**< `of.choice`: index 0 ok, 1 err; payload when the type has one */
+  WB_CVAL_FLAGS,   /**< `of.flags`: bit i is the i-th flag of the type */
+  WB_CVAL_OWN,     /**< `of.resource`: an owned resource */
+  WB_CVAL_BORROW   /**< `of.resource`: a borrowed resource */
+} wb_cval_kind_t;
+
+/**
+ * \brief A component value (see the section's notes on ownership).
+ *
+ * In arguments every pointer is borrowed for the length of the call and
+ * may be NULL only together with a length of 0. In results the library
+ * fills every field, names included.
+ */
+typedef struct wb_cval {
+  wb_cval_kind_t kind; /**< which member of `of` is set */
+  /** \brief The payload, by kind. */
+  union {
+    bool b;         /**< ::WB_CVAL_BOOL */
+    int8_t s8;      /**< ::WB_CVAL_S8 */
+    uint8_t u8;     /**< ::WB_CVAL_U8 */
+    int16_t s16;    /**< ::WB_CVAL_S16 */
+    uint16_t u16;   /**< ::WB_CVAL_U16 */
+    int32_t s32;    /**< ::WB_CVAL_S32 */
+    uint32_t u32;   /**< ::WB_CVAL_U32 */
+    int64_t s64;    /**< ::WB_CVAL_S64 */
+    uint64_t u64;   /**< ::WB_CVAL_U64 */
+    float f32;      /**< ::WB_CVAL_F32 */
+    double f64;     /**< ::WB_CVAL_F64 */
+    uint32_t ch;    /**< ::WB_CVAL_CHAR */
+    /** \brief ::WB_CVAL_STRING */
+    struct {
+      const char *data; /**< UTF-8; need not be NUL-terminated (results are not) */
+      size_t len;       /**< bytes */
+    } str;
+    /** \brief ::WB_CVAL_BYTES */
+    struct {
+      const uint8_t *data; /**< the bytes */
+      size_t len;          /**< their count */
+    } bytes;
+    /** \brief ::WB_CVAL_LIST, ::WB_CVAL_RECORD, ::WB_CVAL_TUPLE */
+    struct {
+      const struct wb_cval *items; /**< elements, fields or members */
+      size_t len;                  /**< how many */
+      const char *const *names;    /**< records: field names (NUL-terminated), or NULL
+                                        in arguments to go by position; else ignored */
+    } list;
+    /** \brief ::WB_CVAL_VARIANT, ::WB_CVAL_ENUM, ::WB_CVAL_OPTION, ::WB_CVAL_RESULT */
+    struct {
+      uint32_t index;                /**< the case (option: 0 none, 1 some; result: 0 ok, 1 err) */
+      const char *name;              /**< variants and enums: the case name (NUL-terminated);
+                                          in arguments, when not NULL it decides and `index`
+                                          is ignored */
+      const struct wb_cval *payload; /**< the case's value, or NULL when the case has none */
+    } choice;
+    uint64_t flags;        /**< ::WB_CVAL_FLAGS */
+    wb_resource_t resource; /**< ::WB_CVAL_OWN, ::WB_CVAL_BORROW */
+  } of;
+} wb_cval_t;
+
+/**
+ * \brief The result of a component call, owned by the caller.
+ *
+ * Free it with ::wb_cresult_dispose (also after a failed call: then it is
+ * empty). `reserved` belongs to the library.
+ */
+typedef struct wb_cresult {
+  wb_cval_t value;      /**< the result, when `has_value` */
+  bool has_value;       /**< false for a function without a result */
+  void *reserved[6];    /**< the library's: what ::wb_cresult_dispose frees */
+} wb_cresult_t;
+
+/** \brief An empty ::wb_cresult_t, for initialising a variable. */
+#define WB_CRESULT_INIT {{WB_CVAL_BOOL, {false}}, false, {0, 0, 0, 0, 0, 0}}
+
+/** \brief Frees what a result holds and empties it. Any thread (results are
+ *  plain memory; resource handles inside stay valid). NULL, an empty and an
+ *  already disposed result are harmless. */
+void wb_cresult_dispose(wb_cresult_t *result);
+
+/** \brief A bool value. Any thread; never fails. */
+wb_cval_t wb_cval_bool(bool v);
+/** \brief An s8 value. Any thread; never fails. */
+wb_cval_t wb_cval_s8(int8_t v);
+/** \brief A u8 value. Any thread; never fails. */
+wb_cval_t wb_cval_u8(uint8_t v);
+/** \brief An s16 value. Any thread; never fails. */
+wb_cval_t wb_cval_s16(int16_t v);
+/** \brief A u16 value. Any thread; never fails. */
+wb_cval_t wb_cval_u16(uint16_t v);
+/** \brief An s32 value. Any thread; never fails. */
+wb_cval_t wb_cval_s32(int32_t v);
+/** \brief A u32 value. Any thread; never fails. */
+wb_cval_t wb_cval_u32(uint32_t v);
+/** \brief An s64 value. Any thread; never fails. */
+wb_cval_t wb_cval_s64(int64_t v);
+/** \brief A u64 value. Any thread; never fails. */
+wb_cval_t wb_cval_u64(uint64_t v);
+/** \brief An f32 value. Any thread; never fails. */
+wb_cval_t wb_cval_f32(float v);
+/** \brief An f64 value. Any thread; never fails. */
+wb_cval_t wb_cval_f64(double v);
+/** \brief A char value (a Unicode scalar value; checked when it is passed).
+ *  Any thread; never fails. */
+wb_cval_t wb_cval_char(uint32_t v);
+/** \brief A string value borrowing the NUL-terminated `s` (NULL: the empty
+ *  string). Any thread; never fails. UTF-8 is checked when it is passed. */
+wb_cval_t wb_cval_string(const char *s);
+/** \brief A string value borrowing `len` bytes at `data`. Any thread; never fails. */
+wb_cval_t wb_cval_string_n(const char *data, size_t len);
+/** \brief A `list<u8>` value borrowing `len` bytes at `data`. Any thread; never fails. */
+wb_cval_t wb_cval_bytes(const uint8_t *data, size_t len);
+/** \brief A list borrowing `len` values at `items`. Any thread; never fails. */
+wb_cval_t wb_cval_list(const wb_cval_t *items, size_t len);
+/** \brief A tuple borrowing `len` values at `items`. Any thread; never fails. */
+wb_cval_t wb_cval_tuple(const wb_cval_t *items, size_t len);
+/** \brief A record borrowing its `len` fields at `items`, in WIT order;
+ *  `names` (borrowed too) may be NULL. Any thread; never fails. */
+wb_cval_t wb_cval_record(const wb_cval_t *items, const char *const *names, size_t len);
+/** \brief A variant case by name (borrowed, NUL-terminated) with a payload
+ *  (borrowed; NULL for a case without one). Any thread; never fails. */
+wb_cval_t wb_cval_variant(const char *name, const wb_cval_t *payload);
+/** \brief A variant case by index with a payload (borrowed; NULL for a case
+ *  without one). Any thread; never fails. */
+wb_cval_t wb_cval_variant_index(uint32_t index, const wb_cval_t *payload);
+/** \brief An enum case by name (borrowed, NUL-terminated). Any thread; never fails. */
+wb_cval_t wb_cval_enum(const char *name);
+/** \brief An enum case by index. Any thread; never fails. */
+wb_cval_t wb_cval_enum_index(uint32_t index);
+/** \brief An option: `some(*payload)` (borrowed), or `none` when `payload`
+ *  is NULL. Any thread; never fails. */
+wb_cval_t wb_cval_option(const wb_cval_t *payload);
+/** \brief A result: `ok` or, when `is_err`, `err`, with a payload (borrowed;
+ *  NULL when that side of the type has none). Any thread; never fails. */
+wb_cval_t wb_cval_result(bool is_err, const wb_cval_t *payload);
+/** \brief A flags value: bit i set means the i-th flag of the type is set.
+ *  Any thread; never fails. */
+wb_cval_t wb_cval_flags(uint64_t bits);
+/** \brief An `own` resource: passing it moves the resource into the callee
+ *  (the handle is then used up). Any thread; never fails. */
+wb_cval_t wb_cval_own(wb_resource_t resource);
+/** \brief A `borrow` of a resource the host holds, for the length of one
+ *  call. Any thread; never fails. */
+wb_cval_t wb_cval_borrow(wb_resource_t resource);
+
+/** \brief The kind of an item a component imports or exports. */
+typedef enum wb_citem_kind {
+  WB_CITEM_FUNC,      /**< a component function */
+  WB_CITEM_INSTANCE,  /**< an instance (a WIT interface); its members are listed after it */
+  WB_CITEM_RESOURCE,  /**< a resource type */
+  WB_CITEM_TYPE,      /**< a named value type */
+  WB_CITEM_MODULE,    /**< a core module */
+  WB_CITEM_COMPONENT, /**< a nested component */
+  WB_CITEM_CORE_FUNC  /**< a core function */
+} wb_citem_kind_t;
+
+/** \brief One import or export of a component. Strings are NUL-terminated. */
+typedef struct wb_citem_desc {
+  const char *path;     /**< "add", "ns:pkg/iface@1.0.0", or a member of an
+                             instance: "ns:pkg/iface@1.0.0#name" */
+  wb_citem_kind_t kind; /**< what it is */
+  const char *type;     /**< its WIT type as text, e.g.
+                             "func(a: u32, b: u32) -> u32" or "resource" */
+} wb_citem_desc_t;
+
+/** \brief A list of component items, owned by the caller. */
+typedef struct wb_citem_list {
+  wb_citem_desc_t *items; /**< the items, instance members after their instance */
+  size_t count;           /**< how many */
+} wb_citem_list_t;
+
+/** \brief Frees a list from ::wb_component_imports or ::wb_component_exports
+ *  and zeroes it. NULL and a zeroed list are harmless. Any thread. */
+void wb_citem_list_dispose(wb_citem_list_t *list);
+
+/**
+ * \brief Compiles a component from a component binary or component text
+ * (`(component ...)`). Any thread.
+ *
+ * \param bytes the binary, or the text (UTF-8, no NUL needed); not retained.
+ * \param out receives the component; the caller owns it and deletes it with
+ *        ::wb_component_delete.
+ * \return ::WB_ERR_COMPILE with Wasmtime's message for invalid input (a core
+ *         module is invalid here); ::WB_ERR_INVALID_ARGUMENT for NULL
+ *         pointers, len 0 or over 1 GiB, or an engine without the component
+ *         model or with async_support; ::WB_ERR_INVALID_HANDLE for a bad engine.
+ */
+wb_status_t wb_component_new(wb_engine_t engine, const uint8_t *bytes, size_t len, wb_component_t *out);
+
+/** \brief Validates a component binary or text, like ::wb_component_new
+ *  without keeping it (Wasmtime validates by compiling). Any thread.
+ *  \return ::WB_OK, or ::WB_ERR_COMPILE with the reason. */
+wb_status_t wb_component_validate(wb_engine_t engine, const uint8_t *bytes, size_t len);
+
+/** \brief Deletes the caller's reference to a component. Any thread.
+ *  Instances, templates and pools made from it are not affected. The null
+ *  handle is a no-op. \return ::WB_ERR_INVALID_HANDLE for a bad handle. */
+wb_status_t wb_component_delete(wb_component_t component);
+
+/** \brief Serializes a compiled component (native code). Any thread.
+ *  \param out receives bytes the caller owns (::wb_bytes_dispose). */
+wb_status_t wb_component_serialize(wb_component_t component, wb_bytes_t *out);
+
+/**
+ * \brief Loads a component from ::wb_component_serialize's bytes. Any thread.
+ * \warning TRUSTED INPUT ONLY: the bytes are native code and are not
+ * validated. Bytes of another Wasmtime version or configuration are refused
+ * with ::WB_ERR_COMPILE.
+ * \param out receives the component (::wb_component_delete).
+ */
+wb_status_t wb_component_deserialize(wb_engine_t engine, const uint8_t *bytes, size_t len, wb_component_t *out);
+
+/** \brief Lists a component's imports with their WIT types (instances
+ *  followed by their members). Any thread.
+ *  \param out receives a list the caller owns (::wb_citem_list_dispose). */
+wb_status_t wb_component_imports(wb_component_t component, wb_citem_list_t *out);
+
+/** \brief Lists a component's exports, like ::wb_component_imports. */
+wb_status_t wb_component_exports(wb_component_t component, wb_citem_list_t *out);
+
+/**
+ * \brief Resolves an exported function's path to an index, valid for every
+ * instance of the component (in any store, from any template or pool made
+ * from it). Any thread.
+ *
+ * \param path "name" for a function the component exports itself;
+ *        "iface#name" for a function of an exported instance, where a
+ *        versioned interface also matches a semver-compatible version
+ *        ("wasi:cli/run@0.2.0#run" finds "wasi:cli/run@0.2.12#run").
+ * \param out receives the index.
+ * \return ::WB_ERR_NOT_FOUND when there is no such export;
+ *         ::WB_ERR_TYPE_MISMATCH when it is not a function, or uses a type
+ *         wasmbound cannot pass (future, stream, error-context).
+ */
+wb_status_t wb_component_func_index(wb_component_t component, const char *path, uint32_t *out);
+
+/**
+ * \brief A host function of a component linker.
+ *
+ * Runs on the owner thread of the store whose guest calls it. `args`
+ * (borrowed until the callback returns) have the import's parameter types;
+ * an `own` argument is a resource handle the host now owns, a `borrow` one
+ * a handle valid only during the callback. `result` is NULL when the import
+ * has no result; otherwise write the result into it. It is checked against
+ * the import's type after the callback returns, so nested memory it points
+ * to must outlive the callback: use ::wb_component_host_alloc. `store` is
+ * the calling store (for ::wb_resource_new, ::wb_component_host_alloc and
+ * calls into other instances of it).
+ *
+ * Return ::WB_OK, or any other status to trap the guest with this thread's
+ * last error as the message (the calling instance is then unusable, as
+ * after any trap). `env` is shared by every store and thread that runs the
+ * function through templates and pools: make it immutable or thread-safe.
+ */
+typedef wb_status_t (*wb_component_host_callback_t)(void *env, wb_store_t store, const wb_cval_t *args,
+                                                    size_t nargs, wb_cval_t *result);
+
+/**
+ * \brief Destroys a host resource: called exactly once per resource made
+ * with ::wb_resource_new, on the owner thread of its store, when the last
+ * owner drops it (the guest, ::wb_resource_drop, or deleting the store).
+ * It must not call wasmbound functions on that store.
+ */
+typedef void (*wb_resource_destructor_t)(void *env, void *user);
+
+/** \brief Creates a component linker for the engine's components. The
+ *  calling thread becomes its only user (a builder); templates made from it
+ *  are shareable. \param out receives it (::wb_component_linker_delete). */
+wb_status_t wb_component_linker_new(wb_engine_t engine, wb_component_linker_t *out);
+
+/** \brief Deletes a component linker (its creator thread). Templates made
+ *  from it stay valid. The null handle is a no-op. */
+wb_status_t wb_component_linker_delete(wb_component_linker_t linker);
+
+/** \brief Lets later definitions replace earlier ones of the same name
+ *  (default: a duplicate is ::WB_ERR_LINK). Creator thread. */
+wb_status_t wb_component_linker_allow_shadowing(wb_component_linker_t linker, bool allow);
+
+/**
+ * \brief Defines a host function `name` in the interface `iface`. Creator thread.
+ *
+ * \param iface the import's instance name, e.g. "ns:pkg/iface@1.0.0" (a
+ *        component importing an older or newer semver-compatible version
+ *        links to it too); NULL or "" for a function the component imports
+ *        directly. "a#b" names instance "b" nested in "a".
+ * \param env passed to every call; ownership passes to the linker when
+ *        `finalizer` is non-NULL: it is called once, when no linker,
+ *        template or store holds the function any more (also when this
+ *        call fails).
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing.
+ */
+wb_status_t wb_component_linker_define_func(wb_component_linker_t linker, const char *iface, const char *name,
+                                            wb_component_host_callback_t callback, void *env,
+                                            wb_finalizer_t finalizer);
+
+/**
+ * \brief Defines a host resource type `name` in `iface`. Creator thread.
+ *
+ * Make resources of the type with ::wb_resource_new; each carries a user
+ * pointer, and `destructor` (NULL: none) is called for it exactly once.
+ * \param env passed to `destructor`; owned by the linker when `finalizer`
+ *        is non-NULL, as for ::wb_component_linker_define_func.
+ * \param type_out receives the type's id (process-wide, never reused), for
+ *        ::wb_resource_new; it stays the same in templates made from the linker.
+ */
+wb_status_t wb_component_linker_define_resource(wb_component_linker_t linker, const char *iface, const char *name,
+                                                wb_resource_destructor_t destructor, void *env,
+                                                wb_finalizer_t finalizer, uint32_t *type_out);
+
+/** \brief Defines a core module `name` in `iface`, for components that
+ *  import core modules. The module must be of the linker's engine; the
+ *  linker keeps its own reference. Creator thread. */
+wb_status_t wb_component_linker_define_module(wb_component_linker_t linker, const char *iface, const char *name,
+                                              wb_module_t module);
+
+/**
+ * \brief Defines WASI 0.2 (every `wasi:*` interface Wasmtime provides:
+ * cli, io, clocks, filesystem, random, sockets) in one call. Creator thread.
+ *
+ * The guest runs with its store's WASI settings (::wb_store_set_wasi: args,
+ * environment, stdin, stdout/stderr including capture, preopened
+ * directories, read-only): instantiating a component that imports `wasi:`
+ * interfaces into a store without them is refused.
+ */
+wb_status_t wb_component_linker_define_wasi(wb_component_linker_t linker);
+
+/**
+ * \brief Instantiates `component` into `store`, resolving its imports from
+ * the linker. The thread must be the linker's creator and the store's owner.
+ * \param out receives the instance; it lives until its store is deleted.
+ * \return ::WB_ERR_LINK naming a missing or mismatched import;
+ *         ::WB_ERR_INVALID_ARGUMENT for objects of different engines or a
+ *         component importing WASI into a store without WASI settings;
+ *         ::WB_ERR_TRAP etc. when the component's start code fails.
+ */
+wb_status_t wb_component_linker_instantiate(wb_component_linker_t linker, wb_store_t store,
+                                            wb_component_t component, wb_component_instance_t *out);
+
+/**
+ * \brief Memory for a host function's result, freed by the library when the
+ * host function returns to the guest. The store's owner thread, inside a
+ * host function of a component called in that store.
+ * \param out receives `size` bytes, aligned for any value.
+ * \return ::WB_ERR_BUSY outside a component host function;
+ *         ::WB_ERR_INVALID_ARGUMENT for size 0 or over 1 GiB.
+ */
+wb_status_t wb_component_host_alloc(wb_store_t store, size_t size, void **out);
+
+/**
+ * \brief Pre-links a component with the linker's definitions. The
+ * linker's creator thread. The template is shareable: any thread may
+ * instantiate it into its own store, concurrently. Later changes to the
+ * linker do not affect it.
+ * \param out receives the template (::wb_component_template_delete).
+ * \return ::WB_ERR_LINK when the definitions cannot be linked.
+ */
+wb_status_t wb_component_template_new(wb_component_linker_t linker, wb_component_t component,
+                                      wb_component_template_t *out);
+
+/** \brief Instantiates a template into a store. The store's owner thread.
+ *  Host functions of the template run on that thread. Errors as for
+ *  ::wb_component_linker_instantiate. */
+wb_status_t wb_component_template_instantiate(wb_component_template_t tmpl, wb_store_t store,
+                                              wb_component_instance_t *out);
+
+/** \brief ::wb_component_func_index for the template's component. Any thread. */
+wb_status_t wb_component_template_func_index(wb_component_template_t tmpl, const char *path, uint32_t *out);
+
+/** \brief Deletes a template. Any thread; instantiations in flight finish.
+ *  The null handle is a no-op. */
+wb_status_t wb_component_template_delete(wb_component_template_t tmpl);
+
+/**
+ * \brief The instance's function with index `func_index`
+ * (::wb_component_func_index of its component). The store's owner thread.
+ * The same function gives the same handle each time; it lives until the
+ * store is deleted.
+ * \return ::WB_ERR_NOT_FOUND for an index of no function of this component.
+ */
+wb_status_t wb_component_instance_func(wb_component_instance_t instance, uint32_t func_index,
+                                       wb_component_func_t *out);
+
+/** \brief Looks up an exported function by path (as for
+ *  ::wb_component_func_index) and returns its handle. The store's owner
+ *  thread. ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH. */
+wb_status_t wb_component_instance_get_func(wb_component_instance_t instance, const char *path,
+                                           wb_component_func_t *out);
+
+/** \brief ::WB_OK while the instance can be called, ::WB_ERR_UNUSABLE
+ *  (with the reason) after it trapped. The store's owner thread. */
+wb_status_t wb_component_instance_usable(wb_component_instance_t instance);
+
+/**
+ * \brief Calls a component function. The store's owner thread.
+ *
+ * Every argument is checked against the function's WIT type before the
+ * guest runs (see the section's notes); post-return runs before this
+ * returns.
+ * \param args `nargs` values, borrowed; an `own` resource among them is
+ *        moved to the callee and its handle is used up.
+ * \param out receives the result on ::WB_OK (and is emptied otherwise);
+ *        the caller frees it with ::wb_cresult_dispose.
+ * \return ::WB_ERR_TYPE_MISMATCH (count, kind, case, field, flag, resource
+ *         type) or ::WB_ERR_INVALID_ARGUMENT (UTF-8, char, NULL with a
+ *         length, a resource of another store, used up or passed twice):
+ *         the instance stays usable. ::WB_ERR_TRAP (see ::wb_last_trap_code),
+ *         ::WB_ERR_INTERRUPTED, ::WB_ERR_OUT_OF_FUEL, ::WB_ERR_EXIT: the
+ *         instance is unusable from then on. ::WB_ERR_UNUSABLE for an
+ *         instance that trapped before; ::WB_ERR_BUSY for a re-entrant call
+ *         into an instance that is running one; ::WB_ERR_NATIVE_STACK.
+ */
+wb_status_t wb_component_func_call(wb_component_func_t func, const wb_cval_t *args, size_t nargs,
+                                   wb_cresult_t *out);
+
+/** \brief The function's WIT type as text, e.g. "func(a: u32, b: u32) -> u32".
+ *  The store's owner thread. \param out receives NUL-terminated bytes the
+ *  caller owns (::wb_bytes_dispose; the NUL is not counted). */
+wb_status_t wb_component_func_type(wb_component_func_t func, wb_bytes_t *out);
+
+/**
+ * \brief Runs a WASI 0.2 command: calls `run` of the instance's
+ * `wasi:cli/run@0.2.x` export with its store's WASI settings. The store's
+ * owner thread.
+ * \return ::WB_OK when the command succeeded (exit status 0; then
+ *         ::wb_last_exit_code reads 0); ::WB_ERR_EXIT with the exit status
+ *         in ::wb_last_exit_code when it returned `err` (status 1) or
+ *         called `wasi:cli/exit` with a failure; ::WB_ERR_NOT_FOUND when it
+ *         is not a command; trap statuses as for ::wb_component_func_call.
+ *         A command can run once: the instance is unusable afterwards.
+ */
+wb_status_t wb_component_run(wb_component_instance_t instance);
+
+/**
+ * \brief Creates a resource of a host resource type (from
+ * ::wb_component_linker_define_resource) in a store, carrying `user`. The
+ * store's owner thread.
+ * \param out receives an `own` handle the host holds: pass it to the guest
+ *        (as `own` it moves there, as `borrow` it is lent) or drop it with
+ *        ::wb_resource_drop. The type's destructor runs exactly once for it.
+ * \return ::WB_ERR_NOT_FOUND for a type id no linker defined.
+ */
+wb_status_t wb_resource_new(wb_store_t store, uint32_t type, void *user, wb_resource_t *out);
+
+/**
+ * \brief Gives up the host's handle. The store's owner thread. For an
+ * `own` resource that is its end: the guest's destructor runs for a guest
+ * resource (wasm may run: trap statuses as for a call), the host type's
+ * destructor for a host resource. For a `borrow` it ends the borrow. The
+ * handle is invalid afterwards. The null handle is a no-op.
+ */
+wb_status_t wb_resource_drop(wb_resource_t resource);
+
+/** \brief Reads a host resource's type id and user pointer (either out
+ *  pointer may be NULL). The store's owner thread.
+ *  \return ::WB_ERR_TYPE_MISMATCH for a resource the guest defined. */
+wb_status_t wb_resource_host_data(wb_resource_t resource, uint32_t *type, void **user);
+
+/** \brief Whether the handle is an `own` (true) or a `borrow` (false). The
+ *  store's owner thread. */
+wb_status_t wb_resource_owned(wb_resource_t resource, bool *out);
+
+/**
+ * \brief Starts a pool whose workers each own a store and an instance of
+ * the template. Any thread. Each worker instantiates before this returns,
+ * so an instantiation failure is reported here. Workers whose template
+ * imports WASI get an empty WASI context (no args, environment, stdin or
+ * directories; output discarded).
+ * \param config NULL for the defaults (::wb_pool_config_init); not retained.
+ * \param out receives the pool (::wb_component_pool_delete).
+ */
+wb_status_t wb_component_pool_new(wb_component_template_t tmpl, const wb_pool_config_t *config,
+                                  wb_component_pool_t *out);
+
+/** \brief ::wb_component_func_index for the pool's component. Any thread. */
+wb_status_t wb_component_pool_func_index(wb_component_pool_t pool, const char *path, uint32_t *out);
+
+/**
+ * \brief Runs function `func_index` on a worker and waits for it. Any
+ * thread (also several at once). Arguments are borrowed until it returns
+ * and are checked as for ::wb_component_func_call; functions with resource
+ * types cannot run in a pool (::WB_ERR_TYPE_MISMATCH). A worker whose
+ * instance trapped gets a fresh one before its next call.
+ * \param out receives the result (::wb_cresult_dispose, any thread).
+ * \return the call's status; ::WB_ERR_BUSY from a host function of the
+ *         pool's own workers, or after ::wb_component_pool_delete began.
+ */
+wb_status_t wb_component_pool_call(wb_component_pool_t pool, uint32_t func_index, const wb_cval_t *args,
+                                   size_t nargs, wb_cresult_t *out);
+
+/** \brief Stops the pool's workers (after the calls they run) and deletes
+ *  it. Any thread but its workers. The null handle is a no-op. */
+wb_status_t wb_component_pool_delete(wb_component_pool_t pool);
 
 /* ------------------------------------------------------------------------ */
 /** \name Statistics */

@@ -1379,4 +1379,900 @@ inline Result<void> Store::set_wasi(const WasiConfig &config) const {
 
 }  // namespace wasmbound
 
+/* What the component section below needs beyond the includes at the top
+ * (kept here so that the section stays in one piece). */
+#include <memory>
+#include <new>
+#include <variant>
+
+namespace wasmbound {
+
+/* ======================================================================== */
+/* Components and WASI 0.2 (the component model)                             */
+/*                                                                            */
+/* The C++ side of the component section of wasmbound.h: component values    */
+/* map to C++ types through CvalTraits (bool, integers, float, double,        */
+/* char32_t, std::string / std::string_view, std::vector, std::optional,      */
+/* std::tuple / std::pair, std::variant, WitResult, Flags, enums, structs    */
+/* described by Record<T>, Own / Borrow resources, and raw wb_cval_t), and    */
+/* host functions are lambdas.                                                */
+
+/** \brief No payload: the empty side of a WIT result, or a variant case
+ *  without one (as an alternative of a std::variant). */
+using Unit = std::monostate;
+
+/** \brief An owned resource handle: passing it moves the resource to the callee. */
+struct Own {
+  wb_resource_t handle{}; /**< store-bound; ends with ::wb_resource_drop or its store */
+};
+/** \brief A borrowed resource handle (host function arguments: valid during the call). */
+struct Borrow {
+  wb_resource_t handle{}; /**< the resource lent */
+};
+/** \brief WIT flags: bit i is the i-th flag of the type. */
+struct Flags {
+  uint64_t bits = 0; /**< the set flags */
+};
+
+/** \brief A WIT `result<T, E>`; Unit for a side without payload. */
+template <class T = Unit, class E = Unit>
+struct WitResult {
+  bool is_err = false; /**< false: `ok` holds the value; true: `err` does */
+  T ok{};              /**< the ok payload */
+  E err{};             /**< the err payload */
+  /** \brief An ok result. */
+  static WitResult success(T v = T{}) {
+    WitResult r;
+    r.ok = std::move(v);
+    return r;
+  }
+  /** \brief An err result. */
+  static WitResult failure(E e = E{}) {
+    WitResult r;
+    r.is_err = true;
+    r.err = std::move(e);
+    return r;
+  }
+};
+
+/**
+ * \brief Maps a struct to a WIT record: specialize it with the members in
+ * the record's field order (names are not compared; the order is what counts).
+ * \code
+ * struct Point { uint32_t x; std::string label; };
+ * template <> struct wasmbound::Record<Point> {
+ *   static constexpr auto fields = std::make_tuple(&Point::x, &Point::label);
+ * };
+ * \endcode
+ */
+template <class T>
+struct Record {};
+
+namespace detail {
+/* Memory for the nested parts of values on their way to the library: owned
+ * by a call (CallMemory), or borrowed from a component host function's
+ * scratch (HostMemory: ::wb_component_host_alloc, freed after the library
+ * has read the result). */
+class CvalMemory {
+ public:
+  virtual ~CvalMemory() = default;
+  /* n bytes aligned for any value, or nullptr */
+  virtual void *alloc(std::size_t n) = 0;
+  /* a copy of the bytes that outlives the caller's temporaries */
+  const char *keep(const char *data, std::size_t n) {
+    if (!n) return "";
+    char *p = static_cast<char *>(alloc(n));
+    if (p) std::memcpy(p, data, n);
+    return p;
+  }
+  wb_cval_t *values(std::size_t n) { return static_cast<wb_cval_t *>(alloc((n ? n : 1) * sizeof(wb_cval_t))); }
+};
+class CallMemory final : public CvalMemory {
+ public:
+  void *alloc(std::size_t n) override {
+    blocks_.emplace_back(new (std::nothrow) std::max_align_t[(n + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t)]);
+    return blocks_.back().get();
+  }
+
+ private:
+  std::vector<std::unique_ptr<std::max_align_t[]>> blocks_;
+};
+class HostMemory final : public CvalMemory {
+ public:
+  explicit HostMemory(wb_store_t store) noexcept : store_(store) {}
+  void *alloc(std::size_t n) override {
+    void *p = nullptr;
+    return wb_component_host_alloc(store_, n, &p) == WB_OK ? p : nullptr;
+  }
+
+ private:
+  wb_store_t store_;
+};
+}  // namespace detail
+
+/**
+ * \brief How a C++ type becomes a component value and back. Specialized for
+ * the types listed at the top of this section; specialize it for your own
+ * (or Record<T> for structs). `to` fills `out` (false: out of memory);
+ * `from` reads a result or argument (false: the value is not of this type).
+ */
+template <class T, class = void>
+struct CvalTraits;  // unsupported type: the error names this template
+
+namespace detail {
+template <class T>
+struct ScalarTraits {};
+#define WASMBOUND_CVAL_SCALAR(T, KIND, MEMBER, MAKE)                                   \
+  template <>                                                                          \
+  struct ScalarTraits<T> {                                                             \
+    static bool to(const T &x, CvalMemory &, wb_cval_t &out) {                         \
+      out = MAKE(x);                                                                   \
+      return true;                                                                     \
+    }                                                                                  \
+    static bool from(const wb_cval_t &v, T &out) {                                     \
+      if (v.kind != KIND) return false;                                                \
+      out = v.of.MEMBER;                                                               \
+      return true;                                                                     \
+    }                                                                                  \
+  };
+WASMBOUND_CVAL_SCALAR(bool, WB_CVAL_BOOL, b, wb_cval_bool)
+WASMBOUND_CVAL_SCALAR(int8_t, WB_CVAL_S8, s8, wb_cval_s8)
+WASMBOUND_CVAL_SCALAR(uint8_t, WB_CVAL_U8, u8, wb_cval_u8)
+WASMBOUND_CVAL_SCALAR(int16_t, WB_CVAL_S16, s16, wb_cval_s16)
+WASMBOUND_CVAL_SCALAR(uint16_t, WB_CVAL_U16, u16, wb_cval_u16)
+WASMBOUND_CVAL_SCALAR(int32_t, WB_CVAL_S32, s32, wb_cval_s32)
+WASMBOUND_CVAL_SCALAR(uint32_t, WB_CVAL_U32, u32, wb_cval_u32)
+WASMBOUND_CVAL_SCALAR(int64_t, WB_CVAL_S64, s64, wb_cval_s64)
+WASMBOUND_CVAL_SCALAR(uint64_t, WB_CVAL_U64, u64, wb_cval_u64)
+WASMBOUND_CVAL_SCALAR(float, WB_CVAL_F32, f32, wb_cval_f32)
+WASMBOUND_CVAL_SCALAR(double, WB_CVAL_F64, f64, wb_cval_f64)
+WASMBOUND_CVAL_SCALAR(char32_t, WB_CVAL_CHAR, ch, wb_cval_char)
+#undef WASMBOUND_CVAL_SCALAR
+template <class T, class = void>
+struct IsScalar : std::false_type {};
+template <class T>
+struct IsScalar<T, std::void_t<decltype(ScalarTraits<T>::from)>> : std::true_type {};
+}  // namespace detail
+
+/** \brief bool, the fixed-width integers, float, double, char32_t. */
+template <class T>
+struct CvalTraits<T, std::enable_if_t<detail::IsScalar<T>::value>> : detail::ScalarTraits<T> {};
+
+/** \brief `string`: std::string (copied out of results). */
+template <>
+struct CvalTraits<std::string> {
+  static bool to(const std::string &x, detail::CvalMemory &m, wb_cval_t &out) {
+    const char *p = m.keep(x.data(), x.size());
+    out = wb_cval_string_n(p, x.size());
+    return p != nullptr;
+  }
+  static bool from(const wb_cval_t &v, std::string &out) {
+    if (v.kind != WB_CVAL_STRING) return false;
+    out.assign(v.of.str.data, v.of.str.len);
+    return true;
+  }
+};
+/** \brief `string` as an argument only (results outlive no view). */
+template <>
+struct CvalTraits<std::string_view> {
+  static bool to(std::string_view x, detail::CvalMemory &m, wb_cval_t &out) {
+    const char *p = m.keep(x.data(), x.size());
+    out = wb_cval_string_n(p, x.size());
+    return p != nullptr;
+  }
+};
+/** \brief `string` from a NUL-terminated C string, as an argument only. */
+template <>
+struct CvalTraits<const char *> {
+  static bool to(const char *x, detail::CvalMemory &m, wb_cval_t &out) {
+    return CvalTraits<std::string_view>::to(x ? std::string_view(x) : std::string_view(), m, out);
+  }
+};
+/** \brief `list<u8>`: one buffer. */
+template <>
+struct CvalTraits<std::vector<uint8_t>> {
+  static bool to(const std::vector<uint8_t> &x, detail::CvalMemory &m, wb_cval_t &out) {
+    const char *p = m.keep(reinterpret_cast<const char *>(x.data()), x.size());
+    out = wb_cval_bytes(reinterpret_cast<const uint8_t *>(p), x.size());
+    return p != nullptr;
+  }
+  static bool from(const wb_cval_t &v, std::vector<uint8_t> &out) {
+    if (v.kind == WB_CVAL_BYTES) {
+      out.assign(v.of.bytes.data, v.of.bytes.data + v.of.bytes.len);
+      return true;
+    }
+    if (v.kind != WB_CVAL_LIST) return false;
+    out.clear();
+    for (std::size_t i = 0; i < v.of.list.len; i++) {
+      if (v.of.list.items[i].kind != WB_CVAL_U8) return false;
+      out.push_back(v.of.list.items[i].of.u8);
+    }
+    return true;
+  }
+};
+/** \brief `list<T>`. */
+template <class T>
+struct CvalTraits<std::vector<T>, std::enable_if_t<!std::is_same<T, uint8_t>::value>> {
+  static bool to(const std::vector<T> &x, detail::CvalMemory &m, wb_cval_t &out) {
+    wb_cval_t *items = m.values(x.size());
+    if (!items) return false;
+    for (std::size_t i = 0; i < x.size(); i++)
+      if (!CvalTraits<T>::to(x[i], m, items[i])) return false;
+    out = wb_cval_list(items, x.size());
+    return true;
+  }
+  static bool from(const wb_cval_t &v, std::vector<T> &out) {
+    if (v.kind != WB_CVAL_LIST) return false;
+    out.clear();
+    out.reserve(v.of.list.len);
+    for (std::size_t i = 0; i < v.of.list.len; i++) {
+      T item{};
+      if (!CvalTraits<T>::from(v.of.list.items[i], item)) return false;
+      out.push_back(std::move(item));
+    }
+    return true;
+  }
+};
+/** \brief `option<T>`. */
+template <class T>
+struct CvalTraits<std::optional<T>> {
+  static bool to(const std::optional<T> &x, detail::CvalMemory &m, wb_cval_t &out) {
+    if (!x) {
+      out = wb_cval_option(nullptr);
+      return true;
+    }
+    wb_cval_t *p = m.values(1);
+    if (!p || !CvalTraits<T>::to(*x, m, *p)) return false;
+    out = wb_cval_option(p);
+    return true;
+  }
+  static bool from(const wb_cval_t &v, std::optional<T> &out) {
+    if (v.kind != WB_CVAL_OPTION) return false;
+    if (!v.of.choice.payload) {
+      out.reset();
+      return true;
+    }
+    T item{};
+    if (!CvalTraits<T>::from(*v.of.choice.payload, item)) return false;
+    out = std::move(item);
+    return true;
+  }
+};
+
+namespace detail {
+/* the payload of a case: none for Unit */
+template <class T>
+bool payload_to(const T &x, CvalMemory &m, const wb_cval_t *&out) {
+  if constexpr (std::is_same<T, Unit>::value) {
+    (void)x, (void)m;
+    out = nullptr;
+    return true;
+  } else {
+    wb_cval_t *p = m.values(1);
+    if (!p || !CvalTraits<T>::to(x, m, *p)) return false;
+    out = p;
+    return true;
+  }
+}
+template <class T>
+bool payload_from(const wb_cval_t *v, T &out) {
+  if constexpr (std::is_same<T, Unit>::value) {
+    (void)out;
+    return v == nullptr;
+  } else {
+    return v && CvalTraits<T>::from(*v, out);
+  }
+}
+}  // namespace detail
+
+/** \brief `result<T, E>` (Unit for a side without payload). */
+template <class T, class E>
+struct CvalTraits<WitResult<T, E>> {
+  static bool to(const WitResult<T, E> &x, detail::CvalMemory &m, wb_cval_t &out) {
+    const wb_cval_t *p = nullptr;
+    if (!(x.is_err ? detail::payload_to(x.err, m, p) : detail::payload_to(x.ok, m, p))) return false;
+    out = wb_cval_result(x.is_err, p);
+    return true;
+  }
+  static bool from(const wb_cval_t &v, WitResult<T, E> &out) {
+    if (v.kind != WB_CVAL_RESULT) return false;
+    out.is_err = v.of.choice.index != 0;
+    return out.is_err ? detail::payload_from(v.of.choice.payload, out.err)
+                      : detail::payload_from(v.of.choice.payload, out.ok);
+  }
+};
+/** \brief `variant`: alternative i is case i (std::monostate: no payload). */
+template <class... Ts>
+struct CvalTraits<std::variant<Ts...>> {
+  static bool to(const std::variant<Ts...> &x, detail::CvalMemory &m, wb_cval_t &out) {
+    const wb_cval_t *p = nullptr;
+    bool ok = std::visit([&](const auto &alt) { return detail::payload_to(alt, m, p); }, x);
+    out = wb_cval_variant_index(static_cast<uint32_t>(x.index()), p);
+    return ok;
+  }
+  static bool from(const wb_cval_t &v, std::variant<Ts...> &out) {
+    if (v.kind != WB_CVAL_VARIANT || v.of.choice.index >= sizeof...(Ts)) return false;
+    return pick(v, out, std::index_sequence_for<Ts...>{});
+  }
+
+ private:
+  template <std::size_t... I>
+  static bool pick(const wb_cval_t &v, std::variant<Ts...> &out, std::index_sequence<I...>) {
+    bool ok = false;
+    ((v.of.choice.index == I ? (ok = take<I>(v, out), true) : false) || ...);
+    return ok;
+  }
+  template <std::size_t I>
+  static bool take(const wb_cval_t &v, std::variant<Ts...> &out) {
+    std::variant_alternative_t<I, std::variant<Ts...>> alt{};
+    if (!detail::payload_from(v.of.choice.payload, alt)) return false;
+    out.template emplace<I>(std::move(alt));
+    return true;
+  }
+};
+namespace detail {
+template <class Tuple, std::size_t... I>
+bool tuple_to(const Tuple &x, CvalMemory &m, wb_cval_t *items, std::index_sequence<I...>) {
+  return (CvalTraits<std::decay_t<std::tuple_element_t<I, Tuple>>>::to(std::get<I>(x), m, items[I]) && ...);
+}
+template <class Tuple, std::size_t... I>
+bool tuple_from(const wb_cval_t *items, Tuple &out, std::index_sequence<I...>) {
+  return (CvalTraits<std::decay_t<std::tuple_element_t<I, Tuple>>>::from(items[I], std::get<I>(out)) && ...);
+}
+}  // namespace detail
+/** \brief `tuple<...>`. */
+template <class... Ts>
+struct CvalTraits<std::tuple<Ts...>> {
+  static bool to(const std::tuple<Ts...> &x, detail::CvalMemory &m, wb_cval_t &out) {
+    wb_cval_t *items = m.values(sizeof...(Ts));
+    if (!items || !detail::tuple_to(x, m, items, std::index_sequence_for<Ts...>{})) return false;
+    out = wb_cval_tuple(items, sizeof...(Ts));
+    return true;
+  }
+  static bool from(const wb_cval_t &v, std::tuple<Ts...> &out) {
+    if (v.kind != WB_CVAL_TUPLE || v.of.list.len != sizeof...(Ts)) return false;
+    return detail::tuple_from(v.of.list.items, out, std::index_sequence_for<Ts...>{});
+  }
+};
+/** \brief `tuple<A, B>` as a std::pair. */
+template <class A, class B>
+struct CvalTraits<std::pair<A, B>> {
+  static bool to(const std::pair<A, B> &x, detail::CvalMemory &m, wb_cval_t &out) {
+    return CvalTraits<std::tuple<A, B>>::to(std::tuple<A, B>(x.first, x.second), m, out);
+  }
+  static bool from(const wb_cval_t &v, std::pair<A, B> &out) {
+    std::tuple<A, B> t;
+    if (!CvalTraits<std::tuple<A, B>>::from(v, t)) return false;
+    out = std::pair<A, B>(std::move(std::get<0>(t)), std::move(std::get<1>(t)));
+    return true;
+  }
+};
+/** \brief `enum`: a C++ enum whose values are the case indexes. */
+template <class T>
+struct CvalTraits<T, std::enable_if_t<std::is_enum<T>::value>> {
+  static bool to(const T &x, detail::CvalMemory &, wb_cval_t &out) {
+    out = wb_cval_enum_index(static_cast<uint32_t>(x));
+    return true;
+  }
+  static bool from(const wb_cval_t &v, T &out) {
+    if (v.kind != WB_CVAL_ENUM) return false;
+    out = static_cast<T>(v.of.choice.index);
+    return true;
+  }
+};
+/** \brief `flags`. */
+template <>
+struct CvalTraits<Flags> {
+  static bool to(const Flags &x, detail::CvalMemory &, wb_cval_t &out) {
+    out = wb_cval_flags(x.bits);
+    return true;
+  }
+  static bool from(const wb_cval_t &v, Flags &out) {
+    if (v.kind != WB_CVAL_FLAGS) return false;
+    out.bits = v.of.flags;
+    return true;
+  }
+};
+namespace detail {
+template <class R, wb_cval_kind_t K, wb_cval_t (*Make)(wb_resource_t)>
+struct ResourceTraits {
+  static bool to(const R &x, CvalMemory &, wb_cval_t &out) {
+    out = Make(x.handle);
+    return true;
+  }
+  static bool from(const wb_cval_t &v, R &out) {
+    if (v.kind != K) return false;
+    out.handle = v.of.resource;
+    return true;
+  }
+};
+}  // namespace detail
+/** \brief `own<T>`. */
+template <>
+struct CvalTraits<Own> : detail::ResourceTraits<Own, WB_CVAL_OWN, &wb_cval_own> {};
+/** \brief `borrow<T>`. */
+template <>
+struct CvalTraits<Borrow> : detail::ResourceTraits<Borrow, WB_CVAL_BORROW, &wb_cval_borrow> {};
+/** \brief Any value as it is (its pointers are the caller's, or live as long
+ *  as the arguments or result they came from). */
+template <>
+struct CvalTraits<wb_cval_t> {
+  static bool to(const wb_cval_t &x, detail::CvalMemory &, wb_cval_t &out) {
+    out = x;
+    return true;
+  }
+  static bool from(const wb_cval_t &v, wb_cval_t &out) {
+    out = v;
+    return true;
+  }
+};
+namespace detail {
+template <class T, class = void>
+struct IsRecord : std::false_type {};
+template <class T>
+struct IsRecord<T, std::void_t<decltype(Record<T>::fields)>> : std::true_type {};
+template <class T, class Fields, std::size_t... I>
+bool record_to(const T &x, const Fields &f, CvalMemory &m, wb_cval_t *items, std::index_sequence<I...>) {
+  return (CvalTraits<std::decay_t<decltype(x.*std::get<I>(f))>>::to(x.*std::get<I>(f), m, items[I]) && ...);
+}
+template <class T, class Fields, std::size_t... I>
+bool record_from(const wb_cval_t *items, const Fields &f, T &out, std::index_sequence<I...>) {
+  return (CvalTraits<std::decay_t<decltype(out.*std::get<I>(f))>>::from(items[I], out.*std::get<I>(f)) && ...);
+}
+}  // namespace detail
+/** \brief `record`: a struct described by Record<T>. */
+template <class T>
+struct CvalTraits<T, std::enable_if_t<detail::IsRecord<T>::value>> {
+  static constexpr std::size_t n = std::tuple_size<std::decay_t<decltype(Record<T>::fields)>>::value;
+  static bool to(const T &x, detail::CvalMemory &m, wb_cval_t &out) {
+    wb_cval_t *items = m.values(n);
+    if (!items || !detail::record_to(x, Record<T>::fields, m, items, std::make_index_sequence<n>{})) return false;
+    out = wb_cval_record(items, nullptr, n);
+    return true;
+  }
+  static bool from(const wb_cval_t &v, T &out) {
+    if (v.kind != WB_CVAL_RECORD || v.of.list.len != n) return false;
+    return detail::record_from(v.of.list.items, Record<T>::fields, out, std::make_index_sequence<n>{});
+  }
+};
+
+/** \brief A component call's result, owned: freed (::wb_cresult_dispose) by
+ *  the destructor. Move-only. */
+class ComponentResult {
+ public:
+  ComponentResult() noexcept : r_(WB_CRESULT_INIT) {}
+  ComponentResult(ComponentResult &&o) noexcept : r_(o.r_) { o.r_ = WB_CRESULT_INIT; }
+  ComponentResult &operator=(ComponentResult &&o) noexcept {
+    if (this != &o) {
+      wb_cresult_dispose(&r_);
+      r_ = o.r_;
+      o.r_ = WB_CRESULT_INIT;
+    }
+    return *this;
+  }
+  ComponentResult(const ComponentResult &) = delete;
+  ComponentResult &operator=(const ComponentResult &) = delete;
+  ~ComponentResult() { wb_cresult_dispose(&r_); }
+  /** \brief The value; nullptr for a function without a result. */
+  const wb_cval_t *value() const noexcept { return r_.has_value ? &r_.value : nullptr; }
+  /** \brief The C struct, to pass to ::wb_component_func_call. */
+  wb_cresult_t *raw() noexcept { return &r_; }
+  /** \brief The result as T (::WB_ERR_TYPE_MISMATCH when it is not one). */
+  template <class T>
+  Result<T> as() const {
+    T out{};
+    if (!r_.has_value || !CvalTraits<T>::from(r_.value, out))
+      return fail(WB_ERR_TYPE_MISMATCH, "wasmbound.hh: the result is not of the C++ type asked for");
+    return out;
+  }
+
+ private:
+  wb_cresult_t r_;
+};
+
+namespace detail {
+/* Converts C++ arguments into values backed by m. */
+template <class... Args, std::size_t... I>
+bool cvals_of(CvalMemory &m, wb_cval_t *vals, std::index_sequence<I...>, const Args &...args) {
+  return (CvalTraits<std::decay_t<Args>>::to(args, m, vals[I]) && ...);
+}
+/* Calls `call(vals, n, result)` with the converted args and reads R back. */
+template <class R, class Call, class... Args>
+Result<R> typed_component_call(Call &&call, const Args &...args) {
+  CallMemory m;
+  wb_cval_t vals[sizeof...(Args) ? sizeof...(Args) : 1] = {};
+  if (!cvals_of(m, vals, std::index_sequence_for<Args...>{}, args...))
+    return fail(WB_ERR_NO_MEMORY, "wasmbound.hh: out of memory for the arguments");
+  ComponentResult res;
+  wb_status_t st = call(static_cast<const wb_cval_t *>(vals), sizeof...(Args), res.raw());
+  if (st != WB_OK) return last_failure(st);
+  if constexpr (std::is_void<R>::value) {
+    return Result<void>();
+  } else {
+    return res.template as<R>();
+  }
+}
+}  // namespace detail
+
+/** \brief A component function (a view, valid until its store is deleted);
+ *  the store's owner thread. */
+class ComponentFunc {
+ public:
+  ComponentFunc() noexcept : h_() {}
+  explicit ComponentFunc(wb_component_func_t h) noexcept : h_(h) {}
+  wb_component_func_t handle() const noexcept { return h_; }
+  /** \brief Calls with C values (borrowed). */
+  Result<ComponentResult> call(const std::vector<wb_cval_t> &args) const {
+    ComponentResult r;
+    wb_status_t st = wb_component_func_call(h_, args.data(), args.size(), r.raw());
+    if (st != WB_OK) return last_failure(st);
+    return r;
+  }
+  /** \brief The WIT type, e.g. "func(a: u32) -> string". */
+  Result<std::string> type() const {
+    wb_bytes_t b{};
+    wb_status_t st = wb_component_func_type(h_, &b);
+    if (st != WB_OK) return last_failure(st);
+    std::string s(reinterpret_cast<const char *>(b.data), b.len);
+    wb_bytes_dispose(&b);
+    return s;
+  }
+
+ private:
+  wb_component_func_t h_;
+};
+
+template <class Sig>
+class ComponentTypedFunc;
+/** \brief A component function called with C++ values: `R(Args...)`, R void
+ *  for a function without a result. The library checks every argument
+ *  against the WIT type before the guest runs. */
+template <class R, class... Args>
+class ComponentTypedFunc<R(Args...)> {
+ public:
+  ComponentTypedFunc() noexcept = default;
+  explicit ComponentTypedFunc(ComponentFunc f) noexcept : f_(f) {}
+  ComponentFunc func() const noexcept { return f_; }
+  /** \brief Calls it; ::WB_ERR_TYPE_MISMATCH when the result is not an R. */
+  Result<R> operator()(const Args &...args) const {
+    wb_component_func_t h = f_.handle();
+    return detail::typed_component_call<R>(
+        [h](const wb_cval_t *v, std::size_t n, wb_cresult_t *out) { return wb_component_func_call(h, v, n, out); },
+        args...);
+  }
+
+ private:
+  ComponentFunc f_;
+};
+
+/** \brief A component instance (a view, valid until its store is deleted);
+ *  the store's owner thread. */
+class ComponentInstance {
+ public:
+  ComponentInstance() noexcept : h_() {}
+  explicit ComponentInstance(wb_component_instance_t h) noexcept : h_(h) {}
+  wb_component_instance_t handle() const noexcept { return h_; }
+  /** \brief A function by path ("name" or "iface#name"). */
+  Result<ComponentFunc> func(Name path) const {
+    wb_component_func_t f{};
+    wb_status_t st = wb_component_instance_get_func(h_, path.c_str(), &f);
+    if (st != WB_OK) return last_failure(st);
+    return ComponentFunc(f);
+  }
+  /** \brief A function by index (Component::func_index). */
+  Result<ComponentFunc> func(uint32_t index) const {
+    wb_component_func_t f{};
+    wb_status_t st = wb_component_instance_func(h_, index, &f);
+    if (st != WB_OK) return last_failure(st);
+    return ComponentFunc(f);
+  }
+  /** \brief A typed function: `instance.typed<uint32_t(uint32_t, uint32_t)>("add")`. */
+  template <class Sig>
+  Result<ComponentTypedFunc<Sig>> typed(Name path) const {
+    Result<ComponentFunc> f = func(path);
+    if (!f) return f.error();
+    return ComponentTypedFunc<Sig>(*f);
+  }
+  /** \brief ::WB_OK while usable; ::WB_ERR_UNUSABLE after a trap. */
+  Result<void> usable() const { return detail::check(wb_component_instance_usable(h_)); }
+  /** \brief Runs a WASI 0.2 command (wasi:cli/run); the exit status is
+   *  ::wb_last_exit_code (0 on success, ::WB_ERR_EXIT otherwise). */
+  Result<void> run() const { return detail::check(wb_component_run(h_)); }
+
+ private:
+  wb_component_instance_t h_;
+};
+
+/** \brief One import or export of a component. */
+struct ComponentItem {
+  std::string path;     /**< "name", "iface", or "iface#member" */
+  wb_citem_kind_t kind; /**< what it is */
+  std::string type;     /**< its WIT type as text */
+};
+
+/** \brief A compiled component. Any thread, concurrently. */
+class Component : public detail::Owner<wb_component_t, &wb_component_delete> {
+ public:
+  using Owner::Owner;
+  /** \brief Compiles a component binary or `(component ...)` text. */
+  static Result<Component> create(const Engine &engine, Bytes binary_or_text) {
+    wb_component_t h{};
+    wb_status_t st = wb_component_new(engine.handle(), binary_or_text.data(), binary_or_text.size(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return Component(h);
+  }
+  /** \brief The index of an exported function, for every instance. */
+  Result<uint32_t> func_index(Name path) const {
+    uint32_t i = 0;
+    wb_status_t st = wb_component_func_index(h_, path.c_str(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return i;
+  }
+  /** \brief Imports with WIT types. */
+  Result<std::vector<ComponentItem>> imports() const { return items(&wb_component_imports); }
+  /** \brief Exports with WIT types. */
+  Result<std::vector<ComponentItem>> exports() const { return items(&wb_component_exports); }
+
+ private:
+  Result<std::vector<ComponentItem>> items(wb_status_t (*list)(wb_component_t, wb_citem_list_t *)) const {
+    wb_citem_list_t l{};
+    wb_status_t st = list(h_, &l);
+    if (st != WB_OK) return last_failure(st);
+    std::vector<ComponentItem> out;
+    for (std::size_t i = 0; i < l.count; i++) out.push_back({l.items[i].path, l.items[i].kind, l.items[i].type});
+    wb_citem_list_dispose(&l);
+    return out;
+  }
+};
+
+namespace detail {
+/* A component host function of C++ type R([wb_store_t,] Args...). */
+template <class R, class... Args>
+struct ComponentHostSigBase {
+  using Ret = typename IsResult<R>::inner;
+  static constexpr std::size_t nparams = sizeof...(Args);
+
+  template <class F, std::size_t... I>
+  static wb_status_t invoke(const F &f, wb_store_t store, const wb_cval_t *args, wb_cval_t *result,
+                            std::index_sequence<I...>, bool takes_store) {
+    std::tuple<std::decay_t<Args>...> vals;
+    std::size_t bad = nparams;
+    bool ok = ((CvalTraits<std::decay_t<Args>>::from(args[I], std::get<I>(vals)) || (bad = I, false)) && ...);
+    if (!ok) {
+      std::string msg = "wasmbound.hh: argument " + std::to_string(bad) +
+                        " is not of the C++ type the host function takes";
+      return wb_set_error(WB_ERR_TYPE_MISMATCH, msg.c_str());
+    }
+    return finish(store, result, [&] {
+      if constexpr (sizeof...(I) == 0) (void)vals;
+      return call(f, store, takes_store, std::get<I>(vals)...);
+    });
+  }
+
+ private:
+  template <class F, class... V>
+  static decltype(auto) call(const F &f, wb_store_t store, bool takes_store, V &...v) {
+    (void)store, (void)takes_store;
+    if constexpr (std::is_invocable<const F &, wb_store_t, V &...>::value) return f(store, v...);
+    else return f(v...);
+  }
+  template <class Call>
+  static wb_status_t finish(wb_store_t store, wb_cval_t *result, Call &&call) {
+    HostMemory m(store);
+    if constexpr (IsResult<R>::value) {
+      R r = call();
+      if (!r) return wb_set_error(r.status(), r.message().c_str());
+      if constexpr (!std::is_void<Ret>::value) {
+        if (!result) return wb_set_error(WB_ERR_TYPE_MISMATCH, "wasmbound.hh: the import has no result");
+        if (!CvalTraits<Ret>::to(*r, m, *result)) return wb_set_error(WB_ERR_NO_MEMORY, "out of memory");
+      }
+    } else if constexpr (std::is_void<R>::value) {
+      call();
+    } else {
+      if (!result) return wb_set_error(WB_ERR_TYPE_MISMATCH, "wasmbound.hh: the import has no result");
+      if (!CvalTraits<R>::to(call(), m, *result)) return wb_set_error(WB_ERR_NO_MEMORY, "out of memory");
+    }
+    return WB_OK;
+  }
+};
+template <class R, class... Args>
+struct ComponentHostSig : ComponentHostSigBase<R, Args...> {
+  static constexpr bool takes_store = false;
+};
+template <class R, class... Args>
+struct ComponentHostSig<R, wb_store_t, Args...> : ComponentHostSigBase<R, Args...> {
+  static constexpr bool takes_store = true;
+};
+template <class M>
+struct ComponentCallOperator {
+  static_assert(sizeof(M) == 0, "a component host function needs a const operator() (a lambda that is not "
+                                "`mutable`): it may run on several threads at once");
+};
+template <class C, class R, class... Args>
+struct ComponentCallOperator<R (C::*)(Args...) const> {
+  using Sig = ComponentHostSig<R, Args...>;
+};
+template <class C, class R, class... Args>
+struct ComponentCallOperator<R (C::*)(Args...) const noexcept> {
+  using Sig = ComponentHostSig<R, Args...>;
+};
+template <class F, class = void>
+struct ComponentHostTraits {
+  static_assert(sizeof(F) == 0, "a component host function must be a lambda or function object with one "
+                                "non-template operator(), or a function pointer");
+};
+template <class F>
+struct ComponentHostTraits<F, std::void_t<decltype(&F::operator())>> {
+  using Sig = typename ComponentCallOperator<decltype(&F::operator())>::Sig;
+};
+template <class R, class... Args>
+struct ComponentHostTraits<R (*)(Args...)> {
+  using Sig = ComponentHostSig<R, Args...>;
+};
+template <class F>
+struct ComponentHostThunk {
+  using Sig = typename ComponentHostTraits<F>::Sig;
+  static wb_status_t call(void *env, wb_store_t store, const wb_cval_t *args, std::size_t nargs,
+                          wb_cval_t *result) noexcept {
+    if (nargs != Sig::nparams)
+      return wb_set_error(WB_ERR_TYPE_MISMATCH, "wasmbound.hh: the import passes another number of arguments "
+                                                "than the host function takes");
+#if WASMBOUND_EXCEPTIONS
+    try {
+#endif
+      return Sig::invoke(*static_cast<const F *>(env), store, args, result, std::make_index_sequence<Sig::nparams>{},
+                         Sig::takes_store);
+#if WASMBOUND_EXCEPTIONS
+    } catch (const std::exception &e) {
+      return wb_set_error(WB_ERR_TRAP, e.what());
+    } catch (...) {
+      return wb_set_error(WB_ERR_TRAP, "a host function threw a C++ exception that is not a std::exception");
+    }
+#endif
+  }
+  static void destroy(void *env) noexcept { delete static_cast<F *>(env); }
+};
+template <class T>
+void delete_user(void *, void *user) {
+  delete static_cast<T *>(user);
+}
+}  // namespace detail
+
+/** \brief Makes a resource of a host resource type in a store, carrying
+ *  `user` (the type's destructor runs once for it). The store's owner thread. */
+inline Result<Own> new_resource(wb_store_t store, uint32_t type, void *user) {
+  wb_resource_t r{};
+  wb_status_t st = wb_resource_new(store, type, user, &r);
+  if (st != WB_OK) return last_failure(st);
+  return Own{r};
+}
+/** \brief The user pointer of a host resource, as T*. */
+template <class T>
+Result<T *> resource_data(wb_resource_t resource) {
+  void *user = nullptr;
+  wb_status_t st = wb_resource_host_data(resource, nullptr, &user);
+  if (st != WB_OK) return last_failure(st);
+  return static_cast<T *>(user);
+}
+
+class ComponentTemplate;
+
+/** \brief A component linker (builder): only the thread that created it. */
+class ComponentLinker : public detail::Owner<wb_component_linker_t, &wb_component_linker_delete> {
+ public:
+  using Owner::Owner;
+  static Result<ComponentLinker> create(const Engine &engine) {
+    wb_component_linker_t h{};
+    wb_status_t st = wb_component_linker_new(engine.handle(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return ComponentLinker(h);
+  }
+  /** \brief Let later definitions replace earlier ones of the same name. */
+  Result<void> allow_shadowing(bool allow) const {
+    return detail::check(wb_component_linker_allow_shadowing(h_, allow));
+  }
+  /**
+   * \brief Defines a host function `iface#name` ("" for the root) from a
+   * lambda whose parameter and return types map through CvalTraits; it may
+   * take a wb_store_t first (for resources). Return void, a value, or a
+   * Result of those; a failed Result or a thrown exception traps the guest.
+   * \code
+   * linker.define("ns:pkg/host@1.0.0", "greet", [](std::string name) { return "hello, " + name; });
+   * \endcode
+   * The function object is owned by the library and may run on many threads
+   * at once (templates, pools): its operator() must be const and thread-safe.
+   */
+  template <class F>
+  Result<void> define(Name iface, Name name, F &&fn) const {
+    using Fn = std::decay_t<F>;
+    using Thunk = detail::ComponentHostThunk<Fn>;
+    Fn *env = new Fn(std::forward<F>(fn));
+    return detail::check(
+        wb_component_linker_define_func(h_, iface.c_str(), name.c_str(), &Thunk::call, env, &Thunk::destroy));
+  }
+  /** \brief Defines a host resource type whose resources carry a T* (deleted
+   *  with `delete` when the resource ends); returns the type id for
+   *  new_resource. */
+  template <class T>
+  Result<uint32_t> define_resource(Name iface, Name name) const {
+    uint32_t type = 0;
+    wb_status_t st = wb_component_linker_define_resource(h_, iface.c_str(), name.c_str(), &detail::delete_user<T>,
+                                                         nullptr, nullptr, &type);
+    if (st != WB_OK) return last_failure(st);
+    return type;
+  }
+  /** \brief Defines WASI 0.2; stores need Store::set_wasi. */
+  Result<void> define_wasi() const { return detail::check(wb_component_linker_define_wasi(h_)); }
+  /** \brief Defines a core module for components that import one. */
+  Result<void> define_module(Name iface, Name name, const Module &module) const {
+    return detail::check(wb_component_linker_define_module(h_, iface.c_str(), name.c_str(), module.handle()));
+  }
+  /** \brief Instantiates into `store` (its owner thread). */
+  Result<ComponentInstance> instantiate(const Store &store, const Component &component) const {
+    wb_component_instance_t i{};
+    wb_status_t st = wb_component_linker_instantiate(h_, store.handle(), component.handle(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return ComponentInstance(i);
+  }
+};
+
+/** \brief A component pre-linked for cheap instantiation on any thread. */
+class ComponentTemplate : public detail::Owner<wb_component_template_t, &wb_component_template_delete> {
+ public:
+  using Owner::Owner;
+  /** \brief On the linker's creator thread. */
+  static Result<ComponentTemplate> create(const ComponentLinker &linker, const Component &component) {
+    wb_component_template_t h{};
+    wb_status_t st = wb_component_template_new(linker.handle(), component.handle(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return ComponentTemplate(h);
+  }
+  /** \brief Instantiates into `store` (its owner thread). */
+  Result<ComponentInstance> instantiate(const Store &store) const {
+    wb_component_instance_t i{};
+    wb_status_t st = wb_component_template_instantiate(h_, store.handle(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return ComponentInstance(i);
+  }
+  /** \brief The index of an exported function. */
+  Result<uint32_t> func_index(Name path) const {
+    uint32_t i = 0;
+    wb_status_t st = wb_component_template_func_index(h_, path.c_str(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return i;
+  }
+};
+
+/** \brief Worker threads running a component template's functions for any thread. */
+class ComponentPool : public detail::Owner<wb_component_pool_t, &wb_component_pool_delete> {
+ public:
+  using Owner::Owner;
+  /** \brief `config` nullptr for the defaults. */
+  static Result<ComponentPool> create(const ComponentTemplate &tmpl, const wb_pool_config_t *config = nullptr) {
+    wb_component_pool_t h{};
+    wb_status_t st = wb_component_pool_new(tmpl.handle(), config, &h);
+    if (st != WB_OK) return last_failure(st);
+    return ComponentPool(h);
+  }
+  /** \brief The index of an exported function. */
+  Result<uint32_t> func_index(Name path) const {
+    uint32_t i = 0;
+    wb_status_t st = wb_component_pool_func_index(h_, path.c_str(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return i;
+  }
+  /** \brief Runs function `index` on a worker and waits: `pool.call<uint32_t>(add, 1u, 2u)`. */
+  template <class R, class... Args>
+  Result<R> call(uint32_t index, const Args &...args) const {
+    wb_component_pool_t h = h_;
+    return detail::typed_component_call<R>(
+        [h, index](const wb_cval_t *v, std::size_t n, wb_cresult_t *out) {
+          return wb_component_pool_call(h, index, v, n, out);
+        },
+        args...);
+  }
+};
+
+}  // namespace wasmbound
+
 #endif /* WASMBOUND_HH */

@@ -57,6 +57,8 @@ void wbl_init(void) {
 
 /* ---- stores --------------------------------------------------------------- */
 
+void (*wbd_component_store_fini)(wbd_store_t *s);
+
 wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
   /* Wasmtime aborts the process when a store of an async engine is used
    * through its synchronous entry points (instantiation, calls, memory
@@ -196,6 +198,7 @@ static wb_status_t delete_store(uint64_t id) {
   wasmtime_store_delete(s->store);
   s->store = 0;
   s->ctx = 0;
+  if (s->component && wbd_component_store_fini) wbd_component_store_fini(s); /* host resources' destructors */
   wbh_delete_store(ss, store.id);
   return WB_OK;
 }
