@@ -112,6 +112,15 @@ typedef struct wb_shared_memory { uint64_t id; } wb_shared_memory_t;
 typedef struct wb_pool { uint64_t id; } wb_pool_t;
 /** \brief The pending result of a call submitted to a pool. Any thread. */
 typedef struct wb_future { uint64_t id; } wb_future_t;
+/** \brief A table in a store. The store's owner thread only. */
+typedef struct wb_table { uint64_t id; } wb_table_t;
+/**
+ * \brief A reference (externref, anyref and its subtypes, exnref) that the
+ * host holds: it keeps the referenced object alive (rooted) until
+ * ::wb_ref_delete or the store's deletion. The store's owner thread only.
+ * Funcrefs are ::wb_func_t, not ::wb_ref_t.
+ */
+typedef struct wb_ref { uint64_t id; } wb_ref_t;
 
 /* ------------------------------------------------------------------------ */
 /** \name Values */
@@ -123,15 +132,30 @@ typedef enum wb_valkind {
   WB_F32,
   WB_F64,
   WB_V128,
-  WB_FUNCREF,  /**< `of.funcref`; the null handle is the null funcref */
-  WB_EXTERNREF /**< reported in types; values of this kind cannot be passed yet */
+  WB_FUNCREF,  /**< `of.funcref` (any function reference, typed ones too);
+                    the null handle is the null funcref */
+  WB_EXTERNREF, /**< `of.ref`, an externref (::wb_externref_new); id 0 is null */
+  WB_ANYREF,    /**< `of.ref`, a reference of the `any` hierarchy: anyref, eqref,
+                     i31ref, structref, arrayref, concrete struct and array
+                     types, nullref; id 0 is null */
+  WB_EXNREF     /**< `of.ref`, an exception reference; id 0 is null. Wasmtime 39's
+                     C API cannot pass non-null exnrefs: calls whose values would
+                     carry one are refused with ::WB_ERR_TYPE_MISMATCH */
 } wb_valkind_t;
 
 /**
  * \brief A wasm value: a kind and its payload.
  *
- * A funcref is a ::wb_func_t of the same store as the call or global it is
- * passed to; one of another store is refused before Wasmtime sees it.
+ * A funcref is a ::wb_func_t and a reference of any other kind a ::wb_ref_t,
+ * of the same store as the call, global or table it is passed to; one of
+ * another store, or a deleted one, is refused before Wasmtime sees it.
+ *
+ * Ownership: a value the library writes (a call's result, a global's or a
+ * table element's value) that holds a ::wb_ref_t holds a new handle that the
+ * caller owns: delete it with ::wb_ref_delete when done, or it lives (and
+ * keeps its object alive) until the store is deleted. Funcref handles are
+ * the store's (the same function always gives the same handle) and need no
+ * deleting. Values passed in are borrowed.
  */
 typedef struct wb_val {
   wb_valkind_t kind;
@@ -141,7 +165,8 @@ typedef struct wb_val {
     float f32;
     double f64;
     uint8_t v128[16]; /**< little-endian lane bytes */
-    wb_func_t funcref;
+    wb_func_t funcref; /**< ::WB_FUNCREF */
+    wb_ref_t ref;      /**< ::WB_EXTERNREF, ::WB_ANYREF, ::WB_EXNREF */
   } of;
 } wb_val_t;
 
@@ -398,36 +423,142 @@ typedef enum wb_externkind {
   WB_EXTERN_GLOBAL,
   WB_EXTERN_TABLE,
   WB_EXTERN_MEMORY,
-  WB_EXTERN_OTHER /**< a kind wasmbound does not model (e.g. a tag) */
+  WB_EXTERN_OTHER, /**< a kind wasmbound does not model (none in Wasmtime 39's wasm) */
+  WB_EXTERN_TAG    /**< an exception tag; described, but not reachable through
+                        Wasmtime 39's C API (lookups give ::WB_ERR_TYPE_MISMATCH) */
 } wb_externkind_t;
 
-/** \brief One import or export of a module. All strings are NUL-terminated. */
+/** \brief The heap type of a reference type. */
+typedef enum wb_heaptype {
+  WB_HEAP_NONE_GIVEN = 0, /**< not a reference type */
+  WB_HEAP_FUNC,      /**< func */
+  WB_HEAP_NOFUNC,    /**< nofunc (the bottom of the func hierarchy) */
+  WB_HEAP_EXTERN,    /**< extern */
+  WB_HEAP_NOEXTERN,  /**< noextern */
+  WB_HEAP_ANY,       /**< any */
+  WB_HEAP_EQ,        /**< eq */
+  WB_HEAP_I31,       /**< i31 */
+  WB_HEAP_STRUCT,    /**< struct */
+  WB_HEAP_ARRAY,     /**< array */
+  WB_HEAP_NONE,      /**< none (the bottom of the any hierarchy) */
+  WB_HEAP_EXN,       /**< exn */
+  WB_HEAP_NOEXN,     /**< noexn */
+  WB_HEAP_CONT,      /**< cont (stack switching) */
+  WB_HEAP_NOCONT,    /**< nocont */
+  WB_HEAP_CONCRETE_FUNC,   /**< a function type of the module: `type_index` */
+  WB_HEAP_CONCRETE_STRUCT, /**< a struct type of the module: `type_index` */
+  WB_HEAP_CONCRETE_ARRAY,  /**< an array type of the module: `type_index` */
+  WB_HEAP_CONCRETE_CONT    /**< a continuation type of the module: `type_index` */
+} wb_heaptype_t;
+
+/**
+ * \brief A value type, in full. Eight bytes whose layout never changes
+ * (arrays of it are part of the ABI): new heap types add enum values only.
+ */
+typedef struct wb_valtype {
+  uint8_t kind;        /**< a ::wb_valkind_t: the value's kind in ::wb_val_t (for
+                            references, its hierarchy: ::WB_FUNCREF,
+                            ::WB_EXTERNREF, ::WB_ANYREF, ::WB_EXNREF) */
+  uint8_t nullable;    /**< references: 1 when null is a value of the type */
+  uint8_t heap;        /**< references: a ::wb_heaptype_t; 0 otherwise */
+  uint8_t reserved;    /**< 0 */
+  uint32_t type_index; /**< concrete heap types: the index in the module's type
+                            section (of the module that defines the type) */
+} wb_valtype_t;
+
+/** \brief A function or tag type: parameters and results. The arrays belong
+ *  to whatever the type was read from (see each function). */
+typedef struct wb_functype {
+  const wb_valtype_t *params;
+  size_t nparams;
+  const wb_valtype_t *results;
+  size_t nresults;
+} wb_functype_t;
+
+/** \brief A global's type. */
+typedef struct wb_globaltype {
+  wb_valtype_t content; /**< the value type */
+  bool is_mutable;      /**< `(mut ...)` */
+} wb_globaltype_t;
+
+/** \brief A table's type. */
+typedef struct wb_tabletype {
+  wb_valtype_t element; /**< a reference type */
+  uint64_t min;         /**< elements */
+  uint64_t max;         /**< elements; meaningful when has_max */
+  bool has_max;
+  bool is64;            /**< indexed by i64 (memory64 proposal) */
+} wb_tabletype_t;
+
+/** \brief A linear memory's type. */
+typedef struct wb_memorytype {
+  uint64_t min;           /**< pages */
+  uint64_t max;           /**< pages; meaningful when has_max */
+  bool has_max;
+  bool is64;              /**< memory64 */
+  bool shared;            /**< threads: a shared memory */
+  uint8_t page_size_log2; /**< 16 for 64 KiB pages, 0 for 1-byte pages
+                               (custom-page-sizes) */
+} wb_memorytype_t;
+
+/**
+ * \brief An import's or export's type, in full. Library-owned (reached
+ * through ::wb_extern_desc_t::detail): future versions append fields.
+ */
+typedef struct wb_externtype {
+  wb_externkind_t kind;
+  wb_functype_t func;     /**< ::WB_EXTERN_FUNC and ::WB_EXTERN_TAG */
+  wb_globaltype_t global; /**< ::WB_EXTERN_GLOBAL */
+  wb_tabletype_t table;   /**< ::WB_EXTERN_TABLE */
+  wb_memorytype_t memory; /**< ::WB_EXTERN_MEMORY */
+} wb_externtype_t;
+
+/**
+ * \brief One import or export of a module. The strings are NUL-terminated
+ * and also have lengths, because a wasm name may contain U+0000.
+ */
 typedef struct wb_extern_desc {
   const char *module;     /**< imports: the module name; exports: NULL */
   const char *name;       /**< the field name */
   wb_externkind_t kind;
   const char *type;       /**< the type as WAT-like text, e.g.
                                "(func (param i32 i32) (result i32))" */
+  size_t module_len;      /**< bytes in `module` (0 for exports) */
+  size_t name_len;        /**< bytes in `name` */
+  const wb_externtype_t *detail; /**< the full type; owned by the list */
 } wb_extern_desc_t;
 
-/** \brief A list of imports or exports, owned by the caller. */
+/** \brief The newest version of ::wb_extern_list_t (1: 0.2.0). */
+#define WB_EXTERN_LIST_VERSION 1
+
+/** \brief A list of imports or exports. The caller sets `version`
+ *  (#WB_EXTERN_LIST_INIT does); the library fills the rest, and the caller
+ *  frees it with ::wb_extern_list_dispose. */
 typedef struct wb_extern_list {
-  wb_extern_desc_t *items;
+  uint32_t version;         /**< #WB_EXTERN_LIST_VERSION, set by the caller */
+  wb_extern_desc_t *items;  /**< `count` items, in declaration order */
   size_t count;
 } wb_extern_list_t;
 
+/** \brief An empty list of this header's version. */
+#define WB_EXTERN_LIST_INIT {WB_EXTERN_LIST_VERSION, NULL, 0}
+
 /**
- * \brief Lists a module's imports (in declaration order). Any thread.
- * \param out receives a list the caller owns; free it with
- *        ::wb_extern_list_dispose.
+ * \brief Lists a module's imports (in declaration order) with their full
+ * types, for every module Wasmtime accepts (reference types of every kind
+ * included). Any thread.
+ * \param out a list whose `version` is set; receives items the caller owns
+ *        (free them with ::wb_extern_list_dispose).
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown list version.
  */
 wb_status_t wb_module_imports(wb_module_t module, wb_extern_list_t *out);
 
 /** \brief Lists a module's exports, like ::wb_module_imports. */
 wb_status_t wb_module_exports(wb_module_t module, wb_extern_list_t *out);
 
-/** \brief Frees a list from ::wb_module_imports or ::wb_module_exports and
- *  zeroes it. NULL and an already zeroed list are harmless. Any thread. */
+/** \brief Frees the items of a list from ::wb_module_imports or
+ *  ::wb_module_exports and zeroes `items` and `count` (keeping `version`).
+ *  NULL and an already disposed list are harmless. Any thread. */
 void wb_extern_list_dispose(wb_extern_list_t *list);
 
 /** \brief Bytes owned by the caller; free with ::wb_bytes_dispose. */
@@ -534,6 +665,63 @@ wb_status_t wb_instance_get_func(wb_instance_t instance, const char *name, wb_fu
 wb_status_t wb_instance_get_memory(wb_instance_t instance, const char *name, wb_memory_t *out);
 /** \brief Looks up an exported global, like ::wb_instance_get_func. */
 wb_status_t wb_instance_get_global(wb_instance_t instance, const char *name, wb_global_t *out);
+/** \brief Looks up an exported table, like ::wb_instance_get_func. */
+wb_status_t wb_instance_get_table(wb_instance_t instance, const char *name, wb_table_t *out);
+
+/** \brief An extern of a store: a function, global, table or memory handle
+ *  with its kind. */
+typedef struct wb_extern {
+  wb_externkind_t kind; /**< ::WB_EXTERN_FUNC, _GLOBAL, _TABLE or _MEMORY */
+  union {
+    wb_func_t func;
+    wb_global_t global;
+    wb_table_t table;
+    wb_memory_t memory;
+  } of;                 /**< the handle of that kind */
+} wb_extern_t;
+
+/**
+ * \brief Looks up an export of any kind by a name of `name_len` bytes, which
+ * may contain U+0000 (any valid UTF-8). Owner thread of the store.
+ * \param out receives the export's handle (the store's; the same export
+ *        always gives the same handle).
+ * \return ::WB_ERR_NOT_FOUND; ::WB_ERR_TYPE_MISMATCH for an export that
+ *         Wasmtime 39's C API cannot hand out (a tag);
+ *         ::WB_ERR_INVALID_ARGUMENT for invalid UTF-8 or NULL pointers.
+ */
+wb_status_t wb_instance_get_export(wb_instance_t instance, const char *name, size_t name_len, wb_extern_t *out);
+
+/** \brief One export of an instance, from ::wb_instance_exports. */
+typedef struct wb_export {
+  const char *name;  /**< NUL-terminated; owned by the list */
+  size_t name_len;   /**< bytes in `name` (it may contain U+0000) */
+  wb_extern_t item;  /**< its handle; kind ::WB_EXTERN_TAG (no handle) for tags */
+} wb_export_t;
+
+/** \brief The newest version of ::wb_export_list_t (1: 0.2.0). */
+#define WB_EXPORT_LIST_VERSION 1
+
+/** \brief An instance's exports; the caller sets `version`
+ *  (#WB_EXPORT_LIST_INIT) and frees the items with ::wb_export_list_dispose. */
+typedef struct wb_export_list {
+  uint32_t version;    /**< #WB_EXPORT_LIST_VERSION, set by the caller */
+  wb_export_t *items;  /**< `count` exports in the module's order */
+  size_t count;
+} wb_export_list_t;
+
+/** \brief An empty list of this header's version. */
+#define WB_EXPORT_LIST_INIT {WB_EXPORT_LIST_VERSION, NULL, 0}
+
+/**
+ * \brief Enumerates an instance's exports with their handles, without the
+ * module. Owner thread of the store. The handles are the store's; the list
+ * (names, array) is the caller's: free it with ::wb_export_list_dispose.
+ */
+wb_status_t wb_instance_exports(wb_instance_t instance, wb_export_list_t *out);
+
+/** \brief Frees the items of an export list and zeroes them. NULL and a
+ *  disposed list are harmless. Any thread. */
+void wb_export_list_dispose(wb_export_list_t *list);
 
 /* ------------------------------------------------------------------------ */
 /** \name Calls, memory, globals (the hot paths: no Go, no locks) */
@@ -559,6 +747,17 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
  */
 wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults);
 
+/**
+ * \brief Reads a function's full type. Owner thread.
+ * \param params,results arrays of at least ::wb_func_arity's counts
+ *        (nparams/nresults say how many the caller has room for); written
+ *        only on ::WB_OK.
+ * \return ::WB_ERR_INVALID_ARGUMENT when an array is too small or NULL with
+ *         room > 0.
+ */
+wb_status_t wb_func_type(wb_func_t func, wb_valtype_t *params, size_t nparams, wb_valtype_t *results,
+                         size_t nresults);
+
 /** \brief Writes the memory's size in bytes to `bytes`. Owner thread. */
 wb_status_t wb_memory_size(wb_memory_t memory, uint64_t *bytes);
 
@@ -582,12 +781,18 @@ wb_status_t wb_memory_write(wb_memory_t memory, uint64_t offset, const void *src
 /** \brief Reads a global's value into `out`. Owner thread. */
 wb_status_t wb_global_get(wb_global_t global, wb_val_t *out);
 
+/** \brief Reads a global's type. Owner thread. */
+wb_status_t wb_global_type(wb_global_t global, wb_globaltype_t *out);
+
 /**
  * \brief Sets a mutable global. Owner thread.
  * \return ::WB_ERR_TYPE_MISMATCH for an immutable global or a value of
  *         another kind.
  */
 wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value);
+
+/** \brief Reads a memory's type (its current size is ::wb_memory_size). Owner thread. */
+wb_status_t wb_memory_type(wb_memory_t memory, wb_memorytype_t *out);
 
 /* ------------------------------------------------------------------------ */
 /** \name Linking and host functions */
@@ -659,6 +864,19 @@ wb_status_t wb_linker_define_instance(wb_linker_t linker, const char *module, wb
  *  A store that runs these functions needs ::wb_store_set_wasi first. */
 wb_status_t wb_linker_define_wasi(wb_linker_t linker);
 
+/**
+ * \brief Defines an extern of a store (an export of an instance, or a
+ * host-made memory, global, table or function) as `module`.`name`, names of
+ * the given byte lengths (any valid UTF-8, U+0000 included).
+ *
+ * The linker's creator thread, which must also own the extern's store. As
+ * with ::wb_linker_define_instance, the linker then holds objects of that
+ * store: it can instantiate only into that store and cannot make templates.
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing.
+ */
+wb_status_t wb_linker_define_extern(wb_linker_t linker, const char *module, size_t module_len, const char *name,
+                                    size_t name_len, const wb_extern_t *item);
+
 /** \brief Defines a shared memory as `module`.`name`. Creator thread. */
 wb_status_t wb_linker_define_shared_memory(wb_linker_t linker, const char *module, const char *name,
                                            wb_shared_memory_t memory);
@@ -681,6 +899,144 @@ wb_status_t wb_caller_get_func(wb_caller_t caller, const char *name, wb_func_t *
 wb_status_t wb_caller_get_global(wb_caller_t caller, const char *name, wb_global_t *out);
 /** \brief The store the callback runs in. */
 wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out);
+/** \brief Like ::wb_caller_get_memory, for a table. */
+wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t *out);
+/** \brief Like ::wb_instance_get_export, for the calling instance. */
+wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t name_len, wb_extern_t *out);
+
+/* ------------------------------------------------------------------------ */
+/** \name References and tables
+ *
+ * References other than funcrefs reach the host as ::wb_ref_t handles that
+ * root their object in the store: it stays alive while the host holds the
+ * handle (and while wasm holds the reference). Delete a handle with
+ * ::wb_ref_delete when done; every one left is dropped with its store. A
+ * reference of another store, or a deleted one, is refused with
+ * ::WB_ERR_INVALID_HANDLE (deleted) or ::WB_ERR_INVALID_ARGUMENT (another
+ * store) before Wasmtime sees it.
+ */
+
+/**
+ * \brief Makes an externref that carries the host pointer `data`. Owner
+ * thread of the store.
+ *
+ * The same pointer comes back out of every externref value made from it.
+ * `finalizer(data)` (may be NULL) runs exactly once, when neither wasm nor
+ * the host holds the reference any more: after the last handle is deleted
+ * and Wasmtime's collector finds no wasm reference, at the latest when the
+ * store is deleted. It runs on a thread that uses the store (its owner) and
+ * must not call wasmbound.
+ * \param out receives a reference the caller owns (::wb_ref_delete).
+ */
+wb_status_t wb_externref_new(wb_store_t store, void *data, wb_finalizer_t finalizer, wb_ref_t *out);
+
+/** \brief The host pointer an externref carries. Owner thread.
+ *  \return ::WB_ERR_TYPE_MISMATCH when `ref` is not an externref (an anyref
+ *           made by `any.convert_extern` is not). */
+wb_status_t wb_externref_data(wb_ref_t ref, void **out);
+
+/** \brief Makes an i31ref of the low 31 bits of `value`. Owner thread of the
+ *  store (needs an engine with wasm_gc). `out` is the caller's (::wb_ref_delete). */
+wb_status_t wb_i31ref_new(wb_store_t store, uint32_t value, wb_ref_t *out);
+
+/** \brief Reads an i31ref, sign-extended from 31 bits when `sign_extend`.
+ *  Owner thread. ::WB_ERR_TYPE_MISMATCH when `ref` is not an i31ref. */
+wb_status_t wb_i31ref_get(wb_ref_t ref, bool sign_extend, int32_t *out);
+
+/** \brief What a reference is, for ::wb_ref_kind. */
+typedef enum wb_refkind {
+  WB_REFKIND_EXTERN, /**< an externref */
+  WB_REFKIND_I31,    /**< an i31ref */
+  WB_REFKIND_STRUCT, /**< a GC struct */
+  WB_REFKIND_ARRAY,  /**< a GC array */
+  WB_REFKIND_ANY,    /**< another anyref: an externref converted with any.convert_extern */
+  WB_REFKIND_EXN     /**< an exception reference */
+} wb_refkind_t;
+
+/** \brief Tests what a (non-null) reference is. Owner thread. */
+wb_status_t wb_ref_kind(wb_ref_t ref, wb_refkind_t *out);
+
+/**
+ * \brief Whether two references are the same object (wasm's `ref.eq` for
+ * eqrefs; the same externref for externrefs). Owner thread; both of the same
+ * store. Null handles (id 0) are equal to each other only.
+ */
+wb_status_t wb_ref_eq(wb_ref_t a, wb_ref_t b, bool *out);
+
+/** \brief Drops the host's hold on a reference now (instead of at store
+ *  deletion). Owner thread. The null handle is a no-op. */
+wb_status_t wb_ref_delete(wb_ref_t ref);
+
+/**
+ * \brief Creates a table in the store, every element `init` (a null
+ * reference of the element type when NULL). Owner thread.
+ * \param type the element type must be a reference type Wasmtime's C API
+ *        can make: nullable funcref or externref (others:
+ *        ::WB_ERR_TYPE_MISMATCH, say so in the message).
+ * \return ::WB_ERR_LIMIT when a store limit refuses it.
+ */
+wb_status_t wb_table_new(wb_store_t store, const wb_tabletype_t *type, const wb_val_t *init, wb_table_t *out);
+
+/** \brief Reads a table's type (min is its current size). Owner thread. */
+wb_status_t wb_table_type(wb_table_t table, wb_tabletype_t *out);
+
+/** \brief Writes the table's size in elements to `out`. Owner thread. */
+wb_status_t wb_table_size(wb_table_t table, uint64_t *out);
+
+/** \brief Reads element `index`. Owner thread. A ::wb_ref_t in `out` is the
+ *  caller's. ::WB_ERR_OUT_OF_BOUNDS past the end. */
+wb_status_t wb_table_get(wb_table_t table, uint64_t index, wb_val_t *out);
+
+/** \brief Writes element `index`. Owner thread. ::WB_ERR_OUT_OF_BOUNDS past
+ *  the end; ::WB_ERR_TYPE_MISMATCH for a value of another type. */
+wb_status_t wb_table_set(wb_table_t table, uint64_t index, const wb_val_t *value);
+
+/**
+ * \brief Grows a table by `delta` elements set to `init` (NULL: null).
+ * Owner thread.
+ * \param previous receives the size before growing; may be NULL.
+ * \return ::WB_ERR_LIMIT past the table's maximum or a store limit.
+ */
+wb_status_t wb_table_grow(wb_table_t table, uint64_t delta, const wb_val_t *init, uint64_t *previous);
+
+/** \brief Sets `len` elements from `index` to `value`. Owner thread.
+ *  ::WB_ERR_OUT_OF_BOUNDS (nothing written) when the range does not fit. */
+wb_status_t wb_table_fill(wb_table_t table, uint64_t index, const wb_val_t *value, uint64_t len);
+
+/**
+ * \brief Copies `len` elements of `src` from `src_index` to `dst` at
+ * `dst_index`, as wasm's `table.copy` (overlapping ranges are fine). Owner
+ * thread; both tables of the same store with compatible element types.
+ * \return ::WB_ERR_OUT_OF_BOUNDS (nothing written) when a range does not fit.
+ */
+wb_status_t wb_table_copy(wb_table_t dst, uint64_t dst_index, wb_table_t src, uint64_t src_index, uint64_t len);
+
+/* ------------------------------------------------------------------------ */
+/** \name Host-made externs: memories, globals and functions in a store */
+
+/**
+ * \brief Creates a linear memory in the store. Owner thread.
+ * \param type a non-shared memory type (shared memories:
+ *        ::wb_shared_memory_new).
+ * \return ::WB_ERR_LIMIT when a store limit refuses it;
+ *         ::WB_ERR_INVALID_ARGUMENT for a type Wasmtime rejects.
+ */
+wb_status_t wb_memory_new(wb_store_t store, const wb_memorytype_t *type, wb_memory_t *out);
+
+/** \brief Creates a global of `type` holding `value` in the store. Owner
+ *  thread. ::WB_ERR_TYPE_MISMATCH when the value does not fit the type. */
+wb_status_t wb_global_new(wb_store_t store, const wb_globaltype_t *type, const wb_val_t *value, wb_global_t *out);
+
+/**
+ * \brief Creates a host function in the store, without a linker. Owner
+ * thread. The callback runs as with ::wb_linker_define_func (on the store's
+ * owner thread); `finalizer(env)` runs once, when the store no longer needs
+ * the function (also when this call fails).
+ * \param params,results kinds as for ::wb_linker_define_func.
+ */
+wb_status_t wb_func_new(wb_store_t store, const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                        size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer,
+                        wb_func_t *out);
 
 /* ------------------------------------------------------------------------ */
 /** \name Templates (Wasmtime's InstancePre): link once, instantiate anywhere */
