@@ -339,6 +339,11 @@ size_t wbd_message_len(const char *msg, size_t len);
  * with the wasm backtrace, trap code); takes ownership of err and trap. */
 wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap, const char *what);
 
+/* Refuses what Wasmtime 39's C API asserts against in a store of an engine
+ * with async_support (instantiation, wasmtime_func_call, externref_new,
+ * context_gc): `what` names it. */
+wb_status_t wbd_refuse_async(const wbd_store_t *s, const char *what);
+
 /* Prepares a new wasmtime store: epoch deadline and interrupt callback. */
 void wbd_store_init(wbd_store_t *s);
 /* Undoes what the store's deadlines registered (at store delete). */
