@@ -78,6 +78,9 @@ typedef struct wbd_import {
                                    number, v128, or a nullable funcref or externref */
 #define WBD_INFO_EXN_OR_CONT 2u /* some value type of those is of the exn or cont hierarchy */
 #define WBD_INFO_TAGS 4u        /* the module imports or exports a tag */
+#define WBD_INFO_HUGE_TABLE 8u  /* it defines a table of more than WBD_MAX_TABLE_MIN elements (2^24
+                                   for continuation tables), which Wasmtime 39 may abort on */
+#define WBD_MAX_TABLE_MIN (UINT64_C(1) << 32)
 
 /* What a module declares, read from its binary by modinfo/: immutable, in
  * one malloc'd block, reference counted (the module, its templates and
@@ -311,6 +314,10 @@ void wbd_ref_destroy(void *obj);
 /* A new wb_ref_t for a rooted reference (kind WB_EXTERNREF or WB_ANYREF),
  * which it takes over (unrooting it when it fails). */
 wb_status_t wbd_ref_handle(wbh_slot_t *store_slot, uint8_t kind, void *rooted, uint64_t *id_out);
+
+/* Refuses to instantiate a module whose tables Wasmtime would abort on
+ * (WBD_INFO_HUGE_TABLE; NULL info passes). */
+wb_status_t wbd_check_instantiable(const wbd_modinfo_t *info);
 
 /* Registers a module's types with the store (a reference; NULL: a module
  * without them). */
