@@ -234,6 +234,30 @@ int main(void) {
   OK(wb_linker_delete(l3));
   OK(wb_module_delete(caller));
 
+  /* ---- a guest's table.grow that Wasmtime could not allocate fails as wasm
+   *      expects (the store's default table limit), instead of aborting ---- */
+  wb_module_t grower = compile_wat(
+      e, "(module (table $t 0 funcref) (table $u i64 0 funcref)"
+         " (func (export \"g32\") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0)))"
+         " (func (export \"g64\") (param i64) (result i64) (table.grow $u (ref.null func) (local.get 0))))");
+  OK(wb_instance_new(s, grower, &pi));
+  wb_func_t g32, g64;
+  OK(wb_instance_get_func(pi, "g32", &g32));
+  OK(wb_instance_get_func(pi, "g64", &g64));
+  v = val_i32((int32_t)0xFFFFFFF0u);
+  OK(wb_func_call(g32, &v, 1, &r, 1));
+  CHECK(r.of.i32 == -1);
+  v = val_i64((int64_t)1 << 40);
+  OK(wb_func_call(g64, &v, 1, &r, 1));
+  CHECK(r.of.i64 == -1);
+  v = val_i32(1000);
+  OK(wb_func_call(g32, &v, 1, &r, 1));
+  CHECK(r.of.i32 == 0);
+  OK(wb_module_delete(grower));
+  wb_module_t bigtab = compile_wat(e, "(module (table 0xffff_ffff funcref))");
+  EXPECT(wb_instance_new(s, bigtab, &pi), WB_ERR_LIMIT, "table");
+  OK(wb_module_delete(bigtab));
+
   /* ---- a table Wasmtime would abort on while allocating it is refused ---- */
   wb_module_t huge = compile_wat(e, "(module (table i64 0xffff_ffff_ffff_ffff funcref))");
   EXPECT(wb_instance_new(s, huge, &pi), WB_ERR_LIMIT, "table of more than");

@@ -1368,12 +1368,18 @@ wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out);
 /** \brief The newest version of ::wb_store_limits_t (1: 0.2.0). */
 #define WB_STORE_LIMITS_VERSION 1
 
-/** \brief Per-store resource limits; 0 means no limit. Fill it with
+/** \brief Per-store resource limits; 0 means no limit (tables: a default). Fill it with
  *  ::wb_store_limits_init (or #WB_STORE_LIMITS_INIT), then set what you need. */
 typedef struct wb_store_limits {
   uint32_t version;         /**< set by ::wb_store_limits_init; leave it */
   uint64_t memory_bytes;    /**< largest size of any one linear memory */
-  uint64_t table_elements;  /**< largest size of any one table */
+  uint64_t table_elements;  /**< largest size of any one table; 0 (also before any
+                                 ::wb_store_set_limits): 10,000,000 elements. Wasmtime 39
+                                 aborts the process when it cannot allocate a table's
+                                 elements, so no store is without this limit (growth
+                                 past it fails as wasm expects: `table.grow` gives -1).
+                                 A limit above what the machine can allocate lets a
+                                 guest's `table.grow` abort the process */
   uint64_t instances;       /**< instances in the store, counting the internal one that
                                  some reference functions make (see ::wb_ref_internalize) */
   uint64_t tables;          /**< tables in the store */
