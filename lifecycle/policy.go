@@ -4,9 +4,9 @@ package lifecycle
 import "C"
 
 import (
-	"errors"
 	"unsafe"
 
+	"wasmbound/modinfo"
 	"wasmbound/status"
 )
 
@@ -37,75 +37,23 @@ func checkModulePolicy(e *C.wbd_engine_t, data *C.uint8_t, size C.size_t) error 
 	return nil
 }
 
-var errMalformed = errors.New("malformed")
-
-// definesSharedMemory reports whether a wasm binary's memory section
-// declares a shared memory. It reads only the section headers and the
-// memory section.
+// definesSharedMemory reports whether a wasm binary defines (not imports)
+// a shared memory.
 func definesSharedMemory(b []byte) (bool, error) {
-	if len(b) < 8 || string(b[:4]) != "\x00asm" || b[4] != 1 || b[5] != 0 || b[6] != 0 || b[7] != 0 {
-		return false, errMalformed // a component, or not wasm
+	m, err := modinfo.Parse(b)
+	if err != nil {
+		return false, err
 	}
-	r := reader{b: b, at: 8}
-	for r.at < len(r.b) {
-		id := r.byte()
-		size := r.u32()
-		if r.err != nil || size > uint64(len(r.b)-r.at) {
-			return false, errMalformed
+	imported := 0
+	for _, im := range m.Imports {
+		if im.Kind == modinfo.ExternMemory {
+			imported++
 		}
-		end := r.at + int(size)
-		if id == 5 { // memory section
-			count := r.u32()
-			for i := uint64(0); i < count && r.err == nil; i++ {
-				flags := r.byte()
-				if flags&0x02 != 0 {
-					return true, nil
-				}
-				r.u64() // min
-				if flags&0x01 != 0 {
-					r.u64() // max
-				}
-				if flags&0x08 != 0 {
-					r.u32() // page size log2
-				}
-			}
-			return false, r.err
+	}
+	for _, mem := range m.Memories[imported:] {
+		if mem.Shared {
+			return true, nil
 		}
-		r.at = end
 	}
 	return false, nil
 }
-
-type reader struct {
-	b   []byte
-	at  int
-	err error
-}
-
-func (r *reader) byte() byte {
-	if r.at >= len(r.b) {
-		r.err = errMalformed
-		return 0
-	}
-	c := r.b[r.at]
-	r.at++
-	return c
-}
-
-func (r *reader) u64() uint64 {
-	var v uint64
-	for shift := uint(0); shift < 70; shift += 7 {
-		c := r.byte()
-		if r.err != nil {
-			return 0
-		}
-		v |= uint64(c&0x7f) << shift
-		if c&0x80 == 0 {
-			return v
-		}
-	}
-	r.err = errMalformed
-	return 0
-}
-
-func (r *reader) u32() uint64 { return r.u64() }
