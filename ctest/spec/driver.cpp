@@ -11,7 +11,6 @@
  * limit fails every assertion of its script (counted by this program's own
  * reading of the script). Exit status: 0 when F is 0 and S is under 1% of N;
  * 77 (CTest's skip) when the suite folder is absent; 1 otherwise. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "script.h"
 #include "wast.h"
 
 extern char **environ;
@@ -56,28 +56,6 @@ double now() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void find_scripts(const std::string &dir, const std::string &rel, std::vector<Script> *out) {
-  DIR *d = opendir(dir.c_str());
-  if (!d) return;
-  std::vector<std::string> names;
-  while (struct dirent *e = readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    names.push_back(e->d_name);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const std::string &n : names) {
-    std::string p = dir + "/" + n, r = rel.empty() ? n : rel + "/" + n;
-    struct stat st;
-    if (stat(p.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      find_scripts(p, r, out);
-    } else if (n.size() > 5 && n.compare(n.size() - 5, 5, ".wast") == 0) {
-      out->push_back(Script{p, r, st.st_size});
-    }
-  }
 }
 
 /* The driver's own count of a script's assertions (every command). */
@@ -168,7 +146,11 @@ int main(int argc, char **argv) {
   }
   while (suite.size() > 1 && suite.back() == '/') suite.pop_back();
   std::vector<Script> scripts;
-  find_scripts(suite, "", &scripts);
+  for (const std::string &rel : spec::find_scripts(suite)) {
+    struct stat fst;
+    std::string path = suite + "/" + rel;
+    if (stat(path.c_str(), &fst) == 0) scripts.push_back(Script{path, rel, fst.st_size});
+  }
   if (!filters.empty()) {
     std::vector<Script> kept;
     for (const Script &s : scripts)

@@ -1,8 +1,11 @@
 /* Running a WAST script against a backend: see script.h. */
 #include "script.h"
 
+#include <dirent.h>
 #include <fnmatch.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -430,6 +433,29 @@ bool read_file(const std::string &path, std::string *out) {
   ss << f.rdbuf();
   *out = ss.str();
   return true;
+}
+
+static void find_below(const std::string &dir, const std::string &rel, std::vector<std::string> *out) {
+  DIR *d = opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> names;
+  while (struct dirent *e = readdir(d))
+    if (e->d_name[0] != '.') names.push_back(e->d_name);
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string &n : names) {
+    std::string p = dir + "/" + n, r = rel.empty() ? n : rel + "/" + n;
+    struct stat st;
+    if (stat(p.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) find_below(p, r, out);
+    else if (n.size() > 5 && n.compare(n.size() - 5, 5, ".wast") == 0) out->push_back(r);
+  }
+}
+
+std::vector<std::string> find_scripts(const std::string &suite) {
+  std::vector<std::string> out;
+  find_below(suite, "", &out);
+  return out;
 }
 
 } // namespace spec

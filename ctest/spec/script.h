@@ -126,6 +126,8 @@ class ScriptRunner {
 };
 
 std::string one_line(std::string s);
+/* The .wast scripts below `suite`, as paths relative to it, sorted. */
+std::vector<std::string> find_scripts(const std::string &suite);
 bool read_file(const std::string &path, std::string *out);
 
 } // namespace spec
