@@ -15,7 +15,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 WASMTIME_GO = $(shell go list -m -f '{{.Dir}}' github.com/bytecodealliance/wasmtime-go/v39)
-GO_PACKAGES = ./status ./handles ./dispatch ./lifecycle ./pools
+GO_PACKAGES = ./status ./handles ./modinfo ./dispatch ./lifecycle ./pools
 
 .PHONY: all demo test deps go-test ctest test-asan static bench bench-icount soak fuzz fuzz-ci clean
 

@@ -27,7 +27,7 @@ set(WASMTIME_STATIC_LIB "${WASMTIME_GO_DIR}/build/linux-x86_64/libwasmtime.a" CA
 # The library's sources: the root package and the Go packages it imports
 # (never the build trees, tests, examples or benchmarks beside them). A new
 # package must be added here, or editing it will not rebuild the library.
-set(WB_GO_PACKAGE_DIRS . status handles dispatch lifecycle pools include)
+set(WB_GO_PACKAGE_DIRS . status handles modinfo dispatch lifecycle pools include)
 set(WB_GO_SOURCES "${CMAKE_CURRENT_SOURCE_DIR}/go.mod" "${CMAKE_CURRENT_SOURCE_DIR}/go.sum"
   "${CMAKE_CURRENT_SOURCE_DIR}/exports.map")
 foreach(dir IN LISTS WB_GO_PACKAGE_DIRS)

@@ -93,7 +93,7 @@ int main(void) {
 
   /* imports and exports with their types */
   wb_module_t full = compile_wat(e, wat);
-  wb_extern_list_t list;
+  wb_extern_list_t list = WB_EXTERN_LIST_INIT;
   OK(wb_module_imports(full, &list));
   CHECK(list.count == 2);
   CHECK(strcmp(list.items[0].module, "env") == 0 && strcmp(list.items[0].name, "log") == 0);

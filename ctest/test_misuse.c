@@ -289,14 +289,14 @@ static void main_cells(void) {
   size_t n1, n2;
   uint8_t buf[8];
   bool done;
-  wb_extern_list_t list;
+  wb_extern_list_t list = WB_EXTERN_LIST_INIT;
   wb_bytes_t bytes;
   wb_stats_t stats = WB_STATS_INIT;
   wb_pool_stats_t pstats = WB_POOL_STATS_INIT;
   wb_store_limits_t lim = WB_STORE_LIMITS_INIT;
   wb_engine_config_t ecfg;
   wb_pool_config_t pcfg;
-  const wb_valkind_t i32[1] = {WB_I32}, ext[1] = {WB_EXTERNREF};
+  const wb_valkind_t i32[1] = {WB_I32}, ext[1] = {WB_ANYREF};
   const char *one[1] = {"x"}, *bad[1] = {BAD_UTF8}, *eq[1] = {"A=B"}, *empty[1] = {""};
 
   /* functions without handles */
@@ -443,7 +443,7 @@ static void main_cells(void) {
   CELL("wb_linker_define_func", "NULL callback", WB_ERR_INVALID_ARGUMENT, "callback", wb_linker_define_func(L, "m", "n", NULL, 0, NULL, 0, NULL, NULL, NULL));
   CELL("wb_linker_define_func", "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", wb_linker_define_func(L, "m", "n", NULL, 3, NULL, 0, noop, NULL, NULL));
   CELL("wb_linker_define_func", "NULL results", WB_ERR_INVALID_ARGUMENT, "results is NULL", wb_linker_define_func(L, "m", "n", NULL, 0, NULL, 3, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "externref", WB_ERR_INVALID_ARGUMENT, "params[0]", wb_linker_define_func(L, "m", "n", ext, 1, NULL, 0, noop, NULL, NULL));
+  CELL("wb_linker_define_func", "anyref", WB_ERR_INVALID_ARGUMENT, "params[0]", wb_linker_define_func(L, "m", "n", ext, 1, NULL, 0, noop, NULL, NULL));
   CELL("wb_linker_define_func", "overflowing count", WB_ERR_INVALID_ARGUMENT, "more than", wb_linker_define_func(L, "m", "n", i32, SIZE_MAX, NULL, 0, noop, NULL, NULL));
   HANDLE_CELLS("wb_linker_define_instance", K_LINKER, wb_linker_t, 0, wb_linker_define_instance(h, "m", I));
   HANDLE_CELLS("wb_linker_define_instance", K_INSTANCE, wb_instance_t, 0, wb_linker_define_instance(L, "m", h));

@@ -15,7 +15,55 @@ __thread wbd_store_t *wbd_tls_running __attribute__((tls_model("initial-exec")))
 
 #define WBD_INLINE_VALS 16
 
-/* The general call: any value kinds and counts (v128 and funcrefs are
+/* A call through Wasmtime's checked entry point (wbd_func_t.mode
+ * WBD_CALL_CHECKED): Wasmtime checks the arguments' subtypes (a typed
+ * funcref, an eqref...), which wasmbound cannot do itself. The counts,
+ * pointers, stack and interrupts are checked already. */
+static __attribute__((noinline)) wb_status_t call_checked(wbd_func_t *f, wbh_slot_t *ss, const wb_val_t *args,
+                                                         size_t nargs, wb_val_t *results, size_t nresults) {
+  wbd_store_t *s = f->store;
+  wasmtime_val_t inline_args[WBD_INLINE_VALS], inline_res[WBD_INLINE_VALS];
+  wb_val_t inline_conv[WBD_INLINE_VALS];
+  wasmtime_val_t *vargs = inline_args, *vres = inline_res;
+  wb_val_t *conv = inline_conv;
+  wb_status_t st = WB_OK;
+  if (__builtin_expect(nargs > WBD_INLINE_VALS || nresults > WBD_INLINE_VALS, 0)) {
+    vargs = malloc((nargs + 1) * sizeof *vargs);
+    vres = malloc((nresults + 1) * sizeof *vres);
+    conv = malloc((nresults + 1) * sizeof *conv);
+    if (!vargs || !vres || !conv) {
+      st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu call values", nargs + nresults);
+      goto out;
+    }
+  }
+  for (size_t i = 0; i < nargs && st == WB_OK; i++)
+    st = wbd_val_to_val(ss, s, &args[i], f->typed ? &f->types[i] : 0, "argument", i, &vargs[i]);
+  if (st) goto out;
+  wasm_trap_t *trap = 0;
+  wbd_store_t *outer = wbd_wasm_enter(s);
+  wasmtime_error_t *err = wasmtime_func_call(f->ctx, &f->func, vargs, nargs, vres, nresults, &trap);
+  wbd_wasm_leave(s, outer);
+  if (err || trap) {
+    st = wbd_fail_call(s, err, trap, "call");
+    goto out;
+  }
+  size_t done = 0;
+  for (; done < nresults && st == WB_OK; done++)
+    st = wbd_val_from_val(ss, s, &vres[done], f->typed ? &f->types[nargs + done] : 0, f->info, &conv[done]);
+  if (st) {
+    for (size_t i = done; i < nresults; i++) wasmtime_val_unroot(&vres[i]);
+    wbd_vals_drop(conv, done - 1);
+    goto out;
+  }
+  memcpy(results, conv, nresults * sizeof *conv);
+out:
+  if (vargs != inline_args) free(vargs);
+  if (vres != inline_res) free(vres);
+  if (conv != inline_conv) free(conv);
+  return st;
+}
+
+/* The general call: any value kinds and counts (v128 and references are
  * checked and converted out of line, more than 16 values use the heap),
  * and every call that fails wb_func_call's gate: checks the counts and
  * pointers, the stack and interrupts (the handle is checked already). */
@@ -27,10 +75,13 @@ static __attribute__((noinline)) wb_status_t call_general(wbd_func_t *f, wbh_slo
                     f->nparams, f->nresults, nargs, nresults);
   if (nargs && !args) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "args is NULL with a non-zero count");
   if (nresults && !results) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "results is NULL with a non-zero count");
+  if (f->mode == WBD_CALL_REFUSED)
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function cannot be called from the host: %s", f->refusal);
   wb_status_t st = wbd_check_stack(s);
   if (st != WB_OK) return st;
   st = wbd_call_begin(s);
   if (st != WB_OK) return st;
+  if (f->mode == WBD_CALL_CHECKED) return call_checked(f, ss, args, nargs, results, nresults);
   size_t n = f->nvals;
   wasmtime_val_raw_t inline_buf[WBD_INLINE_VALS];
   wasmtime_val_raw_t *buf = inline_buf;
@@ -39,7 +90,10 @@ static __attribute__((noinline)) wb_status_t call_general(wbd_func_t *f, wbh_slo
     if (!buf) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu call values", n);
   }
   for (size_t i = 0; i < nargs; i++) {
-    st = wbd_val_to_raw(ss, s, &args[i], f->kinds[i], i, &buf[i]);
+    if (f->kinds[i] >= WB_FUNCREF && f->kinds[i] != WBD_KIND_UNSUPPORTED)
+      st = wbd_ref_to_raw(ss, s, &args[i], &f->types[i], "argument", i, &buf[i]);
+    else
+      st = wbd_val_to_raw(ss, s, &args[i], f->kinds[i], i, &buf[i]);
     if (__builtin_expect(st != WB_OK, 0)) goto out;
   }
   wasm_trap_t *trap = 0;
@@ -65,9 +119,16 @@ static __attribute__((noinline)) wb_status_t call_general(wbd_func_t *f, wbh_slo
       st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for %zu results", nresults);
       goto out;
     }
-    for (size_t i = 0; i < nresults && st == WB_OK; i++)
-      st = wbd_val_from_raw(ss, s, &buf[i], f->kinds[nargs + i], &conv[i]);
+    size_t done = 0;
+    for (; done < nresults && st == WB_OK; done++) {
+      uint8_t k = f->kinds[nargs + done];
+      if (k >= WB_FUNCREF && k != WBD_KIND_UNSUPPORTED)
+        st = wbd_raw_to_val(ss, s, &buf[done], &f->types[nargs + done], f->info, &conv[done]);
+      else
+        st = wbd_val_from_raw(ss, s, &buf[done], k, &conv[done]);
+    }
     if (st == WB_OK) memcpy(results, conv, nresults * sizeof *conv);
+    else wbd_vals_drop(conv, done - 1);
     if (conv != tmp) free(conv);
   }
 out:
@@ -155,6 +216,28 @@ wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults) {
   return WB_OK;
 }
 
+wb_status_t wb_func_type(wb_func_t func, wb_valtype_t *params, size_t nparams, wb_valtype_t *results,
+                         size_t nresults) {
+  wbh_slot_t *fs, *ss;
+  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
+  if (st) return st;
+  wbd_func_t *f = (wbd_func_t *)fs->obj;
+  if (nparams < f->nparams || nresults < f->nresults)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                    "the function has %u parameters and %u results; the arrays have room for %zu and %zu", f->nparams,
+                    f->nresults, nparams, nresults);
+  if ((f->nparams && !params) || (f->nresults && !results))
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL", f->nparams && !params ? "params" : "results");
+  if (!f->typed)
+    return wbi_fail(WB_ERR_TYPE_MISMATCH,
+                    "the function's type cannot be learned through Wasmtime 39's C API: it is a function reference "
+                    "of unknown origin in a store whose modules use reference types that API cannot describe "
+                    "(GC, typed function references, exceptions); its counts are known (wb_func_arity)");
+  if (f->nparams) memcpy(params, f->types, f->nparams * sizeof *params);
+  if (f->nresults) memcpy(results, f->types + f->nparams, f->nresults * sizeof *results);
+  return WB_OK;
+}
+
 /* ---- memory ------------------------------------------------------------- */
 
 wb_status_t wb_memory_size(wb_memory_t memory, uint64_t *bytes) {
@@ -237,28 +320,32 @@ wb_status_t wb_global_get(wb_global_t global, wb_val_t *out) {
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
   wbd_global_t *g = (wbd_global_t *)gs->obj;
   wbd_store_t *s = wbd_store_of(ss);
+  /* wasmtime_global_get aborts on exnref and contref values, null or not */
+  if (g->typed ? (g->kind == WB_EXNREF || g->kind == WB_CONTREF) : !wbd_store_no_exn(s))
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global %s, which Wasmtime 39's C API cannot read (it aborts on "
+                                          "exception and continuation references)",
+                    g->typed ? "holds such references" : "may hold exception references");
   wasmtime_val_t v;
   wasmtime_global_get(s->ctx, &g->global, &v);
   wb_val_t r;
-  r.kind = (wb_valkind_t)g->kind;
-  switch (g->kind) {
-  case WB_I32: r.of.i32 = v.of.i32; break;
-  case WB_I64: r.of.i64 = v.of.i64; break;
-  case WB_F32: r.of.f32 = v.of.f32; break;
-  case WB_F64: r.of.f64 = v.of.f64; break;
-  case WB_V128: memcpy(r.of.v128, v.of.v128, 16); break;
-  case WB_FUNCREF:
-    r.of.funcref.id = 0;
-    if (v.of.funcref.store_id != 0) {
-      st = wbd_func_handle(ss, &v.of.funcref, &r.of.funcref.id);
-      if (st) return st;
-    }
-    break;
-  default:
-    wasmtime_val_unroot(&v);
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global has a type wasmbound cannot return");
-  }
+  st = wbd_val_from_val(ss, s, &v, g->typed ? &g->type.content : 0, g->info, &r);
+  if (st) return st;
   *out = r;
+  return WB_OK;
+}
+
+wb_status_t wb_global_type(wb_global_t global, wb_globaltype_t *out) {
+  wbh_slot_t *gs, *ss;
+  wb_status_t st = wbh_bound(global.id, WBH_KIND_GLOBAL, &gs, &ss);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  wbd_global_t *g = (wbd_global_t *)gs->obj;
+  if (!g->typed)
+    return wbi_fail(WB_ERR_TYPE_MISMATCH,
+                    "the global's type cannot be learned through Wasmtime 39's C API (a global of unknown origin in a "
+                    "store whose modules use reference types that API cannot describe)");
+  *out = g->type;
+  out->is_mutable = g->is_mutable;
   return WB_OK;
 }
 
@@ -270,25 +357,35 @@ wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value) {
   wbd_global_t *g = (wbd_global_t *)gs->obj;
   wbd_store_t *s = wbd_store_of(ss);
   if (!g->is_mutable) return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global is immutable");
-  wasmtime_val_raw_t raw;
-  st = wbd_val_to_raw(ss, s, value, g->kind, 0, &raw);
-  if (st) return wbi_fail_prefix(st, "global value: ");
+  if (g->typed && (g->kind == WB_EXNREF || g->kind == WB_CONTREF))
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global holds %s, which Wasmtime 39's C API cannot set",
+                    g->kind == WB_EXNREF ? "exception references" : "continuation references");
   wasmtime_val_t v;
-  switch (g->kind) {
-  case WB_I32: v.kind = WASMTIME_I32; v.of.i32 = raw.i32; break;
-  case WB_I64: v.kind = WASMTIME_I64; v.of.i64 = raw.i64; break;
-  case WB_F32: v.kind = WASMTIME_F32; v.of.f32 = raw.f32; break;
-  case WB_F64: v.kind = WASMTIME_F64; v.of.f64 = raw.f64; break;
-  case WB_V128: v.kind = WASMTIME_V128; memcpy(v.of.v128, raw.v128, 16); break;
-  case WB_FUNCREF:
-    v.kind = WASMTIME_FUNCREF;
-    if (raw.funcref) wasmtime_func_from_raw(s->ctx, raw.funcref, &v.of.funcref);
-    else memset(&v.of.funcref, 0, sizeof v.of.funcref);
-    break;
-  default:
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the global has a type wasmbound cannot set");
-  }
+  /* checked by wasmbound (kind, store, nullability) and then by Wasmtime
+   * (subtypes), which returns an error rather than abort */
+  st = wbd_val_to_val(ss, s, value, g->typed ? &g->type.content : 0, "value", 0, &v);
+  if (st) return wbi_fail_prefix(st, "global ");
   wasmtime_error_t *err = wasmtime_global_set(s->ctx, &g->global, &v);
-  if (err) return wbd_fail_call(s, err, 0, "global.set");
+  if (err) return wbd_fail_error(WB_ERR_TYPE_MISMATCH, err, "global.set refused");
+  return WB_OK;
+}
+
+wb_status_t wb_memory_type(wb_memory_t memory, wb_memorytype_t *out) {
+  wbh_slot_t *ms, *ss;
+  wb_status_t st = wbh_bound(memory.id, WBH_KIND_MEMORY, &ms, &ss);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  /* wasmtime_memorytype_* read 64-bit limits: nothing here can abort */
+  wasm_memorytype_t *mt = wasmtime_memory_type(wbd_store_of(ss)->ctx, &((wbd_memory_t *)ms->obj)->memory);
+  wb_memorytype_t t;
+  memset(&t, 0, sizeof t);
+  t.min = wasmtime_memorytype_minimum(mt);
+  t.has_max = wasmtime_memorytype_maximum(mt, &t.max);
+  if (!t.has_max) t.max = 0;
+  t.is64 = wasmtime_memorytype_is64(mt);
+  t.shared = wasmtime_memorytype_isshared(mt);
+  t.page_size_log2 = wasmtime_memorytype_page_size_log2(mt);
+  wasm_memorytype_delete(mt);
+  *out = t;
   return WB_OK;
 }

@@ -72,54 +72,234 @@ static wb_status_t new_child(wbh_slot_t *ss, uint8_t kind, void *obj, uint64_t k
   return WB_OK;
 }
 
-uint8_t wbd_valkind_of(const wasm_valtype_t *t) {
-  switch (wasm_valtype_kind(t)) {
-  case WASMTIME_I32: return WB_I32;
-  case WASMTIME_I64: return WB_I64;
-  case WASMTIME_F32: return WB_F32;
-  case WASMTIME_F64: return WB_F64;
-  case WASMTIME_V128: return WB_V128;
-  case WASM_FUNCREF: return WB_FUNCREF;
-  case WASM_EXTERNREF: return WB_EXTERNREF;
-  default: return WBD_KIND_UNSUPPORTED;
+/* ---- types: what Wasmtime's C API may be asked, and what wasmbound knows -- */
+
+wb_valtype_t wbd_valtype_of_kind(uint8_t kind) {
+  wb_valtype_t t = {kind, 0, WB_HEAP_NONE_GIVEN, 0, 0};
+  switch (kind) {
+  case WB_FUNCREF: t.nullable = 1, t.heap = WB_HEAP_FUNC; break;
+  case WB_EXTERNREF: t.nullable = 1, t.heap = WB_HEAP_EXTERN; break;
+  case WB_ANYREF: t.nullable = 1, t.heap = WB_HEAP_ANY; break;
+  case WB_EXNREF: t.nullable = 1, t.heap = WB_HEAP_EXN; break;
+  default: break;
+  }
+  return t;
+}
+
+wb_valtype_t wbd_valtype_of_basic(const wasm_valtype_t *t) {
+  switch (wasm_valtype_kind(t)) { /* aborts for other references: see the callers */
+  case WASMTIME_I32: return wbd_valtype_of_kind(WB_I32);
+  case WASMTIME_I64: return wbd_valtype_of_kind(WB_I64);
+  case WASMTIME_F32: return wbd_valtype_of_kind(WB_F32);
+  case WASMTIME_F64: return wbd_valtype_of_kind(WB_F64);
+  case WASMTIME_V128: return wbd_valtype_of_kind(WB_V128);
+  case WASM_FUNCREF: return wbd_valtype_of_kind(WB_FUNCREF);
+  default: return wbd_valtype_of_kind(WB_EXTERNREF);
   }
 }
 
-wb_status_t wbd_instance_handle(wbh_slot_t *ss, const wasmtime_instance_t *inst, uint64_t *id_out) {
+void wbd_modinfo_release(wbd_modinfo_t *m) {
+  if (m && atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1) free(m);
+}
+
+const wbd_type_t *wbd_modinfo_functype(const wbd_modinfo_t *m, uint32_t type_index) {
+  if (!m || type_index >= m->ntypes || m->types[type_index].comp != WBD_COMP_FUNC) return 0;
+  return &m->types[type_index];
+}
+
+static int name_cmp(const char *a, size_t alen, const char *b, size_t blen) {
+  int c = memcmp(a, b, alen < blen ? alen : blen);
+  return c ? c : (alen > blen) - (alen < blen);
+}
+
+const wbd_import_t *wbd_modinfo_export(const wbd_modinfo_t *m, const char *name, size_t len) {
+  if (!m) return 0;
+  uint32_t lo = 0, hi = m->nexports;
+  while (lo < hi) { /* export_order is sorted by name_cmp */
+    uint32_t mid = lo + (hi - lo) / 2;
+    const wbd_import_t *e = &m->exports[m->export_order[mid]];
+    int c = name_cmp(e->name, e->name_len, name, len);
+    if (c == 0) return e;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+wb_status_t wbd_store_add_info(wbd_store_t *s, wbd_modinfo_t *info) {
+  if (!info) {
+    s->unknown_module = true;
+    return WB_OK;
+  }
+  for (uint32_t i = 0; i < s->ninfos; i++)
+    if (s->infos[i] == info) return WB_OK;
+  if (s->ninfos == s->capinfos) {
+    uint32_t cap = s->capinfos ? s->capinfos * 2 : 4;
+    wbd_modinfo_t **infos = realloc(s->infos, cap * sizeof *infos);
+    if (!infos) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for the store's module types");
+    s->infos = infos;
+    s->capinfos = cap;
+  }
+  wbd_modinfo_retain(info);
+  s->infos[s->ninfos++] = info;
+  if (s->ninfos == 1) s->info_flags = info->flags;
+  else s->info_flags = (s->info_flags & info->flags & WBD_INFO_ALL_BASIC) |
+                       ((s->info_flags | info->flags) & ~WBD_INFO_ALL_BASIC);
+  return WB_OK;
+}
+
+void wbd_store_types_fini(wbd_store_t *s) {
+  for (uint32_t i = 0; i < s->ninfos; i++) wbd_modinfo_release(s->infos[i]);
+  free(s->infos);
+  free(s->insts);
+  s->infos = 0;
+  s->insts = 0;
+  s->ninfos = s->capinfos = s->ninsts = s->capinsts = 0;
+}
+
+/* Every function, global and table of a store comes from a module
+ * instantiated in it (of which it holds the types), from a host function
+ * (numbers, funcref and externref only), or is host-made (the same): so
+ * what those modules declare bounds what Wasmtime can be asked about. */
+bool wbd_store_types_basic(const wbd_store_t *s) {
+  if (!(s->engine->features & WBD_FEATURES_BEYOND_CAPI)) return true;
+  return !s->unknown_module && (s->ninfos == 0 || (s->info_flags & WBD_INFO_ALL_BASIC));
+}
+
+bool wbd_store_no_exn(const wbd_store_t *s) {
+  if (!(s->engine->features & (WBD_FEATURE_EXCEPTIONS | WBD_FEATURE_STACK_SWITCHING))) return true;
+  return !s->unknown_module && !(s->info_flags & WBD_INFO_EXN_OR_CONT);
+}
+
+wb_status_t wbd_instance_handle(wbh_slot_t *ss, const wasmtime_instance_t *inst, wbd_modinfo_t *info,
+                                uint64_t *id_out) {
+  wbd_store_t *s = wbd_store_of(ss);
+  wb_status_t st = wbd_store_add_info(s, info);
+  if (st) return st;
+  if (info) {
+    if (s->ninsts == s->capinsts) {
+      uint32_t cap = s->capinsts ? s->capinsts * 2 : 4;
+      struct wbd_typed_instance *insts = realloc(s->insts, cap * sizeof *insts);
+      if (!insts) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for the store's instances");
+      s->insts = insts;
+      s->capinsts = cap;
+    }
+    s->insts[s->ninsts].instance = *inst;
+    s->insts[s->ninsts++].info = info;
+  }
   wbd_instance_t *obj = malloc(sizeof *obj);
-  if (obj) obj->instance = *inst;
+  if (obj) {
+    obj->instance = *inst;
+    obj->info = info;
+  }
   return new_child(ss, WBH_KIND_INSTANCE, obj, 0, id_out);
 }
 
-wb_status_t wbd_func_handle(wbh_slot_t *ss, const wasmtime_func_t *func, uint64_t *id_out) {
+/* Sets what follows from a function's types: its kinds, the fast path's
+ * gate, and how a call crosses (WBD_CALL_*). */
+static void func_classify(wbd_func_t *f, const wbd_store_t *s) {
+  size_t n = (size_t)f->nparams + f->nresults;
+  f->numeric = f->all_i32 = false;
+  f->fast_nparams = f->fast_nresults = SIZE_MAX;
+  f->refusal = 0;
+  if (!f->typed) {
+    memset(f->kinds, WBD_KIND_UNSUPPORTED, n);
+    /* Wasmtime checks the arguments; its checked results abort on exnrefs */
+    f->mode = wbd_store_no_exn(s) ? WBD_CALL_CHECKED : WBD_CALL_REFUSED;
+    if (f->mode == WBD_CALL_REFUSED)
+      f->refusal = "its type cannot be learned through Wasmtime 39's C API (a function reference of unknown "
+                   "origin, in a store whose modules use exception or continuation references), so it cannot "
+                   "be called safely from the host; call it from wasm";
+    return;
+  }
+  bool checked = false, raw = false, refuse = false;
+  for (size_t i = 0; i < n; i++) {
+    const wb_valtype_t *t = &f->types[i];
+    f->kinds[i] = t->kind;
+    if (t->kind == WB_EXNREF) raw = true;
+    if (t->kind == WB_CONTREF) refuse = true;
+    if (i < f->nparams && t->kind == WB_ANYREF && t->heap != WB_HEAP_ANY && t->heap != WB_HEAP_NONE) checked = true;
+    if (i < f->nparams && t->heap == WB_HEAP_CONCRETE_FUNC) checked = true;
+  }
+  f->numeric = f->nparams <= 16 && f->nresults <= 16;
+  for (size_t i = 0; i < n; i++) f->numeric = f->numeric && f->kinds[i] <= WB_F64;
+  f->all_i32 = f->numeric;
+  for (size_t i = 0; i < n; i++) f->all_i32 = f->all_i32 && f->kinds[i] == WB_I32;
+  if (f->numeric) {
+    f->fast_nparams = f->nparams;
+    f->fast_nresults = f->nresults;
+  }
+  f->mode = WBD_CALL_RAW;
+  if (refuse) {
+    f->mode = WBD_CALL_REFUSED;
+    f->refusal = "its type has continuation references (stack switching), which Wasmtime 39's C API cannot pass";
+  } else if (checked && raw) {
+    f->mode = WBD_CALL_REFUSED;
+    f->refusal = "its parameters need Wasmtime's subtype checks, which Wasmtime 39's C API offers only on a path "
+                 "that aborts on exception references, and its type has one";
+  } else if (checked) {
+    f->mode = WBD_CALL_CHECKED;
+  }
+}
+
+/* Gives an untyped function the type t (a function type of t's module). */
+static void func_set_type(wbd_func_t *f, const wbd_store_t *s, const wbd_typeinfo_t *t) {
+  if (t->func->nparams != f->nparams || t->func->nresults != f->nresults) return; /* cannot be: keep it untyped */
+  memcpy(f->types, t->func->vals, ((size_t)f->nparams + f->nresults) * sizeof *f->types);
+  f->info = t->info;
+  f->typed = true;
+  func_classify(f, s);
+}
+
+wb_status_t wbd_func_handle(wbh_slot_t *ss, const wasmtime_func_t *func, const wbd_typeinfo_t *t, uint64_t *id_out) {
   wbd_store_t *s = wbd_store_of(ss);
   uint64_t key = mix(WBH_KIND_FUNC, (uint64_t)(uintptr_t)wasmtime_func_to_raw(s->ctx, func));
   uint64_t *known = map_find(&s->exports, key);
   if (known) {
+    wbh_slot_t *fs = wbh_peek(*known, WBH_KIND_FUNC);
+    wbd_func_t *f = fs ? fs->obj : 0;
+    if (f && !f->typed && t && t->func) func_set_type(f, s, t);
     *id_out = *known;
     return WB_OK;
   }
-  wasm_functype_t *ft = wasmtime_func_type(s->ctx, func);
-  const wasm_valtype_vec_t *params = wasm_functype_params(ft), *results = wasm_functype_results(ft);
-  wbd_func_t *f = malloc(sizeof *f + params->size + results->size);
+  /* The counts are always safe to ask; the kinds only when they are of
+   * types Wasmtime's C API can describe. */
+  uint32_t np, nr;
+  wasm_functype_t *ft = 0;
+  if (t && t->func) {
+    np = t->func->nparams;
+    nr = t->func->nresults;
+  } else {
+    ft = wasmtime_func_type(s->ctx, func);
+    np = (uint32_t)wasm_functype_params(ft)->size;
+    nr = (uint32_t)wasm_functype_results(ft)->size;
+  }
+  size_t n = (size_t)np + nr;
+  size_t types_at = (sizeof(wbd_func_t) + n + 7) & ~(size_t)7;
+  wbd_func_t *f = malloc(types_at + n * sizeof(wb_valtype_t) + 1);
   if (f) {
     f->func = *func;
     f->store = s;
     f->ctx = s->ctx;
-    f->nparams = (uint32_t)params->size;
-    f->nresults = (uint32_t)results->size;
-    for (size_t i = 0; i < params->size; i++) f->kinds[i] = wbd_valkind_of(params->data[i]);
-    for (size_t i = 0; i < results->size; i++) f->kinds[params->size + i] = wbd_valkind_of(results->data[i]);
-    /* wb_func_call's fast path (call.c) */
-    f->numeric = params->size <= 16 && results->size <= 16;
-    for (size_t i = 0; i < params->size + results->size; i++) f->numeric = f->numeric && f->kinds[i] <= WB_F64;
-    f->all_i32 = f->numeric;
-    for (size_t i = 0; i < params->size + results->size; i++) f->all_i32 = f->all_i32 && f->kinds[i] == WB_I32;
-    f->fast_nparams = f->numeric ? params->size : SIZE_MAX;
-    f->fast_nresults = f->numeric ? results->size : SIZE_MAX;
-    f->nvals = params->size > results->size ? params->size : results->size;
+    f->nparams = np;
+    f->nresults = nr;
+    f->nvals = np > nr ? np : nr;
+    f->types = (wb_valtype_t *)((char *)f + types_at);
+    f->info = 0;
+    f->typed = false;
+    if (t && t->func) {
+      memcpy(f->types, t->func->vals, n * sizeof *f->types);
+      f->info = t->info;
+      f->typed = true;
+    } else if (wbd_store_types_basic(s)) {
+      const wasm_valtype_vec_t *params = wasm_functype_params(ft), *results = wasm_functype_results(ft);
+      for (uint32_t i = 0; i < np; i++) f->types[i] = wbd_valtype_of_basic(params->data[i]);
+      for (uint32_t i = 0; i < nr; i++) f->types[np + i] = wbd_valtype_of_basic(results->data[i]);
+      f->typed = true;
+    }
+    func_classify(f, s);
   }
-  wasm_functype_delete(ft);
+  if (ft) wasm_functype_delete(ft);
   return new_child(ss, WBH_KIND_FUNC, f, key, id_out);
 }
 
@@ -142,23 +322,100 @@ wb_status_t wbd_memory_handle(wbh_slot_t *ss, const wasmtime_memory_t *mem, uint
   return new_child(ss, WBH_KIND_MEMORY, m, key, id_out);
 }
 
-wb_status_t wbd_global_handle(wbh_slot_t *ss, const wasmtime_global_t *global, uint64_t *id_out) {
+static void global_set_type(wbd_global_t *g, const wbd_typeinfo_t *t) {
+  g->type = *t->global;
+  g->info = t->info;
+  g->kind = g->type.content.kind;
+  g->typed = true;
+}
+
+wb_status_t wbd_global_handle(wbh_slot_t *ss, const wasmtime_global_t *global, const wbd_typeinfo_t *t,
+                              uint64_t *id_out) {
   wbd_store_t *s = wbd_store_of(ss);
   uint64_t key = mix(mix(mix(WBH_KIND_GLOBAL, global->__private1), global->__private2), global->__private3);
   uint64_t *known = map_find(&s->exports, key);
   if (known) {
+    wbh_slot_t *gs = wbh_peek(*known, WBH_KIND_GLOBAL);
+    wbd_global_t *g = gs ? gs->obj : 0;
+    if (g && !g->typed && t && t->global) global_set_type(g, t);
     *id_out = *known;
     return WB_OK;
   }
-  wbd_global_t *g = malloc(sizeof *g);
+  wbd_global_t *g = calloc(1, sizeof *g);
   if (g) {
-    wasm_globaltype_t *gt = wasmtime_global_type(s->ctx, global);
     g->global = *global;
-    g->kind = wbd_valkind_of(wasm_globaltype_content(gt));
+    g->kind = WBD_KIND_UNSUPPORTED;
+    /* the mutability is always safe to ask, the content type not */
+    wasm_globaltype_t *gt = wasmtime_global_type(s->ctx, global);
     g->is_mutable = wasm_globaltype_mutability(gt) == WASM_VAR;
+    if (t && t->global) {
+      global_set_type(g, t);
+    } else if (wbd_store_types_basic(s)) {
+      g->type.content = wbd_valtype_of_basic(wasm_globaltype_content(gt));
+      g->type.is_mutable = g->is_mutable;
+      g->kind = g->type.content.kind;
+      g->typed = true;
+    }
     wasm_globaltype_delete(gt);
   }
   return new_child(ss, WBH_KIND_GLOBAL, g, key, id_out);
+}
+
+wb_status_t wbd_table_handle(wbh_slot_t *ss, const wasmtime_table_t *table, const wbd_typeinfo_t *t,
+                             uint64_t *id_out) {
+  wbd_store_t *s = wbd_store_of(ss);
+  uint64_t key = mix(mix(WBH_KIND_TABLE, table->__private1), table->__private2);
+  uint64_t *known = map_find(&s->exports, key);
+  if (known) {
+    wbh_slot_t *ts = wbh_peek(*known, WBH_KIND_TABLE);
+    wbd_table_t *tb = ts ? ts->obj : 0;
+    if (tb && !tb->typed && t && t->table) {
+      tb->type = *t->table;
+      tb->info = t->info;
+      tb->typed = tb->elem_known = true;
+    }
+    *id_out = *known;
+    return WB_OK;
+  }
+  wbd_table_t *tb = calloc(1, sizeof *tb);
+  if (tb) {
+    tb->table = *table;
+    if (t && t->table) {
+      tb->type = *t->table;
+      tb->info = t->info;
+      tb->typed = tb->elem_known = true;
+    } else if (wbd_store_types_basic(s)) {
+      /* the element type only: whether the table is 64-bit is not known,
+       * and wasm_tabletype_limits panics for limits beyond 32 bits */
+      wasm_tabletype_t *tt = wasmtime_table_type(s->ctx, table);
+      tb->type.element = wbd_valtype_of_basic(wasm_tabletype_element(tt));
+      wasm_tabletype_delete(tt);
+      tb->elem_known = true;
+    }
+  }
+  return new_child(ss, WBH_KIND_TABLE, tb, key, id_out);
+}
+
+wb_status_t wbd_ref_handle(wbh_slot_t *ss, uint8_t kind, void *rooted, uint64_t *id_out) {
+  wbd_ref_t *r = malloc(sizeof *r);
+  if (!r) {
+    if (kind == WB_EXTERNREF) wasmtime_externref_unroot(rooted);
+    else wasmtime_anyref_unroot(rooted);
+    return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a reference");
+  }
+  r->kind = kind;
+  if (kind == WB_EXTERNREF) r->of.ext = *(wasmtime_externref_t *)rooted;
+  else r->of.any = *(wasmtime_anyref_t *)rooted;
+  uint64_t id;
+  wb_status_t st = wbh_alloc(WBH_KIND_REF, r, ss, &id);
+  if (st) {
+    if (kind == WB_EXTERNREF) wasmtime_externref_unroot(&r->of.ext);
+    else wasmtime_anyref_unroot(&r->of.any);
+    free(r);
+    return st;
+  }
+  *id_out = id;
+  return WB_OK;
 }
 
 static const char *extern_kind_name(wasmtime_extern_kind_t k) {
@@ -173,7 +430,7 @@ static const char *extern_kind_name(wasmtime_extern_kind_t k) {
 }
 
 wb_status_t wbd_extern_handle(wbh_slot_t *ss, wasmtime_extern_t *ext, wasmtime_extern_kind_t want, const char *name,
-                              uint64_t *out) {
+                              const wbd_typeinfo_t *t, uint64_t *out) {
   if (ext->kind != want) {
     wb_status_t st = wbi_fail(WB_ERR_TYPE_MISMATCH, "export \"%s\" is %s, not %s", name,
                               extern_kind_name(ext->kind), extern_kind_name(want));
@@ -181,9 +438,10 @@ wb_status_t wbd_extern_handle(wbh_slot_t *ss, wasmtime_extern_t *ext, wasmtime_e
     return st;
   }
   switch (want) {
-  case WASMTIME_EXTERN_FUNC: return wbd_func_handle(ss, &ext->of.func, out);
+  case WASMTIME_EXTERN_FUNC: return wbd_func_handle(ss, &ext->of.func, t, out);
   case WASMTIME_EXTERN_MEMORY: return wbd_memory_handle(ss, &ext->of.memory, out);
-  default: return wbd_global_handle(ss, &ext->of.global, out);
+  case WASMTIME_EXTERN_TABLE: return wbd_table_handle(ss, &ext->of.table, t, out);
+  default: return wbd_global_handle(ss, &ext->of.global, t, out);
   }
 }
 
@@ -194,6 +452,14 @@ wb_status_t wbd_extern_handle(wbh_slot_t *ss, wasmtime_extern_t *ext, wasmtime_e
 wb_status_t wbd_check_name(const char *name, const char *what, size_t *len_out) {
   if (!name) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL", what);
   size_t len = strnlen(name, WBD_MAX_NAME + 1);
+  wb_status_t st = wbd_check_name_len(name, len, what);
+  if (st == WB_OK) *len_out = len;
+  return st;
+}
+
+wb_status_t wbd_check_name_len(const char *name, size_t len, const char *what) {
+  if (!name && len) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL with a length of %zu", what, len);
+  if (!name) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL", what);
   if (len > WBD_MAX_NAME)
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is longer than %u bytes", what, WBD_MAX_NAME);
   const unsigned char *p = (const unsigned char *)name, *end = p + len;
@@ -209,7 +475,6 @@ wb_status_t wbd_check_name(const char *name, const char *what, size_t *len_out) 
     if (n == 4 && (c > 0xF4 || (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))) goto bad;
     p += n;
   }
-  *len_out = len;
   return WB_OK;
 bad:
   return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is not valid UTF-8 (bad byte at offset %zu)", what,
@@ -291,6 +556,30 @@ wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *tr
   }
   size_t len = msg.data ? wbd_message_len(msg.data, msg.size) : 0;
   const char *prefix = "";
+  /* Errors (not traps) that Wasmtime raises for two reasons of its own,
+   * known by their messages (Wasmtime 39's C API has no other way to tell):
+   * an uncaught wasm exception (ThrownException; the exception stays
+   * pending in the store, which stays usable) and an argument of the wrong
+   * type on the checked call path. */
+  static const char exn[] = "thrown Wasm exception", mismatch[] = "argument type mismatch";
+  if (err && !trap && len >= sizeof exn - 1 && !memcmp(msg.data, exn, sizeof exn - 1)) {
+    wbi_fail(WB_ERR_EXCEPTION, "%s failed: a wasm exception was thrown and not caught inside wasm (Wasmtime 39's C "
+                               "API cannot hand exceptions to the host): %.*s",
+             what, (int)len, msg.data);
+    wbi_set_trap_code(WB_TRAP_EXCEPTION);
+    if (s) s->interrupt_fired = s->deadline_fired = 0;
+    atomic_fetch_add_explicit(&wbd_traps, 1, memory_order_relaxed);
+    wasm_byte_vec_delete(&msg);
+    wasmtime_error_delete(err);
+    return WB_ERR_EXCEPTION;
+  }
+  if (err && !trap && len >= sizeof mismatch - 1 && !memcmp(msg.data, mismatch, sizeof mismatch - 1)) {
+    wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: %.*s", what, (int)len, msg.data);
+    if (s) s->interrupt_fired = s->deadline_fired = 0;
+    wasm_byte_vec_delete(&msg);
+    wasmtime_error_delete(err);
+    return WB_ERR_TYPE_MISMATCH;
+  }
   if (code == WB_TRAP_OUT_OF_FUEL) {
     st = WB_ERR_OUT_OF_FUEL;
   } else if (code == WB_TRAP_INTERRUPT || (s && (s->interrupt_fired || s->deadline_fired))) {

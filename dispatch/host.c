@@ -248,8 +248,10 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
     results = malloc((h->nresults + 1) * sizeof *results);
     if (!args || !results) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for host call values");
   }
-  for (uint32_t i = 0; i < h->nparams && st == WB_OK; i++)
-    st = wbd_val_from_raw(ss, s, &vals[i], h->kinds[i], &args[i]);
+  uint32_t converted = 0; /* arguments converted: their wb_ref_t handles are dropped after the callback */
+  for (; converted < h->nparams && st == WB_OK; converted++)
+    st = wbd_val_from_raw(ss, s, &vals[converted], h->kinds[converted], &args[converted]);
+  if (st) converted--;
   for (uint32_t i = 0; i < h->nresults && st == WB_OK; i++) {
     memset(&results[i], 0, sizeof results[i]);
     results[i].kind = (wb_valkind_t)h->kinds[h->nparams + i];
@@ -261,10 +263,12 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
     st = h->callback(h->env, (wb_caller_t){caller_id}, args, h->nparams, results, h->nresults);
     caller_leave(s, cs);
   }
+  /* (a result may be one of the arguments: converted before those go) */
   for (uint32_t i = 0; i < h->nresults && st == WB_OK; i++) {
     st = wbd_val_to_raw(ss, s, &results[i], h->kinds[h->nparams + i], i, &vals[i]);
     if (st) wbi_fail_prefix(st, "the callback's result: ");
   }
+  wbd_vals_drop(args, converted); /* borrowed by the callback: valid during it only */
   wasm_trap_t *trap = st == WB_OK ? 0 : host_trap(h, st, failures);
   if (args != args_buf) free(args);
   if (results != results_buf) free(results);
@@ -273,31 +277,35 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
 
 /* ---- the caller handle ------------------------------------------------------ */
 
-static wb_status_t caller_export(wb_caller_t caller, const char *name, wasmtime_extern_kind_t want, uint64_t *out) {
+static wb_status_t caller_export(wb_caller_t caller, const char *name, int want, uint64_t *out) {
   wbh_slot_t *cs, *ss;
   wb_status_t st = wbh_bound(caller.id, WBH_KIND_CALLER, &cs, &ss);
   if (st) return st;
-  wasmtime_caller_t *c = WBD_CALLER_OF(wbd_store_of(ss), (wbd_caller_t *)cs->obj);
-  if (!c) return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: the wb_caller_t is used outside its callback");
+  if (!WBD_CALLER_OF(wbd_store_of(ss), (wbd_caller_t *)cs->obj))
+    return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: the wb_caller_t is used outside its callback");
   size_t len;
   if ((st = wbd_check_name(name, "name", &len))) return st;
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
-  wasmtime_extern_t ext;
-  if (!wasmtime_caller_export_get(c, name, len, &ext))
-    return wbi_fail(WB_ERR_NOT_FOUND, "the calling instance has no export named \"%s\"", name);
-  return wbd_extern_handle(ss, &ext, want, name, out);
+  wb_extern_t e; /* the kind and type are checked against the module's types (exports.c) */
+  st = wbd_caller_export(caller, name, len, want, &e);
+  if (st == WB_OK) *out = e.of.func.id;
+  return st;
 }
 
 wb_status_t wb_caller_get_memory(wb_caller_t caller, const char *name, wb_memory_t *out) {
-  return caller_export(caller, name, WASMTIME_EXTERN_MEMORY, out ? &out->id : 0);
+  return caller_export(caller, name, WB_EXTERN_MEMORY, out ? &out->id : 0);
 }
 
 wb_status_t wb_caller_get_func(wb_caller_t caller, const char *name, wb_func_t *out) {
-  return caller_export(caller, name, WASMTIME_EXTERN_FUNC, out ? &out->id : 0);
+  return caller_export(caller, name, WB_EXTERN_FUNC, out ? &out->id : 0);
 }
 
 wb_status_t wb_caller_get_global(wb_caller_t caller, const char *name, wb_global_t *out) {
-  return caller_export(caller, name, WASMTIME_EXTERN_GLOBAL, out ? &out->id : 0);
+  return caller_export(caller, name, WB_EXTERN_GLOBAL, out ? &out->id : 0);
+}
+
+wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t *out) {
+  return caller_export(caller, name, WB_EXTERN_TABLE, out ? &out->id : 0);
 }
 
 wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out) {

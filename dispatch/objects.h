@@ -27,6 +27,13 @@
 #define WBD_FEATURE_EXCEPTIONS 4u
 #define WBD_FEATURE_THREADS 8u
 #define WBD_FEATURE_COMPONENT_MODEL 16u
+#define WBD_FEATURE_STACK_SWITCHING 32u
+/* Features that let a module have value types Wasmtime 39's C API aborts on
+ * when it converts them (wasm_valtype_kind) or their values (exnref,
+ * contref), and tags (whose extern conversions are todo!()): without any of
+ * them, every type Wasmtime can report is one its C API can describe. */
+#define WBD_FEATURES_BEYOND_CAPI                                                                    \
+  (WBD_FEATURE_GC | WBD_FEATURE_FUNCTION_REFERENCES | WBD_FEATURE_EXCEPTIONS | WBD_FEATURE_STACK_SWITCHING)
 
 typedef struct wbd_engine {
   wasm_engine_t *engine;
@@ -41,11 +48,73 @@ typedef struct wbd_engine {
    * while non-zero the ticker (deadline.c) bumps this engine's epoch */
   _Atomic int64_t timed_stores;
   _Atomic int ticked;       /* on the ticker's list (which holds a reference) */
+  /* the internal helper module (refs.c), compiled on first use; freed
+   * with the engine */
+  wasmtime_module_t *_Atomic helper;
 } wbd_engine_t;
+
+/* ---- a module's types (modinfo/, laid out by lifecycle/modinfo.go) ------- */
+
+enum { WBD_COMP_FUNC, WBD_COMP_STRUCT, WBD_COMP_ARRAY, WBD_COMP_CONT };
+
+/* One entry of a module's type section. */
+typedef struct wbd_type {
+  uint8_t comp;              /* WBD_COMP_* */
+  uint32_t nparams, nresults; /* function types */
+  const wb_valtype_t *vals;  /* function types: params then results */
+} wbd_type_t;
+
+/* An import or export of a module. The strings are NUL-terminated and
+ * also have lengths (a wasm name may contain U+0000). */
+typedef struct wbd_import {
+  const char *module, *name, *text; /* text: the type as WAT-like text */
+  size_t module_len, name_len;
+  uint8_t kind;                     /* wb_externkind_t */
+  uint32_t index;                   /* in the index space of its kind */
+} wbd_import_t;
+
+/* wbd_modinfo_t.flags */
+#define WBD_INFO_ALL_BASIC 1u   /* every value type of a function type, table or global is a
+                                   number, v128, or a nullable funcref or externref */
+#define WBD_INFO_EXN_OR_CONT 2u /* some value type of those is of the exn or cont hierarchy */
+#define WBD_INFO_TAGS 4u        /* the module imports or exports a tag */
+
+/* What a module declares, read from its binary by modinfo/: immutable, in
+ * one malloc'd block, reference counted (the module, its templates and
+ * every store that instantiated it hold one), so any thread may read it. */
+typedef struct wbd_modinfo {
+  _Atomic uint64_t refs;
+  uint32_t flags;             /* WBD_INFO_* */
+  uint32_t ntypes, nfuncs, ntables, nmemories, nglobals, ntags, nimports, nexports;
+  const wbd_type_t *types;
+  const uint32_t *funcs;      /* type index of each function (imports first) */
+  const uint32_t *tags;       /* type index of each tag */
+  const wb_tabletype_t *tables;
+  const wb_memorytype_t *memories;
+  const wb_globaltype_t *globals;
+  const wbd_import_t *imports;
+  const wbd_import_t *exports;     /* module and module_len unused */
+  const uint32_t *export_order;    /* export indices sorted by name (memcmp, then length) */
+  const uint8_t *skeleton;         /* the module's type-bearing sections, for wb_module_serialize */
+  size_t skeleton_len;
+} wbd_modinfo_t;
+
+static inline void wbd_modinfo_retain(wbd_modinfo_t *m) {
+  if (m) atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+}
+void wbd_modinfo_release(wbd_modinfo_t *m);
+/* The export named name (len bytes), or NULL. */
+const wbd_import_t *wbd_modinfo_export(const wbd_modinfo_t *m, const char *name, size_t len);
+/* The function type of function idx (NULL when out of range). */
+const wbd_type_t *wbd_modinfo_functype(const wbd_modinfo_t *m, uint32_t type_index);
 
 typedef struct wbd_module {
   wasmtime_module_t *module;
   uint64_t engine_serial;
+  /* its types; NULL for a module deserialized from bytes without them, or
+   * one modinfo/ could not read (info_error says why) */
+  wbd_modinfo_t *info;
+  char *info_error;
 } wbd_module_t;
 
 /* Dedup map of a store's export handles: the same wasm object always gets
@@ -107,6 +176,21 @@ typedef struct wbd_store {
   int timed;                 /* counted in engine->timed_stores; WBD_ATTN_TIMED mirrors it */
   /* WASI capture buffers of the current WASI context (NULL when not captured) */
   wbd_capture_t *captured[2];
+  /* The types of every module instantiated in the store (a reference
+   * each), and what they allow: see wbd_store_types_known. Owner thread. */
+  wbd_modinfo_t **infos;
+  uint32_t ninfos, capinfos;
+  /* its instances that have types, to find the type of a caller's export */
+  struct wbd_typed_instance {
+    wasmtime_instance_t instance;
+    const wbd_modinfo_t *info;
+  } *insts;
+  uint32_t ninsts, capinsts;
+  uint32_t info_flags;       /* the AND of their WBD_INFO_ALL_BASIC, the OR of the rest */
+  bool unknown_module;       /* a module without types was instantiated */
+  /* the internal helper instance (refs.c), made on first use */
+  bool has_helper;
+  wasmtime_func_t helper_fn[3];
 } wbd_store_t;
 
 
@@ -123,6 +207,13 @@ typedef struct wbd_hostfn {
 
 enum { WBD_KIND_UNSUPPORTED = 0xFF };
 
+/* How wb_func_call crosses for a function that is not numeric (call.c). */
+enum {
+  WBD_CALL_RAW,      /* wasmtime_func_call_unchecked: wasmbound checks every argument fully */
+  WBD_CALL_CHECKED,  /* wasmtime_func_call: some parameter needs Wasmtime's subtype check */
+  WBD_CALL_REFUSED   /* neither is safe (see wbd_func_t.refusal) */
+};
+
 typedef struct wbd_func {
   wasmtime_func_t func;
   /* the func's store and its context (both live as long as the func), so
@@ -136,11 +227,18 @@ typedef struct wbd_func {
    * SIZE_MAX (no count matches), so that two compares check both; nvals is
    * the larger count, the length of the raw buffer */
   size_t fast_nparams, fast_nresults, nvals;
+  uint8_t mode;              /* WBD_CALL_*, for functions that are not numeric */
+  bool typed;                /* types[] is known; else only the counts are (kinds[] are
+                                WBD_KIND_UNSUPPORTED) */
+  const char *refusal;       /* WBD_CALL_REFUSED: why */
+  const wbd_modinfo_t *info; /* the module whose type indices types[] use (held by the store) */
+  wb_valtype_t *types;       /* params then results (in this object's own block) */
   uint8_t kinds[];           /* params then results: wb_valkind_t or WBD_KIND_UNSUPPORTED */
 } wbd_func_t;
 
 typedef struct wbd_instance {
   wasmtime_instance_t instance;
+  const wbd_modinfo_t *info; /* its module's types (held by the store), or NULL */
 } wbd_instance_t;
 
 typedef struct wbd_memory {
@@ -160,17 +258,72 @@ typedef struct wbd_memory {
 
 typedef struct wbd_global {
   wasmtime_global_t global;
-  uint8_t kind;
+  uint8_t kind;              /* wb_valkind_t, or WBD_KIND_UNSUPPORTED when not typed */
   bool is_mutable;
+  bool typed;                /* type is known */
+  wb_globaltype_t type;
+  const wbd_modinfo_t *info; /* the module whose type indices type uses, or NULL */
 } wbd_global_t;
+
+typedef struct wbd_table {
+  wasmtime_table_t table;
+  bool typed;                /* type is known (its min is the declared one) */
+  bool elem_known;           /* type.element is known (also when typed) */
+  wb_tabletype_t type;
+  const wbd_modinfo_t *info; /* the module whose type indices type uses, or NULL */
+} wbd_table_t;
+
+/* A reference the host holds (wb_ref_t): rooted until the handle goes. */
+typedef struct wbd_ref {
+  uint8_t kind;              /* WB_EXTERNREF or WB_ANYREF */
+  union {
+    wasmtime_externref_t ext;
+    wasmtime_anyref_t any;
+  } of;
+} wbd_ref_t;
 
 static inline wbd_store_t *wbd_store_of(wbh_slot_t *store_slot) { return (wbd_store_t *)store_slot->obj; }
 
-/* Handles for wasm objects of a store (owner thread). Exports are deduped. */
-wb_status_t wbd_instance_handle(wbh_slot_t *store_slot, const wasmtime_instance_t *inst, uint64_t *id_out);
-wb_status_t wbd_func_handle(wbh_slot_t *store_slot, const wasmtime_func_t *func, uint64_t *id_out);
+/* What is known of a function, global or table when a handle is made for
+ * it: its declared type, from the module info `info` (NULL: none known). */
+typedef struct wbd_typeinfo {
+  const wbd_modinfo_t *info; /* held by the store */
+  const wbd_type_t *func;    /* functions: a function type of info */
+  const wb_globaltype_t *global;
+  const wb_tabletype_t *table;
+} wbd_typeinfo_t;
+
+/* Handles for wasm objects of a store (owner thread). Exports are deduped:
+ * the same object always gets the same handle, which is given its type
+ * the first time one is known. The instance handle registers info (may
+ * be NULL) with the store. */
+wb_status_t wbd_instance_handle(wbh_slot_t *store_slot, const wasmtime_instance_t *inst, wbd_modinfo_t *info,
+                                uint64_t *id_out);
+wb_status_t wbd_func_handle(wbh_slot_t *store_slot, const wasmtime_func_t *func, const wbd_typeinfo_t *t,
+                            uint64_t *id_out);
 wb_status_t wbd_memory_handle(wbh_slot_t *store_slot, const wasmtime_memory_t *mem, uint64_t *id_out);
-wb_status_t wbd_global_handle(wbh_slot_t *store_slot, const wasmtime_global_t *global, uint64_t *id_out);
+wb_status_t wbd_global_handle(wbh_slot_t *store_slot, const wasmtime_global_t *global, const wbd_typeinfo_t *t,
+                              uint64_t *id_out);
+wb_status_t wbd_table_handle(wbh_slot_t *store_slot, const wasmtime_table_t *table, const wbd_typeinfo_t *t,
+                             uint64_t *id_out);
+/* Unroots and frees a wbd_ref_t (the destructor of WBH_KIND_REF). */
+void wbd_ref_destroy(void *obj);
+/* A new wb_ref_t for a rooted reference (kind WB_EXTERNREF or WB_ANYREF),
+ * which it takes over (unrooting it when it fails). */
+wb_status_t wbd_ref_handle(wbh_slot_t *store_slot, uint8_t kind, void *rooted, uint64_t *id_out);
+
+/* Registers a module's types with the store (a reference; NULL: a module
+ * without them). */
+wb_status_t wbd_store_add_info(wbd_store_t *s, wbd_modinfo_t *info);
+/* Drops the store's module infos (at store delete). */
+void wbd_store_types_fini(wbd_store_t *s);
+/* Whether every function, global and table of the store has a type that
+ * Wasmtime's C API can describe without aborting (so wasm_valtype_kind is
+ * safe on it). */
+bool wbd_store_types_basic(const wbd_store_t *s);
+/* Whether no value of the store can be an exnref or contref (so that
+ * Wasmtime's checked conversions, which abort on them, are safe). */
+bool wbd_store_no_exn(const wbd_store_t *s);
 
 /* Records st as this thread's last error with a formatted prefix, ": " and
  * Wasmtime's message for err (without the Rust backtrace that
@@ -191,10 +344,10 @@ void wbd_store_init(wbd_store_t *s);
 /* Undoes what the store's deadlines registered (at store delete). */
 void wbd_store_fini(wbd_store_t *s);
 
-/* A handle for an export of the right kind (`what` names it in messages);
- * deletes ext when it is not kept. */
+/* A handle for an export of the right kind (`name` names it in messages),
+ * typed by t (may be NULL); deletes ext when it is not kept. */
 wb_status_t wbd_extern_handle(wbh_slot_t *store_slot, wasmtime_extern_t *ext, wasmtime_extern_kind_t want,
-                              const char *name, uint64_t *out);
+                              const char *name, const wbd_typeinfo_t *t, uint64_t *out);
 
 /* The Wasmtime trampoline behind every host function; env is a wbd_hostfn_t. */
 wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
@@ -219,9 +372,22 @@ wb_status_t wbd_fail_deadline(wbd_store_t *s);
  * in the message. */
 #define WBD_MAX_NAME 65535
 wb_status_t wbd_check_name(const char *name, const char *what, size_t *len_out);
+/* The same for a name of len bytes, which may contain U+0000 (NULL with
+ * len 0 is refused too). */
+wb_status_t wbd_check_name_len(const char *name, size_t len, const char *what);
 
-/* wb_valkind_t of a Wasmtime value type, or WBD_KIND_UNSUPPORTED. */
-uint8_t wbd_valkind_of(const wasm_valtype_t *t);
+/* Export lookups (exports.c). want is a wb_externkind_t, or -1 for any
+ * kind; on WB_OK *out has the export's handle. */
+wb_status_t wbd_instance_export(wb_instance_t instance, const char *name, size_t len, int want, wb_extern_t *out);
+wb_status_t wbd_caller_export(wb_caller_t caller, const char *name, size_t len, int want, wb_extern_t *out);
+
+/* The full type of a Wasmtime value type that Wasmtime's C API can
+ * describe; callers make sure it can (wbd_store_types_basic or an engine
+ * without WBD_FEATURES_BEYOND_CAPI): wasm_valtype_kind aborts otherwise. */
+wb_valtype_t wbd_valtype_of_basic(const wasm_valtype_t *t);
+/* The wb_valtype_t of a plain kind (numbers, v128, nullable funcref or
+ * externref, the top nullable anyref, exnref). */
+wb_valtype_t wbd_valtype_of_kind(uint8_t kind);
 
 /* Refuses a call into wasm on a thread without enough native stack left. */
 wb_status_t wbd_check_stack_slow(const wbd_store_t *s);

@@ -9,9 +9,38 @@
 #include "objects.h"
 
 static inline const char *wbd_kind_name(uint8_t k) {
-  static const char *const names[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
-  return k <= WB_EXTERNREF ? names[k] : "a type wasmbound cannot pass";
+  static const char *const names[] = {"i32",     "i64",    "f32",    "f64",    "v128",
+                                      "funcref", "externref", "anyref", "exnref", "contref"};
+  return k <= WB_CONTREF ? names[k] : "a type wasmbound cannot pass";
 }
+
+/* References (refs.c). `t` is the type a value must have (NULL: the
+ * nullable top type of its kind); `what` and `i` name it in messages
+ * ("argument", 2). */
+
+/* Checks a reference value and converts it to its raw form, for a type
+ * wasmbound can check fully itself (the top or bottom type of its
+ * hierarchy, nullable or not; exnrefs null only). */
+wb_status_t wbd_ref_to_raw(wbh_slot_t *ss, wbd_store_t *s, const wb_val_t *v, const wb_valtype_t *t, const char *what,
+                           size_t i, wasmtime_val_raw_t *out);
+/* Checks any value (number or reference) against t and converts it to a
+ * wasmtime_val_t for Wasmtime's checked paths, which check subtypes
+ * themselves. References are borrowed: do not unroot *out. */
+wb_status_t wbd_val_to_val(wbh_slot_t *ss, wbd_store_t *s, const wb_val_t *v, const wb_valtype_t *t, const char *what,
+                           size_t i, wasmtime_val_t *out);
+/* Converts a raw value of type t (a reference when not a number) into a
+ * wb_val_t: a reference becomes a new handle (a funcref the store's);
+ * info holds t's type indices. */
+wb_status_t wbd_raw_to_val(wbh_slot_t *ss, wbd_store_t *s, const wasmtime_val_raw_t *r, const wb_valtype_t *t,
+                           const wbd_modinfo_t *info, wb_val_t *out);
+/* Converts a wasmtime_val_t that the caller owns into a wb_val_t, taking
+ * over its root (unrooting it on failure); t (may be NULL) is its static
+ * type, for the types of funcrefs. */
+wb_status_t wbd_val_from_val(wbh_slot_t *ss, wbd_store_t *s, wasmtime_val_t *v, const wb_valtype_t *t,
+                             const wbd_modinfo_t *info, wb_val_t *out);
+/* Deletes the wb_ref_t handles among vals (the results converted before a
+ * later one failed). */
+void wbd_vals_drop(const wb_val_t *vals, size_t n);
 
 /* Converts one argument; funcrefs must be live funcs of the same store.
  * The general case, out of line: the hot paths call wbd_val_to_raw. */
@@ -19,11 +48,11 @@ static __attribute__((noinline, unused)) wb_status_t wbd_val_to_raw_any(wbh_slot
                                                                       const wb_val_t *v, uint8_t want, size_t i,
                                                                       wasmtime_val_raw_t *out) {
   if (__builtin_expect((uint32_t)v->kind != want, 0)) {
-    if (want == WBD_KIND_UNSUPPORTED || want == WB_EXTERNREF)
+    if (want == WBD_KIND_UNSUPPORTED || want == WB_CONTREF)
       return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
                       wbd_kind_name(want));
     return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu: expected %s, got %s", i, wbd_kind_name(want),
-                    (uint32_t)v->kind <= WB_EXTERNREF ? wbd_kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
+                    (uint32_t)v->kind <= WB_CONTREF ? wbd_kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
   }
   switch (want) {
   case WB_I32: out->i32 = v->of.i32; break;
@@ -31,27 +60,10 @@ static __attribute__((noinline, unused)) wb_status_t wbd_val_to_raw_any(wbh_slot
   case WB_F32: out->f32 = v->of.f32; break;
   case WB_F64: out->f64 = v->of.f64; break;
   case WB_V128: memcpy(out->v128, v->of.v128, 16); break;
-  case WB_FUNCREF: {
-    uint64_t id = v->of.funcref.id;
-    if (id == 0) {
-      out->funcref = 0;
-      break;
-    }
-    wbh_slot_t *fs, *fstore;
-    wb_status_t st = wbh_bound(id, WBH_KIND_FUNC, &fs, &fstore);
-    if (st) {
-      char prefix[48];
-      snprintf(prefix, sizeof prefix, "argument %zu (funcref): ", i);
-      return wbi_fail_prefix(st, prefix);
-    }
-    if (fstore != store_slot)
-      return wbi_fail(WB_ERR_INVALID_ARGUMENT,
-                      "argument %zu (funcref) is a function of another store; wasm values cannot "
-                      "cross stores",
-                      i);
-    out->funcref = wasmtime_func_to_raw(s->ctx, &((wbd_func_t *)fs->obj)->func);
-    break;
-  }
+  case WB_FUNCREF:
+  case WB_EXTERNREF:
+  case WB_ANYREF:
+  case WB_EXNREF: return wbd_ref_to_raw(store_slot, s, v, 0, "argument", i, out);
   default:
     return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
                     wbd_kind_name(want));
@@ -71,12 +83,12 @@ static __attribute__((noinline, unused)) wb_status_t wbd_val_from_raw_any(wbh_sl
   case WB_F32: out->of.f32 = r->f32; break;
   case WB_F64: out->of.f64 = r->f64; break;
   case WB_V128: memcpy(out->of.v128, r->v128, 16); break;
-  case WB_FUNCREF: {
-    out->of.funcref.id = 0;
-    if (!r->funcref) break;
-    wasmtime_func_t f;
-    wasmtime_func_from_raw(s->ctx, r->funcref, &f);
-    return wbd_func_handle(store_slot, &f, &out->of.funcref.id);
+  case WB_FUNCREF:
+  case WB_EXTERNREF:
+  case WB_ANYREF:
+  case WB_EXNREF: {
+    wb_valtype_t t = wbd_valtype_of_kind(kind);
+    return wbd_raw_to_val(store_slot, s, r, &t, 0, out);
   }
   default:
     return wbi_fail(WB_ERR_TYPE_MISMATCH, "a result has a type wasmbound cannot return");

@@ -955,7 +955,7 @@ static void op_sweep(rd_t *r) {
   if (want == WB_OK) want = WB_ERR_INVALID_ARGUMENT; /* no consume_fuel */
   expect("sweep wb_store_get_fuel", wb_store_get_fuel((wb_store_t){id}, &u), want);
   want = pred_shared(id, K_MODULE, &i);
-  wb_extern_list_t list = {0, 0};
+  wb_extern_list_t list = WB_EXTERN_LIST_INIT;
   expect("sweep wb_module_exports", wb_module_exports((wb_module_t){id}, &list), want);
   wb_extern_list_dispose(&list);
 }

@@ -7,6 +7,7 @@
 # Go targets (go test -fuzz, one target per invocation):
 #   FuzzDecodeID, FuzzDecodeProgram   ./handles   handle decoding and the table
 #   FuzzModuleBytes                   ./lifecycle module validate/compile
+#   FuzzParse                         ./modinfo   the module type reader
 # libFuzzer (clang -fsanitize=fuzzer,address,undefined):
 #   api_fuzz                          fuzz/api_fuzz.c: API programs on 2 threads
 #
@@ -37,7 +38,7 @@ case "$FUZZTIME" in
   *) SECS=$FUZZTIME; FUZZTIME=${FUZZTIME}s ;;
 esac
 
-ALL_TARGETS="FuzzDecodeID FuzzDecodeProgram FuzzModuleBytes api_fuzz"
+ALL_TARGETS="FuzzDecodeID FuzzDecodeProgram FuzzModuleBytes FuzzParse api_fuzz"
 TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 OUT=$ROOT/build/fuzz
 mkdir -p "$OUT" "$ROOT/build/fuzz-corpus/api_fuzz" "$ROOT/build/fuzz-artifacts"
@@ -121,6 +122,7 @@ for t in $TARGETS; do
   case $t in
     FuzzDecodeID|FuzzDecodeProgram) run_go "$t" ./handles & ;;
     FuzzModuleBytes) run_go "$t" ./lifecycle & ;;
+    FuzzParse) run_go "$t" ./modinfo & ;;
     api_fuzz) run_api_fuzz & ;;
     *) echo "FAIL  unknown target" >"$OUT/$t.result" ;;
   esac

@@ -352,6 +352,7 @@ static void free_slot(wbh_slot_t *s, uint32_t index) {
   uint32_t gen = (uint32_t)(atomic_load(&s->state) >> 32);
   s->obj = 0;
   s->first_child = 0;
+  s->prev = 0;
   if (gen + 1 >= 0xFFFFFFFFu) { /* retire: never hand this index out again */
     atomic_store_explicit(&s->state, (uint64_t)0xFFFFFFFFu << 32, memory_order_release);
     return;
@@ -375,6 +376,7 @@ wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_o
   s->obj = obj;
   s->next = 0;
   s->first_child = 0;
+  s->prev = 0;
   if (store) {
     /* a store's slot records its own index and generation */
     s->store_slot = store;
@@ -382,6 +384,7 @@ wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_o
     s->store_gen = store->store_gen;
     /* link into the store's children (owner thread only) */
     s->next = store->first_child;
+    if (s->next) wbh_slot_at(s->next - 1)->prev = index + 1;
     store->first_child = index + 1;
   } else {
     s->store_slot = s;
@@ -453,6 +456,23 @@ wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
   atomic_fetch_sub(&wbh_live[kind], 1);
   wbh_release(id); /* the base reference */
   return WB_OK;
+}
+
+/* ---- store-bound handles deleted one by one ----------------------------- */
+
+void wbh_delete_bound(wbh_slot_t *s, uint64_t id) {
+  uint32_t index = wbh_id_index(id);
+  wbh_slot_t *store = s->store_slot;
+  /* unlink from the store's children (owner thread only) */
+  if (s->prev) wbh_slot_at(s->prev - 1)->next = s->next;
+  else store->first_child = s->next;
+  if (s->next) wbh_slot_at(s->next - 1)->prev = s->prev;
+  void *obj = s->obj;
+  uint8_t kind = s->kind;
+  wbh_destructor_t fn = destructors[kind];
+  atomic_fetch_sub(&wbh_live[kind], 1);
+  free_slot(s, index);
+  if (fn && obj) fn(obj);
 }
 
 /* ---- stores ------------------------------------------------------------- */

@@ -100,12 +100,13 @@ typedef struct wbh_slot {
   struct wbh_slot *store_slot;
   uint32_t store_index;         /* store-bound kinds: their store */
   uint32_t store_gen;
-  uint32_t next;                /* free list, or the store's list of children */
+  uint32_t next;                /* free list, or the store's list of children (+1; 0 = none) */
   uint32_t first_child;         /* stores only: head of the children list (+1; 0 = none) */
+  uint32_t prev;                /* the store's list of children: the one before (+1; 0 = head) */
   _Atomic int32_t owner_tid;    /* stores, builders: kernel tid of the owner, for messages */
   _Atomic uint8_t kind;         /* also in the state word; this copy outlives the handle (messages)
                                  * and is read racily by orphan_stores_of */
-  uint8_t pad[64 - 53];
+  uint8_t pad[64 - 57];
 } wbh_slot_t;
 _Static_assert(sizeof(wbh_slot_t) == 64, "a slot is one cache line");
 
@@ -281,6 +282,11 @@ void wbh_release(uint64_t id);
 /* Deletes a shared-kind handle: later lookups fail; the last reference
  * destroys the object. The null handle is WB_OK. */
 wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind);
+
+/* Deletes one store-bound handle before its store: later lookups fail, its
+ * destructor runs, its slot is reused. The caller has checked it with
+ * wbh_bound (this thread owns the store). */
+void wbh_delete_bound(wbh_slot_t *slot, uint64_t id);
 
 /* Frees a store and every handle that lives in it. The caller has checked
  * that it may (owner, or claimed orphan) and that no call is running. */

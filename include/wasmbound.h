@@ -138,9 +138,13 @@ typedef enum wb_valkind {
   WB_ANYREF,    /**< `of.ref`, a reference of the `any` hierarchy: anyref, eqref,
                      i31ref, structref, arrayref, concrete struct and array
                      types, nullref; id 0 is null */
-  WB_EXNREF     /**< `of.ref`, an exception reference; id 0 is null. Wasmtime 39's
+  WB_EXNREF,    /**< `of.ref`, an exception reference; id 0 is null. Wasmtime 39's
                      C API cannot pass non-null exnrefs: calls whose values would
                      carry one are refused with ::WB_ERR_TYPE_MISMATCH */
+  WB_CONTREF    /**< in types only (stack switching's continuation references):
+                     Wasmtime 39's C API cannot pass their values, so functions,
+                     globals and tables of such types are refused with
+                     ::WB_ERR_TYPE_MISMATCH */
 } wb_valkind_t;
 
 /**
@@ -839,7 +843,12 @@ wb_status_t wb_linker_allow_shadowing(wb_linker_t linker, bool allow);
 /**
  * \brief Defines a host function as `module`.`name`. Creator thread.
  *
- * \param params,results the kinds (::WB_EXTERNREF is refused); NULL with count 0.
+ * \param params,results the kinds: numbers, ::WB_V128, ::WB_FUNCREF and
+ *        ::WB_EXTERNREF (nullable funcref and externref; Wasmtime 39's C API
+ *        cannot make host functions of other reference types); NULL with
+ *        count 0. A ::wb_ref_t among the callback's `args` is valid during the
+ *        callback only (::wb_ref_clone keeps it); a ::wb_ref_t the callback
+ *        writes into `results` stays the callback's.
  * \param env passed to every call; ownership passes to the linker when
  *        `finalizer` is non-NULL: it is called once, when no linker, template
  *        or store holds the function any more (also when this call fails).
@@ -930,9 +939,12 @@ wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t na
  */
 wb_status_t wb_externref_new(wb_store_t store, void *data, wb_finalizer_t finalizer, wb_ref_t *out);
 
-/** \brief The host pointer an externref carries. Owner thread.
+/** \brief The host pointer an externref carries (the `data` of
+ *  ::wb_externref_new, NULL included). Owner thread.
  *  \return ::WB_ERR_TYPE_MISMATCH when `ref` is not an externref (an anyref
- *           made by `any.convert_extern` is not). */
+ *           made by `any.convert_extern` is not: ::wb_ref_externalize it
+ *           first), or is one that wasm made from an i31ref, struct or array
+ *           with `extern.convert_any` (it carries no host pointer). */
 wb_status_t wb_externref_data(wb_ref_t ref, void **out);
 
 /** \brief Makes an i31ref of the low 31 bits of `value`. Owner thread of the
@@ -949,7 +961,8 @@ typedef enum wb_refkind {
   WB_REFKIND_I31,    /**< an i31ref */
   WB_REFKIND_STRUCT, /**< a GC struct */
   WB_REFKIND_ARRAY,  /**< a GC array */
-  WB_REFKIND_ANY,    /**< another anyref: an externref converted with any.convert_extern */
+  WB_REFKIND_ANY,    /**< another anyref: an externref converted with `any.convert_extern`
+                          (::wb_ref_internalize) */
   WB_REFKIND_EXN     /**< an exception reference */
 } wb_refkind_t;
 
@@ -966,6 +979,46 @@ wb_status_t wb_ref_eq(wb_ref_t a, wb_ref_t b, bool *out);
 /** \brief Drops the host's hold on a reference now (instead of at store
  *  deletion). Owner thread. The null handle is a no-op. */
 wb_status_t wb_ref_delete(wb_ref_t ref);
+
+/**
+ * \brief Makes a second handle to the same reference (a second root), for
+ * instance to keep a reference a host function received: the ::wb_ref_t
+ * values in a host callback's `args` are valid only during the callback.
+ * Owner thread.
+ * \param out receives a handle the caller owns (::wb_ref_delete).
+ */
+wb_status_t wb_ref_clone(wb_ref_t ref, wb_ref_t *out);
+
+/**
+ * \brief wasm's `any.convert_extern`: the anyref that an externref becomes
+ * inside wasm (kind ::WB_REFKIND_ANY), so that the host can pass it where an
+ * anyref is expected. Owner thread; needs an engine with wasm_gc.
+ *
+ * Wasmtime 39's C API has no such conversion: wasmbound runs it in a small
+ * internal module, instantiated in the store the first time a function that
+ * needs it is called (::wb_ref_internalize, ::wb_ref_externalize,
+ * ::wb_ref_kind of an anyref, ::wb_externref_data of a NULL pointer). That
+ * instance counts against the store's instance limit (::wb_store_limits_t),
+ * its calls against the store's fuel, and it stops, like any call, when the
+ * store is interrupted or past its deadline.
+ * \param externref an externref, or the null handle (giving the null anyref).
+ * \param out receives a handle the caller owns (::wb_ref_delete); id 0 for null.
+ * \return ::WB_ERR_TYPE_MISMATCH when `externref` is not an externref;
+ *         ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off.
+ */
+wb_status_t wb_ref_internalize(wb_store_t store, wb_ref_t externref, wb_ref_t *out);
+
+/** \brief wasm's `extern.convert_any`: the externref an anyref becomes (the
+ *  original externref for one ::wb_ref_internalize made). Like
+ *  ::wb_ref_internalize (the same internal module). */
+wb_status_t wb_ref_externalize(wb_store_t store, wb_ref_t anyref, wb_ref_t *out);
+
+/**
+ * \brief Runs Wasmtime's garbage collector in the store now. Owner thread.
+ * Externrefs that neither wasm nor the host holds any more are dropped, and
+ * their finalizers run, on this thread, before it returns.
+ */
+wb_status_t wb_store_gc(wb_store_t store);
 
 /**
  * \brief Creates a table in the store, every element `init` (a null

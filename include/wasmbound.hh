@@ -313,9 +313,31 @@ inline wb_val_t funcref(wb_func_t f) noexcept {
   r.of.funcref = f;
   return r;
 }
+/** \brief A wasm externref value (the null handle is the null externref);
+ *  borrowed: the caller keeps owning `ref`. */
+inline wb_val_t externref(wb_ref_t ref) noexcept {
+  wb_val_t r{};
+  r.kind = WB_EXTERNREF;
+  r.of.ref = ref;
+  return r;
+}
+/** \brief A wasm anyref value (anyref, eqref, i31ref, structref, arrayref
+ *  and the rest of the `any` hierarchy; the null handle is null); borrowed. */
+inline wb_val_t anyref(wb_ref_t ref) noexcept {
+  wb_val_t r{};
+  r.kind = WB_ANYREF;
+  r.of.ref = ref;
+  return r;
+}
+/** \brief The null exnref (Wasmtime 39's C API passes no other exnref). */
+inline wb_val_t null_exnref() noexcept {
+  wb_val_t r{};
+  r.kind = WB_EXNREF;
+  return r;
+}
 
 /** \brief The wasm name of a value kind: "i32", "i64", "f32", "f64", "v128",
- *  "funcref", "externref". */
+ *  "funcref", "externref", "anyref", "exnref", "contref". */
 inline const char *kind_name(wb_valkind_t kind) noexcept {
   switch (kind) {
   case WB_I32: return "i32";
@@ -325,6 +347,9 @@ inline const char *kind_name(wb_valkind_t kind) noexcept {
   case WB_V128: return "v128";
   case WB_FUNCREF: return "funcref";
   case WB_EXTERNREF: return "externref";
+  case WB_ANYREF: return "anyref";
+  case WB_EXNREF: return "exnref";
+  case WB_CONTREF: return "contref";
   }
   return "(unknown kind)";
 }
@@ -600,13 +625,15 @@ inline std::string arity_text(std::size_t nparams, std::size_t nresults) {
 
 inline Result<std::vector<ExternDesc>> extern_list(wb_status_t (*list)(wb_module_t, wb_extern_list_t *), wb_module_t m) {
   wb_extern_list_t l{};
+  l.version = WB_EXTERN_LIST_VERSION;
   wb_status_t st = list(m, &l);
   if (st != WB_OK) return last_failure(st);
   std::vector<ExternDesc> out;
   out.reserve(l.count);
   for (std::size_t i = 0; i < l.count; i++) {
     const wb_extern_desc_t &d = l.items[i];
-    out.push_back(ExternDesc{d.module ? d.module : "", d.name ? d.name : "", d.kind, d.type ? d.type : ""});
+    out.push_back(ExternDesc{d.module ? std::string(d.module, d.module_len) : std::string(),
+                             d.name ? std::string(d.name, d.name_len) : std::string(), d.kind, d.type ? d.type : ""});
   }
   wb_extern_list_dispose(&l);
   return out;

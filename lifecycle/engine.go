@@ -159,5 +159,6 @@ func featureBits(cfg *C.wb_engine_config_t) uint32 {
 	set(cfg.wasm_exceptions, C.WBD_FEATURE_EXCEPTIONS)
 	set(cfg.wasm_threads, C.WBD_FEATURE_THREADS)
 	set(cfg.wasm_component_model, C.WBD_FEATURE_COMPONENT_MODEL)
+	set(cfg.wasm_stack_switching, C.WBD_FEATURE_STACK_SWITCHING)
 	return f
 }

@@ -83,14 +83,17 @@ var watSeeds = []string{
 // exportList mirrors wb_extern_list_t (the descriptions are read, not freed:
 // a test file cannot call free(), and the few bytes per input do not matter).
 type externDesc struct {
-	module, name *byte
-	kind         uint32
-	typ          *byte
+	module, name       *byte
+	kind               uint32
+	typ                *byte
+	moduleLen, nameLen uintptr
+	detail             unsafe.Pointer
 }
 
 type externList struct {
-	items *externDesc
-	count uintptr
+	version uint32
+	items   *externDesc
+	count   uintptr
 }
 
 func checkList(t *testing.T, what string, list *externList, imports bool) {
@@ -101,10 +104,10 @@ func checkList(t *testing.T, what string, list *externList, imports bool) {
 		t.Fatalf("%s: implausible count %d", what, list.count)
 	}
 	for _, d := range unsafe.Slice(list.items, list.count) {
-		if d.name == nil || d.typ == nil || (imports && d.module == nil) {
+		if d.name == nil || d.typ == nil || d.detail == nil || (imports && d.module == nil) {
 			t.Fatalf("%s: an item has a NULL string: %+v", what, d)
 		}
-		if d.kind > 4 {
+		if d.kind > 5 {
 			t.Fatalf("%s: kind %d is not a wb_externkind_t", what, d.kind)
 		}
 	}
@@ -154,7 +157,7 @@ func FuzzModuleBytes(f *testing.F) {
 		if id == 0 {
 			t.Fatal("compile succeeded with the null id")
 		}
-		var imports, exports externList
+		imports, exports := externList{version: 1}, externList{version: 1}
 		if err := lifecycle.ModuleImports(id, unsafe.Pointer(&imports)); err != nil {
 			t.Fatalf("imports: %v", err)
 		}

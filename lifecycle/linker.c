@@ -21,6 +21,7 @@ typedef struct wbl_linker {
 typedef struct wbl_template {
   wasmtime_instance_pre_t *pre;
   uint64_t engine_serial;
+  wbd_modinfo_t *info; /* its module's types (a reference), or NULL */
 } wbl_template_t;
 
 typedef struct wbl_shared_memory {
@@ -40,6 +41,7 @@ static void destroy_linker(void *obj) {
 static void destroy_template(void *obj) {
   wbl_template_t *t = obj;
   wasmtime_instance_pre_delete(t->pre);
+  wbd_modinfo_release(t->info);
   free(t);
 }
 
@@ -125,6 +127,7 @@ static wasm_valtype_t *valtype_of(wb_valkind_t k) {
   case WB_F64: return wasm_valtype_new(WASM_F64);
   case WB_V128: return wasm_valtype_new(WASMTIME_V128);
   case WB_FUNCREF: return wasm_valtype_new(WASM_FUNCREF);
+  case WB_EXTERNREF: return wasm_valtype_new(WASM_EXTERNREF);
   default: return 0;
   }
 }
@@ -133,9 +136,11 @@ static wb_status_t check_kinds(const wb_valkind_t *kinds, size_t n, const char *
   if (n && !kinds) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is NULL with a count of %zu", what, n);
   if (n > 1000) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%zu %s is more than wasm allows (1000)", n, what);
   for (size_t i = 0; i < n; i++)
-    if ((unsigned)kinds[i] > WB_FUNCREF)
-      return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s[%zu] is not a kind a host function can take (%d)", what, i,
-                      (int)kinds[i]);
+    if ((unsigned)kinds[i] > WB_EXTERNREF)
+      return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                      "%s[%zu] is not a kind a host function can take (%d): Wasmtime 39's C API makes host "
+                      "functions of numbers, v128, funcref and externref only",
+                      what, i, (int)kinds[i]);
   return WB_OK;
 }
 
@@ -148,14 +153,14 @@ static wasm_functype_t *functype_of(const wb_valkind_t *params, size_t np, const
   return wasm_functype_new(&pv, &rv); /* takes both vectors */
 }
 
-wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const char *name,
-                                  const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
-                                  size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer) {
-  wbl_linker_t *l;
-  size_t mlen, nlen;
-  wb_status_t st = owned_linker(linker, &l);
-  if (st == WB_OK) st = check_names(module, name, &mlen, &nlen);
-  if (st == WB_OK && !callback) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "callback is NULL");
+/* A host function's object for the trampolines (dispatch/host.c), or a
+ * status; on failure the finalizer has run (ownership of env was passed
+ * in). module and name label it in messages. */
+wb_status_t wbl_hostfn_new(const char *module, size_t mlen, const char *name, size_t nlen,
+                           const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results, size_t nresults,
+                           wb_host_callback_t callback, void *env, wb_finalizer_t finalizer, wbd_hostfn_t **out) {
+  wb_status_t st = WB_OK;
+  if (!callback) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "callback is NULL");
   if (st == WB_OK) st = check_kinds(params, nparams, "params");
   if (st == WB_OK) st = check_kinds(results, nresults, "results");
   wbd_hostfn_t *h = st == WB_OK ? malloc(sizeof *h + nparams + nresults) : 0;
@@ -174,8 +179,32 @@ wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const 
   h->numeric = nparams <= 16 && nresults <= 16; /* the trampoline's fast path (dispatch/host.c) */
   for (size_t i = 0; i < nparams + nresults; i++) h->numeric = h->numeric && h->kinds[i] <= WB_F64;
   h->label = malloc(mlen + nlen + 6);
-  if (h->label) snprintf(h->label, mlen + nlen + 6, "\"%s\" \"%s\"", module, name);
-  wasm_functype_t *ft = functype_of(params, nparams, results, nresults);
+  if (h->label) snprintf(h->label, mlen + nlen + 6, "\"%.*s\" \"%.*s\"", (int)mlen, module, (int)nlen, name);
+  *out = h;
+  return WB_OK;
+}
+
+wasm_functype_t *wbl_hostfn_type(const wbd_hostfn_t *h) {
+  wb_valkind_t kinds[2000];
+  for (uint32_t i = 0; i < h->nparams + h->nresults; i++) kinds[i] = (wb_valkind_t)h->kinds[i];
+  return functype_of(kinds, h->nparams, kinds + h->nparams, h->nresults);
+}
+
+wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const char *name,
+                                  const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                                  size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer) {
+  wbl_linker_t *l;
+  size_t mlen, nlen;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st == WB_OK) st = check_names(module, name, &mlen, &nlen);
+  if (st) {
+    if (finalizer) finalizer(env); /* ownership of env was passed in */
+    return st;
+  }
+  wbd_hostfn_t *h;
+  if ((st = wbl_hostfn_new(module, mlen, name, nlen, params, nparams, results, nresults, callback, env, finalizer, &h)))
+    return st;
+  wasm_functype_t *ft = wbl_hostfn_type(h);
   /* From here Wasmtime owns h: it calls wbd_hostfn_finalize when the last
    * copy of the function goes, including when the definition fails. */
   wasmtime_error_t *err = wasmtime_linker_define_func_unchecked(l->linker, module, mlen, name, nlen, ft,
@@ -206,6 +235,41 @@ wb_status_t wb_linker_define_instance(wb_linker_t linker, const char *module, wb
   wasmtime_error_t *err = wasmtime_linker_define_instance(l->linker, s->ctx, module, mlen,
                                                           &((wbd_instance_t *)is->obj)->instance);
   if (err) return link_error(WB_ERR_LINK, "cannot define the instance", err);
+  l->bound_store = s->id;
+  return WB_OK;
+}
+
+wb_status_t wb_linker_define_extern(wb_linker_t linker, const char *module, size_t module_len, const char *name,
+                                    size_t name_len, const wb_extern_t *item) {
+  wbl_linker_t *l;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st) return st;
+  if ((st = wbd_check_name_len(module, module_len, "module")) || (st = wbd_check_name_len(name, name_len, "name")))
+    return st;
+  if (!item) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "item is NULL");
+  static const uint8_t kinds[] = {WBH_KIND_FUNC, WBH_KIND_GLOBAL, WBH_KIND_TABLE, WBH_KIND_MEMORY};
+  if ((unsigned)item->kind > WB_EXTERN_MEMORY)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "item->kind %d is not a function, global, table or memory",
+                    (int)item->kind);
+  wbh_slot_t *xs, *ss;
+  if ((st = wbh_bound(item->of.func.id, kinds[item->kind], &xs, &ss))) return wbi_fail_prefix(st, "item: ");
+  wbd_store_t *s = wbd_store_of(ss);
+  if (s->engine->serial != l->engine->serial)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the item's store belongs to another engine than the linker");
+  if (l->bound_store && l->bound_store != s->id)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                    "the linker already holds objects of another store; one linker can hold objects of one "
+                    "store only");
+  wasmtime_extern_t ext;
+  ext.kind = (wasmtime_extern_kind_t)item->kind; /* WB_EXTERN_FUNC..MEMORY are WASMTIME_EXTERN_FUNC..MEMORY */
+  switch (item->kind) {
+  case WB_EXTERN_FUNC: ext.of.func = ((wbd_func_t *)xs->obj)->func; break;
+  case WB_EXTERN_GLOBAL: ext.of.global = ((wbd_global_t *)xs->obj)->global; break;
+  case WB_EXTERN_TABLE: ext.of.table = ((wbd_table_t *)xs->obj)->table; break;
+  default: ext.of.memory = ((wbd_memory_t *)xs->obj)->memory; break;
+  }
+  wasmtime_error_t *err = wasmtime_linker_define(l->linker, s->ctx, module, module_len, name, name_len, &ext);
+  if (err) return link_error(WB_ERR_LINK, "cannot define the extern", err);
   l->bound_store = s->id;
   return WB_OK;
 }
@@ -284,9 +348,9 @@ static wb_status_t prepare(wb_linker_t linker, wb_store_t store, wb_module_t mod
 }
 
 static wb_status_t finish_instance(wbh_slot_t *ss, wasmtime_error_t *err, wasm_trap_t *trap,
-                                   const wasmtime_instance_t *inst, uint64_t *out) {
+                                   const wasmtime_instance_t *inst, wbd_modinfo_t *info, uint64_t *out) {
   if (err || trap) return wbl_fail_instantiate(wbd_store_of(ss), err, trap);
-  return wbd_instance_handle(ss, inst, out);
+  return wbd_instance_handle(ss, inst, info, out);
 }
 
 wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_module_t module, wb_instance_t *out) {
@@ -305,7 +369,7 @@ wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_modul
     wbd_store_t *outer = wbd_wasm_enter(s);
     wasmtime_error_t *err = wasmtime_linker_instantiate(l->linker, s->ctx, m->module, &inst, &trap);
     wbd_wasm_leave(s, outer);
-    st = finish_instance(ss, err, trap, &inst, &out->id);
+    st = finish_instance(ss, err, trap, &inst, m->info, &out->id);
   }
   wbh_release(module.id);
   return st;
@@ -322,15 +386,22 @@ wb_status_t wb_template_new(wb_linker_t linker, wb_module_t module, wb_template_
   wasmtime_instance_pre_t *pre = 0;
   wasmtime_error_t *err = wasmtime_linker_instantiate_pre(l->linker, m->module, &pre);
   uint64_t serial = m->engine_serial;
+  wbd_modinfo_t *info = m->info;
+  wbd_modinfo_retain(info);
   wbh_release(module.id);
-  if (err) return link_error(WB_ERR_LINK, "cannot link the template", err);
+  if (err) {
+    wbd_modinfo_release(info);
+    return link_error(WB_ERR_LINK, "cannot link the template", err);
+  }
   wbl_template_t *t = malloc(sizeof *t);
   if (!t) {
     wasmtime_instance_pre_delete(pre);
+    wbd_modinfo_release(info);
     return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a template");
   }
   t->pre = pre;
   t->engine_serial = serial;
+  t->info = info;
   uint64_t id;
   st = wbh_alloc(WBH_KIND_TEMPLATE, t, 0, &id);
   if (st) {
@@ -355,8 +426,10 @@ wb_status_t wbl_template_instantiate(void *tobj, uint64_t store_id, uint64_t *ou
   wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_instance_pre_instantiate(t->pre, s->ctx, &inst, &trap);
   wbd_wasm_leave(s, outer);
-  return finish_instance(ss, err, trap, &inst, out);
+  return finish_instance(ss, err, trap, &inst, t->info, out);
 }
+
+const wbd_modinfo_t *wbl_template_info(void *tobj) { return ((wbl_template_t *)tobj)->info; }
 
 wasmtime_module_t *wbl_template_module(void *tobj) {
   return wasmtime_instance_pre_module(((wbl_template_t *)tobj)->pre);

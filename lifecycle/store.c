@@ -14,6 +14,7 @@
 
 static void destroy_engine(void *obj) {
   wbd_engine_t *e = obj;
+  if (e->helper) wasmtime_module_delete(e->helper);
   wasm_engine_delete(e->engine);
   free(e);
 }
@@ -21,6 +22,8 @@ static void destroy_engine(void *obj) {
 static void destroy_module(void *obj) {
   wbd_module_t *m = obj;
   wasmtime_module_delete(m->module);
+  wbd_modinfo_release(m->info);
+  free(m->info_error);
   free(m);
 }
 
@@ -31,6 +34,7 @@ static void destroy_store(void *obj) {
   free(s->exports.keys);
   free(s->exports.ids);
   free(s->caller_slots);
+  wbd_store_types_fini(s);
   uint64_t engine_id = s->engine_id;
   free(s);
   wbh_release(engine_id);
@@ -47,6 +51,8 @@ void wbl_init(void) {
   wbh_set_destructor(WBH_KIND_MEMORY, destroy_plain);
   wbh_set_destructor(WBH_KIND_GLOBAL, destroy_plain);
   wbh_set_destructor(WBH_KIND_CALLER, destroy_plain);
+  wbh_set_destructor(WBH_KIND_TABLE, destroy_plain);
+  wbh_set_destructor(WBH_KIND_REF, wbd_ref_destroy);
   wbl_init_linking();
 }
 
@@ -181,18 +187,15 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
     st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "the module was compiled by another engine than the store's");
     goto done;
   }
-  wasm_importtype_vec_t imports;
-  wasmtime_module_imports(m->module, &imports);
-  if (imports.size) {
-    const wasm_name_t *mod = wasm_importtype_module(imports.data[0]);
-    const wasm_name_t *name = wasm_importtype_name(imports.data[0]);
-    st = wbi_fail(WB_ERR_LINK, "the module has %zu imports (the first is \"%.*s\" \"%.*s\"); "
+  /* the module's types say whether it has imports (wasmtime_module_imports
+   * aborts on a tag); without them Wasmtime's own count check refuses */
+  if (m->info && m->info->nimports) {
+    const wbd_import_t *im = &m->info->imports[0];
+    st = wbi_fail(WB_ERR_LINK, "the module has %u imports (the first is \"%s\" \"%s\"); "
                                "wb_instance_new takes modules without imports: use a linker",
-                  imports.size, (int)mod->size, mod->data, (int)name->size, name->data);
-    wasm_importtype_vec_delete(&imports);
+                  m->info->nimports, im->module, im->name);
     goto done;
   }
-  wasm_importtype_vec_delete(&imports);
   st = wbd_check_stack(s);
   if (st) goto done;
   wasmtime_instance_t inst;
@@ -205,7 +208,7 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
     goto done;
   }
   uint64_t id;
-  st = wbd_instance_handle(ss, &inst, &id);
+  st = wbd_instance_handle(ss, &inst, m->info, &id);
   if (st == WB_OK) out->id = id;
 done:
   wbh_release(module.id);
@@ -221,11 +224,26 @@ wb_status_t wbl_fail_instantiate(wbd_store_t *s, wasmtime_error_t *err, wasm_tra
     return wbd_fail_call(s, err, 0, "instantiation (the start function)");
   wasm_byte_vec_t msg;
   wasmtime_error_message(err, &msg);
-  wasmtime_error_delete(err);
   size_t len = wbd_message_len(msg.data, msg.size);
+  /* a start function that threw a wasm exception */
+  if (len >= 21 && !memcmp(msg.data, "thrown Wasm exception", 21)) {
+    wasm_byte_vec_delete(&msg);
+    return wbd_fail_call(s, err, 0, "instantiation (the start function)");
+  }
+  wasmtime_error_delete(err);
   wb_status_t st = WB_ERR_LINK;
-  /* Wasmtime reports store limits as errors of instantiation */
-  if (memmem(msg.data, len, "limit", 5) || memmem(msg.data, len, "exceeds memory limits", 21)) st = WB_ERR_LIMIT;
+  /* Wasmtime reports store and pooling-allocator limits as errors of
+   * instantiation, in these words of its own (vm/memory.rs, vm/table.rs,
+   * store.rs, the pooling allocator); an import that does not match, its
+   * limits included ("incompatible import type for `m::n`... expected
+   * memory limits ... doesn't match provided ..."), is a link error */
+  static const char *const limit_words[] = {"resource limit exceeded", "exceeds memory limits",
+                                            "exceeds table limits", "maximum concurrent limit",
+                                            "exceeds the limit of", "exceeds the per-instance limit"};
+  bool link = (len >= 24 && !memcmp(msg.data, "incompatible import type", 24)) ||
+              (len >= 14 && !memcmp(msg.data, "unknown import", 14));
+  for (size_t i = 0; !link && i < sizeof limit_words / sizeof limit_words[0]; i++)
+    if (memmem(msg.data, len, limit_words[i], strlen(limit_words[i]))) st = WB_ERR_LIMIT;
   st = wbi_fail(st, "instantiation failed: %.*s", (int)len, msg.data);
   wasm_byte_vec_delete(&msg);
   return st;
@@ -240,11 +258,10 @@ static wb_status_t get_export(wb_instance_t instance, const char *name, wasmtime
   st = wbd_check_name(name, "name", &len);
   if (st) return st;
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
-  wbd_store_t *s = wbd_store_of(ss);
-  wasmtime_extern_t ext;
-  if (!wasmtime_instance_export_get(s->ctx, &((wbd_instance_t *)is->obj)->instance, name, len, &ext))
-    return wbi_fail(WB_ERR_NOT_FOUND, "the instance has no export named \"%s\"", name);
-  return wbd_extern_handle(ss, &ext, want, name, out);
+  wb_extern_t e; /* the kind and type come from the module's types (dispatch/exports.c) */
+  st = wbd_instance_export(instance, name, len, (int)want, &e);
+  if (st == WB_OK) *out = e.of.func.id;
+  return st;
 }
 
 wb_status_t wb_instance_get_func(wb_instance_t instance, const char *name, wb_func_t *out) {
@@ -257,6 +274,10 @@ wb_status_t wb_instance_get_memory(wb_instance_t instance, const char *name, wb_
 
 wb_status_t wb_instance_get_global(wb_instance_t instance, const char *name, wb_global_t *out) {
   return get_export(instance, name, WASMTIME_EXTERN_GLOBAL, out ? &out->id : 0);
+}
+
+wb_status_t wb_instance_get_table(wb_instance_t instance, const char *name, wb_table_t *out) {
+  return get_export(instance, name, WASMTIME_EXTERN_TABLE, out ? &out->id : 0);
 }
 
 /* ---- statistics ----------------------------------------------------------- */

@@ -257,31 +257,33 @@ static void destroy_pool(void *obj) {
   wbh_release(engine_id);
 }
 
+/* The template's exported functions and their kinds: from its module's
+ * types (modinfo), since Wasmtime's C API aborts when it describes a tag
+ * or a reference type beyond funcref and externref. */
 static wb_status_t read_exports(pool_t *p) {
-  wasmtime_module_t *m = wbl_template_module(p->template_obj);
-  wasm_exporttype_vec_t vec;
-  wasmtime_module_exports(m, &vec);
-  p->exports = calloc(vec.size + 1, sizeof *p->exports);
+  const wbd_modinfo_t *info = wbl_template_info(p->template_obj);
+  if (!info) {
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template's module has no type information (deserialized from "
+                                             "bytes that do not carry it; serialize with wb_module_serialize)");
+  }
+  p->exports = calloc(info->nexports + 1, sizeof *p->exports);
   wb_status_t st = p->exports ? WB_OK : wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
-  for (size_t i = 0; i < vec.size && st == WB_OK; i++) {
+  for (uint32_t i = 0; i < info->nexports && st == WB_OK; i++) {
+    const wbd_import_t *x = &info->exports[i];
     export_t *e = &p->exports[p->nexports++];
-    const wasm_name_t *name = wasm_exporttype_name(vec.data[i]);
-    e->name = strndup(name->data, name->size);
-    const wasm_externtype_t *et = wasm_exporttype_type(vec.data[i]);
-    e->is_func = wasm_externtype_kind(et) == WASM_EXTERN_FUNC;
-    if (e->is_func) {
-      const wasm_functype_t *ft = wasm_externtype_as_functype_const(et);
-      const wasm_valtype_vec_t *ps = wasm_functype_params(ft), *rs = wasm_functype_results(ft);
-      e->nparams = (uint32_t)ps->size;
-      e->nresults = (uint32_t)rs->size;
-      e->kinds = malloc(ps->size + rs->size + 1);
-      for (size_t k = 0; e->kinds && k < ps->size; k++) e->kinds[k] = wbd_valkind_of(ps->data[k]);
-      for (size_t k = 0; e->kinds && k < rs->size; k++) e->kinds[ps->size + k] = wbd_valkind_of(rs->data[k]);
+    e->name = strndup(x->name, x->name_len);
+    const wbd_type_t *ft = x->kind == WB_EXTERN_FUNC && x->index < info->nfuncs
+                               ? wbd_modinfo_functype(info, info->funcs[x->index])
+                               : 0;
+    e->is_func = ft != 0;
+    if (ft) {
+      e->nparams = ft->nparams;
+      e->nresults = ft->nresults;
+      e->kinds = malloc(ft->nparams + ft->nresults + 1);
+      for (uint32_t k = 0; e->kinds && k < ft->nparams + ft->nresults; k++) e->kinds[k] = ft->vals[k].kind;
     }
     if (!e->name || (e->is_func && !e->kinds)) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory");
   }
-  wasm_exporttype_vec_delete(&vec);
-  wasmtime_module_delete(m);
   return st;
 }
 

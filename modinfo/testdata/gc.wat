@@ -1,0 +1,17 @@
+(module
+  (rec
+    (type $node (sub (struct (field $next (ref null $node)) (field i8) (field (mut i16)))))
+    (type $list (sub final $node (struct (field (ref null $node)) (field i8) (field (mut i16)) (field anyref)))))
+  (type $arr (array (mut (ref null $f))))
+  (type $f (func (param (ref $node) eqref i31ref) (result (ref null $arr) structref arrayref nullref)))
+  (type $g (func (param (ref any) (ref func) (ref extern) nullfuncref nullexternref) (result (ref $f))))
+  (global $null (export "gnode") (ref null $node) (ref.null $node))
+  (global (export "gs") (mut (ref null struct)) (struct.new $node (ref.null $node) (i32.const 1) (i32.const 2)))
+  (global (export "ga") (ref $arr) (array.new_fixed $arr 2 (ref.null $f) (ref.null $f)))
+  (global (export "gi31") i31ref (ref.i31 (i32.add (i32.const 1) (i32.mul (i32.const 2) (i32.const 3)))))
+  (global (export "gfunc") funcref (ref.func $h))
+  (table (export "tf") 3 (ref null $f))
+  (table (export "tnn") 1 (ref $f) (ref.func $h2))
+  (func $h (export "h") (type $f) unreachable)
+  (func $h2 (type $f) unreachable)
+  (func (export "g") (type $g) unreachable))
