@@ -29,21 +29,6 @@
 #include "wasmbound.h"
 #include "wast.h"
 
-/* TEMPORARY, until branch core16 implements them: the functions of the
- * references/tables/host-made-externs API are weak, so that the runner
- * links against a library that only declares them; an assertion that needs a
- * missing one fails saying so. */
-#pragma weak wb_global_new
-#pragma weak wb_table_new
-#pragma weak wb_memory_new
-#pragma weak wb_linker_define_extern
-#pragma weak wb_instance_get_export
-#pragma weak wb_func_type
-#pragma weak wb_externref_new
-#pragma weak wb_externref_data
-#pragma weak wb_ref_kind
-#pragma weak wb_ref_delete
-
 using spec::CallResult;
 using spec::Got;
 using spec::Status;
@@ -103,7 +88,6 @@ class WbBackend : public spec::Backend {
   wb_instance_t helper_{0}; /* any.convert_extern / extern.convert_any, for ref.host */
 
   bool define_spectest(std::string *why);
-  bool define_spectest_wasm(std::string *why);
   std::string make_arg(const Value &v, int want_kind, wb_val_t *out, std::vector<wb_ref_t> *owned);
   std::string read_result(const wb_val_t &v, Got *g);
   std::string call_helper(const char *name, const wb_val_t &in, wb_val_t *out);
@@ -155,26 +139,6 @@ bool WbBackend::setup(const spec::Features &f, std::string *why) {
   return true;
 }
 
-/* TEMPORARY (see the weak list): the spectest externs from a wasm module. */
-bool WbBackend::define_spectest_wasm(std::string *why) {
-  std::string wat = "(module (global (export \"global_i32\") i32 (i32.const 666))"
-                    " (global (export \"global_i64\") i64 (i64.const 666))"
-                    " (global (export \"global_f32\") f32 (f32.const 666.6))"
-                    " (global (export \"global_f64\") f64 (f64.const 666.6))"
-                    " (table (export \"table\") 10 20 funcref)"
-                    " (memory (export \"memory\") 1 2)";
-  if (features_.memory64 && features_.reference_types) wat += " (table (export \"table64\") i64 10 20 funcref)";
-  wat += ")";
-  wb_module_t m;
-  wb_instance_t inst;
-  wb_status_t st = wb_module_new(engine_, (const uint8_t *)wat.data(), wat.size(), &m);
-  if (st == WB_OK) modules_.push_back(m);
-  if (st == WB_OK) st = wb_instance_new(store_, m, &inst);
-  if (st == WB_OK) st = wb_linker_define_instance(linker_, "spectest", inst);
-  if (st != WB_OK) *why = "spectest (wasm stand-in): " + status_text(st);
-  return st == WB_OK;
-}
-
 /* The `spectest` module of the reference interpreter, made of host-made
  * externs of the store. */
 bool WbBackend::define_spectest(std::string *why) {
@@ -196,7 +160,6 @@ bool WbBackend::define_spectest(std::string *why) {
       return false;
     }
   }
-  if (!wb_global_new || !wb_table_new || !wb_memory_new || !wb_linker_define_extern) return define_spectest_wasm(why);
   auto define = [&](const char *name, const wb_extern_t &item, wb_status_t made, const char *maker) {
     wb_status_t st = made;
     if (st == WB_OK) st = wb_linker_define_extern(linker_, "spectest", 8, name, strlen(name), &item);
@@ -224,20 +187,27 @@ bool WbBackend::define_spectest(std::string *why) {
     item.kind = WB_EXTERN_GLOBAL;
     if (!define(g.name, item, wb_global_new(store_, &gt, &v, &item.of.global), "wb_global_new")) return false;
   }
-  /* table64 needs 64-bit tables (memory64) */
-  for (int is64 = 0; is64 <= (features_.memory64 && features_.reference_types ? 1 : 0); is64++) {
-    wb_tabletype_t tt{};
-    tt.element.kind = WB_FUNCREF;
-    tt.element.nullable = 1;
-    tt.element.heap = WB_HEAP_FUNC;
-    tt.min = 10;
-    tt.max = 20;
-    tt.has_max = true;
-    tt.is64 = is64;
-    wb_extern_t item{};
-    item.kind = WB_EXTERN_TABLE;
-    if (!define(is64 ? "table64" : "table", item, wb_table_new(store_, &tt, nullptr, &item.of.table), "wb_table_new"))
-      return false;
+  wb_tabletype_t tt{};
+  tt.element.kind = WB_FUNCREF;
+  tt.element.nullable = 1;
+  tt.element.heap = WB_HEAP_FUNC;
+  tt.min = 10;
+  tt.max = 20;
+  tt.has_max = true;
+  wb_extern_t table{};
+  table.kind = WB_EXTERN_TABLE;
+  if (!define("table", table, wb_table_new(store_, &tt, nullptr, &table.of.table), "wb_table_new")) return false;
+  if (features_.memory64 && features_.reference_types) {
+    /* Wasmtime 39's C API cannot make a 64-bit table (wb_table_new says
+     * so): the same table from a module, defined under the spectest name */
+    static const char wat[] = "(module (table (export \"table64\") i64 10 20 funcref))";
+    wb_module_t m;
+    wb_instance_t inst;
+    wb_extern_t table64{};
+    wb_status_t st = wb_module_new(engine_, (const uint8_t *)wat, sizeof wat - 1, &m);
+    if (st == WB_OK) modules_.push_back(m), st = wb_instance_new(store_, m, &inst);
+    if (st == WB_OK) st = wb_instance_get_export(inst, "table64", 7, &table64);
+    if (!define("table64", table64, st, "a table64 module")) return false;
   }
   wb_memorytype_t mt{};
   mt.min = 1;
@@ -285,16 +255,6 @@ CallResult WbBackend::register_instance(const std::string &name, size_t instance
 }
 
 std::string WbBackend::get_export(wb_instance_t inst, const std::string &name, wb_extern_t *out) {
-  if (!wb_instance_get_export) { /* TEMPORARY (see the weak list): by C string */
-    if (name.find('\0') != std::string::npos) return "libwasmbound lacks wb_instance_get_export";
-    wb_status_t st = wb_instance_get_func(inst, name.c_str(), &out->of.func);
-    out->kind = WB_EXTERN_FUNC;
-    if (st == WB_ERR_TYPE_MISMATCH) {
-      st = wb_instance_get_global(inst, name.c_str(), &out->of.global);
-      out->kind = WB_EXTERN_GLOBAL;
-    }
-    return st == WB_OK ? "" : "export \"" + name + "\": " + status_text(st);
-  }
   wb_status_t st = wb_instance_get_export(inst, name.data(), name.size(), out);
   return st == WB_OK ? "" : "export \"" + name + "\": wb_instance_get_export: " + status_text(st);
 }
@@ -348,7 +308,6 @@ std::string WbBackend::make_arg(const Value &v, int want_kind, wb_val_t *out, st
     out->kind = (wb_valkind_t)k;
     return ""; /* id 0 is null in every kind */
   }
-  if (!wb_externref_new || !wb_ref_delete) return "libwasmbound lacks wb_externref_new";
   wb_ref_t r;
   wb_status_t st = wb_externref_new(store_, extern_data(v.num), nullptr, &r);
   if (st != WB_OK) return "argument " + v.text + ": wb_externref_new: " + status_text(st);
@@ -397,14 +356,12 @@ std::string WbBackend::read_result(const wb_val_t &v, Got *g) {
   } else if (v.kind == WB_EXTERNREF) {
     g->ref = spec::RefKind::Extern;
     void *p;
-    if (!wb_externref_data) why = "libwasmbound lacks wb_externref_data";
-    else if (wb_externref_data(v.of.ref, &p) == WB_OK) g->has_data = true, g->data = (uint32_t)((uintptr_t)p - 1);
+    if (wb_externref_data(v.of.ref, &p) == WB_OK) g->has_data = true, g->data = (uint32_t)((uintptr_t)p - 1);
     else g->note = "no host data: " + std::string(wb_last_error()); /* e.g. extern.convert_any of an i31 */
   } else {
     wb_refkind_t rk;
-    wb_status_t st = wb_ref_kind ? wb_ref_kind(v.of.ref, &rk) : WB_ERR_INTERNAL;
-    if (!wb_ref_kind) why = "libwasmbound lacks wb_ref_kind";
-    else if (st != WB_OK) why = "wb_ref_kind: " + status_text(st);
+    wb_status_t st = wb_ref_kind(v.of.ref, &rk);
+    if (st != WB_OK) why = "wb_ref_kind: " + status_text(st);
     else if (rk == WB_REFKIND_I31) g->ref = spec::RefKind::I31;
     else if (rk == WB_REFKIND_STRUCT) g->ref = spec::RefKind::Struct;
     else if (rk == WB_REFKIND_ARRAY) g->ref = spec::RefKind::Array;
@@ -419,7 +376,7 @@ std::string WbBackend::read_result(const wb_val_t &v, Got *g) {
       if (why.empty()) wb_ref_delete(ext.of.ref);
     }
   }
-  if (wb_ref_delete) wb_ref_delete(v.of.ref);
+  wb_ref_delete(v.of.ref);
   return why;
 }
 
@@ -441,11 +398,8 @@ std::string WbBackend::perform(size_t instance, const wast::Action &a, CallResul
       return "\"" + a.name + "\" takes " + std::to_string(np) + " arguments, the script gives " +
              std::to_string(a.args.size());
     std::vector<wb_valtype_t> ptypes(np), rtypes(nr);
-    if (!wb_func_type) { /* TEMPORARY (see the weak list): only a ref.null of a concrete type needs it */
-      for (wb_valtype_t &t : ptypes) t.kind = 0xff;
-    } else if ((st = wb_func_type(ext.of.func, ptypes.data(), np, rtypes.data(), nr)) != WB_OK) {
+    if ((st = wb_func_type(ext.of.func, ptypes.data(), np, rtypes.data(), nr)) != WB_OK)
       return "wb_func_type: " + status_text(st);
-    }
     std::vector<wb_val_t> args(np);
     std::vector<wb_ref_t> owned;
     for (size_t i = 0; i < np && why.empty(); i++) why = make_arg(a.args[i], ptypes[i].kind, &args[i], &owned);
