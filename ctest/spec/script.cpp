@@ -234,6 +234,9 @@ std::vector<std::string> trap_codes_for(const std::string &msg) {
       {"null i31 reference", {"NULL_REFERENCE", nullptr}},
       {"null exception reference", {"NULL_REFERENCE", nullptr}},
       {"null reference", {"NULL_REFERENCE", nullptr}},
+      /* custom-descriptors */
+      {"null descriptor reference", {"NULL_REFERENCE", nullptr}},
+      {"descriptor cast failure", {"CAST_FAILURE", nullptr}},
   };
   std::vector<std::string> out;
   for (auto &t : table)
@@ -337,7 +340,7 @@ Outcome ScriptRunner::expect_trap(const CallResult &cr, const std::string &msg, 
   if (cr.ok()) return fail(std::string(what) + " succeeded, expected a trap \"" + msg + "\"");
   if (cr.st != Status::Trap) return fail("expected a trap \"" + msg + "\", got " + cr.msg);
   std::vector<std::string> codes = trap_codes_for(msg);
-  if (codes.empty()) return pass();
+  if (codes.empty()) return fail("the runner does not know the trap message \"" + msg + "\" (script.cpp)");
   for (const std::string &c : codes)
     if (c == cr.trap) return pass();
   return fail("expected a trap \"" + msg + "\", got trap code " + cr.trap + ": " + cr.msg);

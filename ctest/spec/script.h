@@ -67,7 +67,8 @@ struct CallResult {
   bool ok() const { return st == Status::Ok; }
 };
 
-/* The trap code names a spec trap message stands for; empty: any trap. */
+/* The trap code names a spec trap message stands for; empty for a message
+ * the runner does not know (an assertion with one fails). */
 std::vector<std::string> trap_codes_for(const std::string &msg);
 
 /* An engine, store and linker for one script; handles are indexes. */
