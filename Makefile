@@ -43,7 +43,7 @@ ctest: all
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS) --timeout 900
 	@# the suites' own summaries (ctest shows output only for failures)
-	@grep -hE '^(wasi-testsuite|spec-testsuite|misuse matrix|churn|soak)[^:]*:' $(BUILD)/Testing/Temporary/LastTest.log || true
+	@grep -hE '^(wasi-testsuite|spec-testsuite|spec-skips-raw|misuse matrix|churn|soak)[^:]*:' $(BUILD)/Testing/Temporary/LastTest.log || true
 
 test: go-test ctest test-asan fuzz-ci
 

@@ -5,11 +5,12 @@
  *   spec-testsuite: P passed, F failed, S skipped of N assertions
  *
  *   spec_driver --runner PATH --suite DIR [--skips FILE] [-j JOBS]
- *               [--timeout SECONDS] [--log FILE] [-v] [SUBSTRING...]
+ *               [--timeout SECONDS] [--log FILE] [--name NAME] [-v] [SUBSTRING...]
  *
  * A runner that dies by a signal, exits abnormally or outlives its time
  * limit fails every assertion of its script (counted by this program's own
- * reading of the script). Exit status: 0 when F is 0 and S is under 1% of N;
+ * reading of the script). NAME (default spec-testsuite) starts the summary
+ * line, which `make test` greps. Exit status: 0 when F is 0 and S is under 1% of N;
  * 77 (CTest's skip) when the suite folder is absent; 1 otherwise. */
 #include <fcntl.h>
 #include <poll.h>
@@ -108,7 +109,7 @@ struct Totals {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string runner, suite, skips, log_path = "spec-testsuite.log";
+  std::string runner, suite, skips, log_path = "spec-testsuite.log", name = "spec-testsuite";
   int jobs = 2;
   double timeout = 300;
   bool verbose = false;
@@ -126,6 +127,7 @@ int main(int argc, char **argv) {
     else if (a == "--suite") suite = next();
     else if (a == "--skips") skips = next();
     else if (a == "--log") log_path = next();
+    else if (a == "--name") name = next();
     else if (a == "-j") jobs = std::max(1, atoi(next().c_str()));
     else if (a == "--timeout") timeout = atof(next().c_str());
     else if (a == "-v") verbose = true;
@@ -136,12 +138,12 @@ int main(int argc, char **argv) {
   }
   if (runner.empty() || suite.empty()) {
     fprintf(stderr, "usage: spec_driver --runner PATH --suite DIR [--skips FILE] [-j JOBS] [--timeout S] "
-                    "[--log FILE] [-v] [SUBSTRING...]\n");
+                    "[--log FILE] [--name NAME] [-v] [SUBSTRING...]\n");
     return 2;
   }
   struct stat st;
   if (stat(suite.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    printf("spec-testsuite: skipped: %s is absent\n", suite.c_str());
+    printf("%s: skipped: %s is absent\n", name.c_str(), suite.c_str());
     return 77;
   }
   while (suite.size() > 1 && suite.back() == '/') suite.pop_back();
@@ -162,7 +164,7 @@ int main(int argc, char **argv) {
     scripts.swap(kept);
   }
   if (scripts.empty()) {
-    printf("spec-testsuite: no .wast scripts under %s\n", suite.c_str());
+    printf("%s: no .wast scripts under %s\n", name.c_str(), suite.c_str());
     return 1;
   }
   /* the largest first: the run ends sooner */
@@ -294,7 +296,7 @@ int main(int argc, char **argv) {
 
   for (const std::string &b : problems) fputs(b.c_str(), stdout);
   double secs = now() - t0;
-  printf("spec-testsuite: %ld passed, %ld failed, %ld skipped of %ld assertions\n", tot.passed, tot.failed,
+  printf("%s: %ld passed, %ld failed, %ld skipped of %ld assertions\n", name.c_str(), tot.passed, tot.failed,
          tot.skipped, tot.total);
   printf("  (%zu scripts, %d ended abnormally, %.0f s with %d at a time; details in %s)\n", scripts.size(), crashed,
          secs, jobs, log_path.c_str());
