@@ -49,7 +49,7 @@ static void check_cell(const char *fn, const char *cls, int ok) {
 /* ---- the objects every cell is made from ------------------------------------- */
 
 enum { K_ENGINE, K_MODULE, K_STORE, K_INSTANCE, K_FUNC, K_MEMORY, K_GLOBAL, K_LINKER, K_TEMPLATE, K_WASI, K_SHMEM,
-       K_POOL, K_FUTURE, K_CALLER, K_COUNT };
+       K_POOL, K_FUTURE, K_CALLER, K_TABLE, K_REF, K_COUNT };
 
 typedef struct objects {
   uint64_t live[K_COUNT];    /* valid handles (the caller's is stale: only valid in a callback) */
@@ -106,6 +106,7 @@ static const char *WAT =
 
 static const char *NO_IMPORTS =
     "(module (memory (export \"mem\") 1 2) (global (export \"g\") (mut i32) (i32.const 1))"
+    " (table (export \"tab\") 1 2 externref)"
     " (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))";
 
 static char long_name[70000];
@@ -140,6 +141,18 @@ static wb_status_t misuse_in_callback(void *env, wb_caller_t caller, const wb_va
   CELL("wb_caller_get_global", "not a global", WB_ERR_TYPE_MISMATCH, "not a global", wb_caller_get_global(caller, "mem", &g));
   CELL("wb_caller_get_global", "NULL name", WB_ERR_INVALID_ARGUMENT, "NULL", wb_caller_get_global(caller, NULL, &g));
   CELL("wb_caller_store", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_caller_store(caller, NULL));
+  wb_table_t t;
+  wb_extern_t x;
+  CELL("wb_caller_get_table", "not a table", WB_ERR_TYPE_MISMATCH, "not a table", wb_caller_get_table(caller, "mem", &t));
+  CELL("wb_caller_get_table", "NULL name", WB_ERR_INVALID_ARGUMENT, "NULL", wb_caller_get_table(caller, NULL, &t));
+  CELL("wb_caller_get_table", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_caller_get_table(caller, "mem", NULL));
+  CELL("wb_caller_get_export", "missing", WB_ERR_NOT_FOUND, "\"nope\"", wb_caller_get_export(caller, "nope", 4, &x));
+  CELL("wb_caller_get_export", "NULL name", WB_ERR_INVALID_ARGUMENT, "NULL", wb_caller_get_export(caller, NULL, 3, &x));
+  CELL("wb_caller_get_export", "invalid UTF-8", WB_ERR_INVALID_ARGUMENT, "UTF-8", wb_caller_get_export(caller, BAD_UTF8, 3, &x));
+  CELL("wb_caller_get_export", "overflowing length", WB_ERR_INVALID_ARGUMENT, "longer than", wb_caller_get_export(caller, "mem", SIZE_MAX, &x));
+  CELL("wb_caller_get_export", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_caller_get_export(caller, "mem", 3, NULL));
+  OK(wb_caller_get_export(caller, "mem", 3, &x));
+  CELL("wb_caller_get_export", "a memory", WB_OK, "", x.kind == WB_EXTERN_MEMORY ? WB_OK : WB_ERR_INTERNAL);
   return WB_OK;
 }
 
@@ -166,6 +179,12 @@ static void misuse_in_log(void *user, wb_log_level_t level, const char *message)
   CELL("wb_linker_new", "in the log callback", WB_ERR_BUSY, why, wb_linker_new((wb_engine_t){o.live[K_ENGINE]}, &l));
   CELL("wb_pool_call", "in the log callback", WB_ERR_BUSY, why, wb_pool_call((wb_pool_t){o.live[K_POOL]}, "add", a, 2, &r, 1));
   CELL("wb_set_log_callback", "in the log callback", WB_ERR_BUSY, why, wb_set_log_callback(NULL, NULL, WB_LOG_DEBUG));
+  wb_ref_t rf;
+  wb_table_t tb;
+  CELL("wb_externref_new", "in the log callback", WB_ERR_BUSY, why, wb_externref_new((wb_store_t){o.live[K_STORE]}, NULL, NULL, &rf));
+  CELL("wb_ref_clone", "in the log callback", WB_ERR_BUSY, why, wb_ref_clone((wb_ref_t){o.live[K_REF]}, &rf));
+  CELL("wb_table_size", "in the log callback", WB_ERR_BUSY, why, wb_table_size((wb_table_t){o.live[K_TABLE]}, &u));
+  CELL("wb_instance_get_table", "in the log callback", WB_ERR_BUSY, why, wb_instance_get_table((wb_instance_t){o.live[K_INSTANCE]}, "tab", &tb));
 }
 
 /* ---- cells run on a thread that owns nothing ----------------------------------------- */
@@ -226,6 +245,48 @@ static void *wrong_thread_cells(void *arg) {
   CELL("wb_wasi_config_set_stdout", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_set_stdout(w, WB_STDIO_INHERIT, NULL));
   CELL("wb_wasi_config_set_stderr", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_set_stderr(w, WB_STDIO_INHERIT, NULL));
   CELL("wb_wasi_config_preopen_dir", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_wasi_config_preopen_dir(w, ".", "/", true));
+  /* tables, references, types, host-made externs */
+  wb_table_t t = {o.live[K_TABLE]}, t2;
+  wb_ref_t rf = {o.live[K_REF]}, rf2;
+  wb_extern_t x = {WB_EXTERN_MEMORY, {.memory = mem}};
+  wb_export_list_t el = WB_EXPORT_LIST_INIT;
+  wb_valtype_t vt[2];
+  wb_globaltype_t gt;
+  wb_memorytype_t mt = {1, 1, true, false, false, 16};
+  wb_tabletype_t tt = {{WB_EXTERNREF, 1, WB_HEAP_EXTERN, 0, 0}, 1, 0, false, false};
+  wb_refkind_t rk;
+  int32_t v32;
+  bool same;
+  void *data;
+  CELL("wb_instance_get_table", cls, WB_ERR_WRONG_THREAD, part, wb_instance_get_table(i, "tab", &t2));
+  CELL("wb_instance_get_export", cls, WB_ERR_WRONG_THREAD, part, wb_instance_get_export(i, "tab", 3, &x));
+  CELL("wb_instance_exports", cls, WB_ERR_WRONG_THREAD, part, wb_instance_exports(i, &el));
+  CELL("wb_func_type", cls, WB_ERR_WRONG_THREAD, part, wb_func_type(f, vt, 2, vt, 1));
+  CELL("wb_global_type", cls, WB_ERR_WRONG_THREAD, part, wb_global_type(g, &gt));
+  CELL("wb_memory_type", cls, WB_ERR_WRONG_THREAD, part, wb_memory_type(mem, &mt));
+  CELL("wb_linker_define_extern", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_linker_define_extern(l, "m", 1, "n", 1, &x));
+  CELL("wb_externref_new", cls, WB_ERR_WRONG_THREAD, part, wb_externref_new(s, NULL, NULL, &rf2));
+  CELL("wb_externref_data", cls, WB_ERR_WRONG_THREAD, part, wb_externref_data(rf, &data));
+  CELL("wb_i31ref_new", cls, WB_ERR_WRONG_THREAD, part, wb_i31ref_new(s, 1, &rf2));
+  CELL("wb_i31ref_get", cls, WB_ERR_WRONG_THREAD, part, wb_i31ref_get(rf, false, &v32));
+  CELL("wb_ref_kind", cls, WB_ERR_WRONG_THREAD, part, wb_ref_kind(rf, &rk));
+  CELL("wb_ref_eq", cls, WB_ERR_WRONG_THREAD, part, wb_ref_eq(rf, rf, &same));
+  CELL("wb_ref_delete", cls, WB_ERR_WRONG_THREAD, part, wb_ref_delete(rf));
+  CELL("wb_ref_clone", cls, WB_ERR_WRONG_THREAD, part, wb_ref_clone(rf, &rf2));
+  CELL("wb_ref_internalize", cls, WB_ERR_WRONG_THREAD, part, wb_ref_internalize(s, rf, &rf2));
+  CELL("wb_ref_externalize", cls, WB_ERR_WRONG_THREAD, part, wb_ref_externalize(s, rf, &rf2));
+  CELL("wb_store_gc", cls, WB_ERR_WRONG_THREAD, part, wb_store_gc(s));
+  CELL("wb_table_new", cls, WB_ERR_WRONG_THREAD, part, wb_table_new(s, &tt, NULL, &t2));
+  CELL("wb_table_type", cls, WB_ERR_WRONG_THREAD, part, wb_table_type(t, &tt));
+  CELL("wb_table_size", cls, WB_ERR_WRONG_THREAD, part, wb_table_size(t, &u));
+  CELL("wb_table_get", cls, WB_ERR_WRONG_THREAD, part, wb_table_get(t, 0, &r));
+  CELL("wb_table_set", cls, WB_ERR_WRONG_THREAD, part, wb_table_set(t, 0, &r));
+  CELL("wb_table_grow", cls, WB_ERR_WRONG_THREAD, part, wb_table_grow(t, 1, NULL, &u));
+  CELL("wb_table_fill", cls, WB_ERR_WRONG_THREAD, part, wb_table_fill(t, 0, &r, 1));
+  CELL("wb_table_copy", cls, WB_ERR_WRONG_THREAD, part, wb_table_copy(t, 0, t, 0, 1));
+  CELL("wb_memory_new", cls, WB_ERR_WRONG_THREAD, part, wb_memory_new(s, &mt, &mem));
+  CELL("wb_global_new", cls, WB_ERR_WRONG_THREAD, part, wb_global_new(s, &gt, &a[0], &g));
+  CELL("wb_func_new", cls, WB_ERR_WRONG_THREAD, part, wb_func_new(s, NULL, 0, NULL, 0, noop, NULL, NULL, &f));
   return NULL;
 }
 
@@ -251,6 +312,13 @@ static void released_cells(void) {
   CELL("wb_global_get", cls, WB_ERR_WRONG_THREAD, part, wb_global_get(released_global, &r));
   CELL("wb_global_set", cls, WB_ERR_WRONG_THREAD, part, wb_global_set(released_global, &a[0]));
   CELL("wb_template_instantiate", cls, WB_ERR_WRONG_THREAD, part, wb_template_instantiate((wb_template_t){o.live[K_TEMPLATE]}, s, &i2));
+  wb_ref_t rf;
+  wb_table_t t;
+  wb_tabletype_t tt = {{WB_EXTERNREF, 1, WB_HEAP_EXTERN, 0, 0}, 1, 0, false, false};
+  CELL("wb_externref_new", cls, WB_ERR_WRONG_THREAD, part, wb_externref_new(s, NULL, NULL, &rf));
+  CELL("wb_table_new", cls, WB_ERR_WRONG_THREAD, part, wb_table_new(s, &tt, NULL, &t));
+  CELL("wb_store_gc", cls, WB_ERR_WRONG_THREAD, part, wb_store_gc(s));
+  CELL("wb_instance_get_table", cls, WB_ERR_WRONG_THREAD, part, wb_instance_get_table(released_inst, "tab", &t));
 }
 
 /* ---- handle classes and pointers, function by function -------------------------------- */
@@ -559,6 +627,174 @@ static void main_cells(void) {
   (void)stats;
 }
 
+/* ---- tables, references, full types, host-made externs ------------------------------- */
+
+static int finalized;
+static void count_finalizer(void *data) { (void)data, finalized++; }
+
+static void reference_cells(void) {
+  wb_store_t S = {o.live[K_STORE]};
+  wb_instance_t I = {o.live[K_INSTANCE]};
+  wb_func_t F = {o.live[K_FUNC]}, f;
+  wb_memory_t MEM = {o.live[K_MEMORY]}, mem;
+  wb_global_t G = {o.live[K_GLOBAL]}, g;
+  wb_linker_t L = {o.live[K_LINKER]};
+  wb_table_t TB = {o.live[K_TABLE]}, tb;
+  wb_ref_t R = {o.live[K_REF]}, rf;
+  wb_extern_t x, item = {WB_EXTERN_MEMORY, {.memory = MEM}};
+  wb_export_list_t el = WB_EXPORT_LIST_INIT;
+  wb_valtype_t vt[2];
+  wb_globaltype_t gt = {{WB_I32, 0, 0, 0, 0}, true};
+  wb_memorytype_t mt = {1, 2, true, false, false, 16};
+  wb_tabletype_t tt = {{WB_EXTERNREF, 1, WB_HEAP_EXTERN, 0, 0}, 1, 0, false, false};
+  wb_refkind_t rk;
+  wb_val_t v, i32v = val_i32(1), nullext;
+  memset(&nullext, 0, sizeof nullext);
+  nullext.kind = WB_EXTERNREF;
+  uint64_t u;
+  int32_t v32;
+  bool same;
+  void *data;
+  const wb_valkind_t i32k[1] = {WB_I32}, anyk[1] = {WB_ANYREF};
+
+  /* exports */
+  HANDLE_CELLS("wb_instance_get_table", K_INSTANCE, wb_instance_t, 0, wb_instance_get_table(h, "tab", &tb));
+  CELL("wb_instance_get_table", "NULL name", WB_ERR_INVALID_ARGUMENT, "NULL", wb_instance_get_table(I, NULL, &tb));
+  CELL("wb_instance_get_table", "invalid UTF-8", WB_ERR_INVALID_ARGUMENT, "UTF-8", wb_instance_get_table(I, BAD_UTF8, &tb));
+  CELL("wb_instance_get_table", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_instance_get_table(I, "tab", NULL));
+  CELL("wb_instance_get_table", "other kind", WB_ERR_TYPE_MISMATCH, "not a table", wb_instance_get_table(I, "mem", &tb));
+  HANDLE_CELLS("wb_instance_get_export", K_INSTANCE, wb_instance_t, 0, wb_instance_get_export(h, "add", 3, &x));
+  CELL("wb_instance_get_export", "NULL name", WB_ERR_INVALID_ARGUMENT, "NULL", wb_instance_get_export(I, NULL, 3, &x));
+  CELL("wb_instance_get_export", "invalid UTF-8", WB_ERR_INVALID_ARGUMENT, "UTF-8", wb_instance_get_export(I, BAD_UTF8, 3, &x));
+  CELL("wb_instance_get_export", "overlong name", WB_ERR_INVALID_ARGUMENT, "longer than", wb_instance_get_export(I, long_name, sizeof long_name - 1, &x));
+  CELL("wb_instance_get_export", "overflowing length", WB_ERR_INVALID_ARGUMENT, "longer than", wb_instance_get_export(I, "add", SIZE_MAX, &x));
+  CELL("wb_instance_get_export", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_instance_get_export(I, "add", 3, NULL));
+  CELL("wb_instance_get_export", "missing", WB_ERR_NOT_FOUND, "", wb_instance_get_export(I, "add", 2, &x));
+  HANDLE_CELLS("wb_instance_exports", K_INSTANCE, wb_instance_t, 0, wb_instance_exports(h, &el));
+  CELL("wb_instance_exports", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_instance_exports(I, NULL));
+  el.version = 0;
+  CELL("wb_instance_exports", "version 0", WB_ERR_INVALID_ARGUMENT, "WB_EXPORT_LIST_INIT", wb_instance_exports(I, &el));
+  wb_export_list_dispose(NULL);
+  check_cell("wb_export_list_dispose", "NULL", 1);
+
+  /* types */
+  HANDLE_CELLS("wb_func_type", K_FUNC, wb_func_t, 0, wb_func_type(h, vt, 2, vt, 1));
+  CELL("wb_func_type", "arrays too small", WB_ERR_INVALID_ARGUMENT, "room", wb_func_type(F, vt, 1, vt, 1));
+  CELL("wb_func_type", "NULL params", WB_ERR_INVALID_ARGUMENT, "NULL", wb_func_type(F, NULL, 2, vt, 1));
+  HANDLE_CELLS("wb_global_type", K_GLOBAL, wb_global_t, 0, wb_global_type(h, &gt));
+  CELL("wb_global_type", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_global_type(G, NULL));
+  HANDLE_CELLS("wb_memory_type", K_MEMORY, wb_memory_t, 0, wb_memory_type(h, &mt));
+  CELL("wb_memory_type", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_memory_type(MEM, NULL));
+
+  /* linking a store's extern (every cell fails: L must stay free of stores) */
+  HANDLE_CELLS("wb_linker_define_extern", K_LINKER, wb_linker_t, 0, wb_linker_define_extern(h, "m", 1, "n", 1, &item));
+  HANDLE_CELLS("wb_linker_define_extern", K_MEMORY, wb_memory_t, 0,
+               wb_linker_define_extern(L, "m", 1, "n", 1, &(wb_extern_t){WB_EXTERN_MEMORY, {.memory = h}}));
+  CELL("wb_linker_define_extern", "NULL item", WB_ERR_INVALID_ARGUMENT, "item", wb_linker_define_extern(L, "m", 1, "n", 1, NULL));
+  CELL("wb_linker_define_extern", "bad item kind", WB_ERR_INVALID_ARGUMENT, "item->kind",
+       wb_linker_define_extern(L, "m", 1, "n", 1, &(wb_extern_t){(wb_externkind_t)9, {.memory = MEM}}));
+  CELL("wb_linker_define_extern", "kind of another handle", WB_ERR_INVALID_HANDLE, "wrong kind",
+       wb_linker_define_extern(L, "m", 1, "n", 1, &(wb_extern_t){WB_EXTERN_TABLE, {.memory = MEM}}));
+  CELL("wb_linker_define_extern", "NULL module", WB_ERR_INVALID_ARGUMENT, "module", wb_linker_define_extern(L, NULL, 1, "n", 1, &item));
+  CELL("wb_linker_define_extern", "invalid UTF-8", WB_ERR_INVALID_ARGUMENT, "UTF-8", wb_linker_define_extern(L, BAD_UTF8, 3, "n", 1, &item));
+  CELL("wb_linker_define_extern", "overflowing length", WB_ERR_INVALID_ARGUMENT, "longer than", wb_linker_define_extern(L, "m", 1, "n", SIZE_MAX, &item));
+
+  /* references */
+  HANDLE_CELLS("wb_externref_new", K_STORE, wb_store_t, 0, wb_externref_new(h, NULL, NULL, &rf));
+  finalized = 0;
+  CELL("wb_externref_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_externref_new(S, &finalized, count_finalizer, NULL));
+  check_cell("wb_externref_new", "finalizer of a failed call runs once", finalized == 1);
+  HANDLE_CELLS("wb_externref_data", K_REF, wb_ref_t, 0, wb_externref_data(h, &data));
+  CELL("wb_externref_data", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_externref_data(R, NULL));
+  HANDLE_CELLS("wb_i31ref_new", K_STORE, wb_store_t, 0, wb_i31ref_new(h, 1, &rf));
+  CELL("wb_i31ref_new", "engine without wasm_gc", WB_ERR_INVALID_ARGUMENT, "wasm_gc", wb_i31ref_new(S, 1, &rf));
+  CELL("wb_i31ref_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_i31ref_new(S, 1, NULL));
+  HANDLE_CELLS("wb_i31ref_get", K_REF, wb_ref_t, 0, wb_i31ref_get(h, true, &v32));
+  CELL("wb_i31ref_get", "an externref", WB_ERR_TYPE_MISMATCH, "not an i31ref", wb_i31ref_get(R, true, &v32));
+  CELL("wb_i31ref_get", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_i31ref_get(R, true, NULL));
+  HANDLE_CELLS("wb_ref_kind", K_REF, wb_ref_t, 0, wb_ref_kind(h, &rk));
+  CELL("wb_ref_kind", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_ref_kind(R, NULL));
+  HANDLE_CELLS("wb_ref_eq", K_REF, wb_ref_t, 1, wb_ref_eq(h, R, &same)); /* null is a value: false */
+  HANDLE_CELLS("wb_ref_eq", K_REF, wb_ref_t, 1, wb_ref_eq(R, h, &same));
+  CELL("wb_ref_eq", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_ref_eq(R, R, NULL));
+  HANDLE_CELLS("wb_ref_clone", K_REF, wb_ref_t, 0, wb_ref_clone(h, &rf));
+  CELL("wb_ref_clone", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_ref_clone(R, NULL));
+  HANDLE_CELLS("wb_ref_internalize", K_STORE, wb_store_t, 0, wb_ref_internalize(h, R, &rf));
+  CELL("wb_ref_internalize", "deleted reference", WB_ERR_INVALID_HANDLE, "deleted", wb_ref_internalize(S, (wb_ref_t){o.deleted[K_REF]}, &rf));
+  CELL("wb_ref_internalize", "engine without wasm_gc", WB_ERR_INVALID_ARGUMENT, "wasm_gc", wb_ref_internalize(S, R, &rf));
+  CELL("wb_ref_internalize", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_ref_internalize(S, R, NULL));
+  HANDLE_CELLS("wb_ref_externalize", K_STORE, wb_store_t, 0, wb_ref_externalize(h, (wb_ref_t){0}, &rf));
+  CELL("wb_ref_externalize", "an externref", WB_ERR_TYPE_MISMATCH, "expected anyref", wb_ref_externalize(S, R, &rf));
+  CELL("wb_ref_externalize", "forged reference", WB_ERR_INVALID_HANDLE, "forged", wb_ref_externalize(S, (wb_ref_t){bad_id(K_REF, C_FORGED)}, &rf));
+  CELL("wb_ref_externalize", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_ref_externalize(S, R, NULL));
+  HANDLE_CELLS("wb_store_gc", K_STORE, wb_store_t, 0, wb_store_gc(h));
+  HANDLE_CELLS("wb_ref_delete", K_REF, wb_ref_t, 1, wb_ref_delete(h));
+
+  /* tables */
+  HANDLE_CELLS("wb_table_new", K_STORE, wb_store_t, 0, wb_table_new(h, &tt, NULL, &tb));
+  CELL("wb_table_new", "NULL type", WB_ERR_INVALID_ARGUMENT, "type", wb_table_new(S, NULL, NULL, &tb));
+  CELL("wb_table_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_table_new(S, &tt, NULL, NULL));
+  tt.element.kind = WB_ANYREF, tt.element.heap = WB_HEAP_ANY;
+  CELL("wb_table_new", "anyref elements", WB_ERR_TYPE_MISMATCH, "funcref and externref", wb_table_new(S, &tt, NULL, &tb));
+  tt.element.kind = WB_EXTERNREF, tt.element.heap = WB_HEAP_EXTERN, tt.is64 = true;
+  CELL("wb_table_new", "64-bit", WB_ERR_TYPE_MISMATCH, "64-bit", wb_table_new(S, &tt, NULL, &tb));
+  tt.is64 = false, tt.has_max = true, tt.min = 5, tt.max = 1;
+  CELL("wb_table_new", "min > max", WB_ERR_INVALID_ARGUMENT, "limits", wb_table_new(S, &tt, NULL, &tb));
+  tt.has_max = false, tt.min = (uint64_t)1 << 40;
+  CELL("wb_table_new", "overflowing min", WB_ERR_INVALID_ARGUMENT, "limits", wb_table_new(S, &tt, NULL, &tb));
+  tt.min = 1;
+  CELL("wb_table_new", "init of another kind", WB_ERR_TYPE_MISMATCH, "expected externref", wb_table_new(S, &tt, &i32v, &tb));
+  HANDLE_CELLS("wb_table_type", K_TABLE, wb_table_t, 0, wb_table_type(h, &tt));
+  CELL("wb_table_type", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_table_type(TB, NULL));
+  HANDLE_CELLS("wb_table_size", K_TABLE, wb_table_t, 0, wb_table_size(h, &u));
+  CELL("wb_table_size", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_table_size(TB, NULL));
+  HANDLE_CELLS("wb_table_get", K_TABLE, wb_table_t, 0, wb_table_get(h, 0, &v));
+  CELL("wb_table_get", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_table_get(TB, 0, NULL));
+  CELL("wb_table_get", "out of bounds", WB_ERR_OUT_OF_BOUNDS, "out of bounds", wb_table_get(TB, UINT64_MAX, &v));
+  HANDLE_CELLS("wb_table_set", K_TABLE, wb_table_t, 0, wb_table_set(h, 0, &nullext));
+  CELL("wb_table_set", "NULL value", WB_ERR_INVALID_ARGUMENT, "NULL", wb_table_set(TB, 0, NULL));
+  CELL("wb_table_set", "out of bounds", WB_ERR_OUT_OF_BOUNDS, "out of bounds", wb_table_set(TB, 1, &nullext));
+  CELL("wb_table_set", "value of another kind", WB_ERR_TYPE_MISMATCH, "expected externref", wb_table_set(TB, 0, &i32v));
+  v = nullext, v.of.ref = (wb_ref_t){o.deleted[K_REF]};
+  CELL("wb_table_set", "deleted reference", WB_ERR_INVALID_HANDLE, "deleted", wb_table_set(TB, 0, &v));
+  HANDLE_CELLS("wb_table_grow", K_TABLE, wb_table_t, 0, wb_table_grow(h, 0, NULL, &u));
+  CELL("wb_table_grow", "past the maximum", WB_ERR_LIMIT, "grow", wb_table_grow(TB, 5, NULL, &u));
+  CELL("wb_table_grow", "overflowing delta", WB_ERR_LIMIT, "", wb_table_grow(TB, UINT64_MAX, &nullext, &u));
+  CELL("wb_table_grow", "init of another kind", WB_ERR_TYPE_MISMATCH, "expected externref", wb_table_grow(TB, 1, &i32v, &u));
+  HANDLE_CELLS("wb_table_fill", K_TABLE, wb_table_t, 0, wb_table_fill(h, 0, &nullext, 1));
+  CELL("wb_table_fill", "NULL value", WB_ERR_INVALID_ARGUMENT, "NULL", wb_table_fill(TB, 0, NULL, 1));
+  CELL("wb_table_fill", "overflowing range", WB_ERR_OUT_OF_BOUNDS, "out of bounds", wb_table_fill(TB, 1, &nullext, UINT64_MAX));
+  HANDLE_CELLS("wb_table_copy", K_TABLE, wb_table_t, 0, wb_table_copy(h, 0, TB, 0, 1));
+  HANDLE_CELLS("wb_table_copy", K_TABLE, wb_table_t, 0, wb_table_copy(TB, 0, h, 0, 1));
+  CELL("wb_table_copy", "overflowing range", WB_ERR_OUT_OF_BOUNDS, "out of bounds", wb_table_copy(TB, 0, TB, 1, UINT64_MAX));
+
+  /* host-made externs */
+  HANDLE_CELLS("wb_memory_new", K_STORE, wb_store_t, 0, wb_memory_new(h, &mt, &mem));
+  CELL("wb_memory_new", "NULL type", WB_ERR_INVALID_ARGUMENT, "type", wb_memory_new(S, NULL, &mem));
+  CELL("wb_memory_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_memory_new(S, &mt, NULL));
+  mt.shared = true;
+  CELL("wb_memory_new", "shared", WB_ERR_INVALID_ARGUMENT, "wb_shared_memory_new", wb_memory_new(S, &mt, &mem));
+  mt.shared = false, mt.min = 3;
+  CELL("wb_memory_new", "min > max", WB_ERR_INVALID_ARGUMENT, "memory type", wb_memory_new(S, &mt, &mem));
+  HANDLE_CELLS("wb_global_new", K_STORE, wb_store_t, 0, wb_global_new(h, &gt, &i32v, &g));
+  CELL("wb_global_new", "NULL type", WB_ERR_INVALID_ARGUMENT, "type", wb_global_new(S, NULL, &i32v, &g));
+  CELL("wb_global_new", "NULL value", WB_ERR_INVALID_ARGUMENT, "value", wb_global_new(S, &gt, NULL, &g));
+  CELL("wb_global_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_global_new(S, &gt, &i32v, NULL));
+  CELL("wb_global_new", "value of another kind", WB_ERR_TYPE_MISMATCH, "expected i32", wb_global_new(S, &gt, &nullext, &g));
+  gt.content = (wb_valtype_t){WB_ANYREF, 1, WB_HEAP_ANY, 0, 0};
+  CELL("wb_global_new", "anyref", WB_ERR_TYPE_MISMATCH, "nullable funcref and externref", wb_global_new(S, &gt, &i32v, &g));
+  gt.content.kind = 200;
+  CELL("wb_global_new", "invalid kind", WB_ERR_TYPE_MISMATCH, "", wb_global_new(S, &gt, &i32v, &g));
+  HANDLE_CELLS("wb_func_new", K_STORE, wb_store_t, 0, wb_func_new(h, i32k, 1, NULL, 0, noop, NULL, NULL, &f));
+  CELL("wb_func_new", "NULL callback", WB_ERR_INVALID_ARGUMENT, "callback", wb_func_new(S, NULL, 0, NULL, 0, NULL, NULL, NULL, &f));
+  CELL("wb_func_new", "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", wb_func_new(S, NULL, 2, NULL, 0, noop, NULL, NULL, &f));
+  CELL("wb_func_new", "anyref", WB_ERR_INVALID_ARGUMENT, "results[0]", wb_func_new(S, NULL, 0, anyk, 1, noop, NULL, NULL, &f));
+  CELL("wb_func_new", "overflowing count", WB_ERR_INVALID_ARGUMENT, "more than", wb_func_new(S, i32k, SIZE_MAX, NULL, 0, noop, NULL, NULL, &f));
+  finalized = 0;
+  CELL("wb_func_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_func_new(S, NULL, 0, NULL, 0, noop, &finalized, count_finalizer, NULL));
+  check_cell("wb_func_new", "finalizer of a failed call runs once", finalized == 1);
+}
+
 /* ---- setup ----------------------------------------------------------------------------- */
 
 static void make_world(void) {
@@ -595,8 +831,12 @@ static void make_world(void) {
   OK(wb_instance_get_func(i, "add", &f));
   OK(wb_instance_get_memory(i, "mem", &mem));
   OK(wb_instance_get_global(i, "g", &g));
+  wb_table_t tb;
+  wb_ref_t rf;
+  OK(wb_instance_get_table(i, "tab", &tb));
+  OK(wb_externref_new(s, NULL, NULL, &rf));
   o.deleted[K_STORE] = s.id, o.deleted[K_INSTANCE] = i.id, o.deleted[K_FUNC] = f.id;
-  o.deleted[K_MEMORY] = mem.id, o.deleted[K_GLOBAL] = g.id;
+  o.deleted[K_MEMORY] = mem.id, o.deleted[K_GLOBAL] = g.id, o.deleted[K_TABLE] = tb.id, o.deleted[K_REF] = rf.id;
   OK(wb_store_delete(s));
   /* deleted shared and builder objects */
   wb_engine_t de;
@@ -637,6 +877,9 @@ static void make_world(void) {
   o.live[K_FUNC] = f.id, o.live[K_MEMORY] = mem.id, o.live[K_GLOBAL] = g.id, o.live[K_LINKER] = l.id;
   o.live[K_TEMPLATE] = t.id, o.live[K_WASI] = w.id, o.live[K_SHMEM] = sm.id, o.live[K_POOL] = p.id;
   o.live[K_FUTURE] = fu.id;
+  OK(wb_instance_get_table(i, "tab", &tb));
+  OK(wb_externref_new(s, NULL, NULL, &rf));
+  o.live[K_TABLE] = tb.id, o.live[K_REF] = rf.id;
 
   /* a released store */
   OK(wb_store_new(e, &released_store));
@@ -706,6 +949,7 @@ int main(int argc, char **argv) {
   memset(long_name, 'n', sizeof long_name - 1);
   make_world();
   main_cells();
+  reference_cells();
   pthread_t t;
   CHECK(pthread_create(&t, NULL, wrong_thread_cells, NULL) == 0);
   CHECK(pthread_join(t, NULL) == 0);

@@ -191,6 +191,12 @@ int main(void) {
   CHECK(wb_last_trap_code() == WB_TRAP_EXCEPTION);
   OK(wb_func_call(catcher, &v, 1, &r, 1));
 
+  /* ---- a table Wasmtime would abort on while allocating it is refused ---- */
+  wb_module_t huge = compile_wat(e, "(module (table i64 0xffff_ffff_ffff_ffff funcref))");
+  EXPECT(wb_instance_new(s, huge, &pi), WB_ERR_LIMIT, "table of more than");
+  EXPECT(wb_linker_instantiate(l, s, huge, &pi), WB_ERR_LIMIT, "table of more than");
+  OK(wb_module_delete(huge));
+
   /* ---- link errors name the import and both types ---- */
   wb_module_t wants = compile_wat(e, "(module (import \"host\" \"mem\" (memory 2 3)) (import \"host\" \"tab\" (table 5 funcref)))");
   wb_linker_t l2;

@@ -81,7 +81,10 @@ static __attribute__((noinline)) wb_status_t call_general(wbd_func_t *f, wbh_slo
   if (st != WB_OK) return st;
   st = wbd_call_begin(s);
   if (st != WB_OK) return st;
-  if (f->mode == WBD_CALL_CHECKED) return call_checked(f, ss, args, nargs, results, nresults);
+  if (f->mode == WBD_CALL_CHECKED) {
+    if ((st = wbd_refuse_async(s, "a call that needs Wasmtime's checked path (wasmtime_func_call)"))) return st;
+    return call_checked(f, ss, args, nargs, results, nresults);
+  }
   size_t n = f->nvals;
   wasmtime_val_raw_t inline_buf[WBD_INLINE_VALS];
   wasmtime_val_raw_t *buf = inline_buf;

@@ -126,6 +126,17 @@ const wbd_import_t *wbd_modinfo_export(const wbd_modinfo_t *m, const char *name,
   return 0;
 }
 
+wb_status_t wbd_check_instantiable(const wbd_modinfo_t *info) {
+  if (!info || !(info->flags & WBD_INFO_HUGE_TABLE)) return WB_OK;
+  /* Wasmtime allocates a table's elements when it instantiates: for a
+   * minimum whose size overflows it panics (vm/table.rs, checked_mul), and
+   * for a continuation table the allocation itself aborts when it fails */
+  return wbi_fail(WB_ERR_LIMIT, "the module defines a table of more than %llu elements (or a continuation table of "
+                                "more than %u), which cannot be allocated and on which Wasmtime 39 may abort the "
+                                "process: refused",
+                  (unsigned long long)WBD_MAX_TABLE_MIN, 1u << 24);
+}
+
 wb_status_t wbd_store_add_info(wbd_store_t *s, wbd_modinfo_t *info) {
   if (!info) {
     s->unknown_module = true;

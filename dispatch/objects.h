@@ -78,6 +78,9 @@ typedef struct wbd_import {
                                    number, v128, or a nullable funcref or externref */
 #define WBD_INFO_EXN_OR_CONT 2u /* some value type of those is of the exn or cont hierarchy */
 #define WBD_INFO_TAGS 4u        /* the module imports or exports a tag */
+#define WBD_INFO_HUGE_TABLE 8u  /* it defines a table of more than WBD_MAX_TABLE_MIN elements (2^24
+                                   for continuation tables), which Wasmtime 39 may abort on */
+#define WBD_MAX_TABLE_MIN (UINT64_C(1) << 32)
 
 /* What a module declares, read from its binary by modinfo/: immutable, in
  * one malloc'd block, reference counted (the module, its templates and
@@ -312,6 +315,10 @@ void wbd_ref_destroy(void *obj);
  * which it takes over (unrooting it when it fails). */
 wb_status_t wbd_ref_handle(wbh_slot_t *store_slot, uint8_t kind, void *rooted, uint64_t *id_out);
 
+/* Refuses to instantiate a module whose tables Wasmtime would abort on
+ * (WBD_INFO_HUGE_TABLE; NULL info passes). */
+wb_status_t wbd_check_instantiable(const wbd_modinfo_t *info);
+
 /* Registers a module's types with the store (a reference; NULL: a module
  * without them). */
 wb_status_t wbd_store_add_info(wbd_store_t *s, wbd_modinfo_t *info);
@@ -338,6 +345,11 @@ size_t wbd_message_len(const char *msg, size_t len);
 /* Turns a failed call into a status and this thread's last error (message
  * with the wasm backtrace, trap code); takes ownership of err and trap. */
 wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap, const char *what);
+
+/* Refuses what Wasmtime 39's C API asserts against in a store of an engine
+ * with async_support (instantiation, wasmtime_func_call, externref_new,
+ * context_gc): `what` names it. */
+wb_status_t wbd_refuse_async(const wbd_store_t *s, const char *what);
 
 /* Prepares a new wasmtime store: epoch deadline and interrupt callback. */
 void wbd_store_init(wbd_store_t *s);

@@ -21,6 +21,14 @@
 
 /* ---- the handles -------------------------------------------------------------- */
 
+wb_status_t wbd_refuse_async(const wbd_store_t *s, const char *what) {
+  if (!s->engine->async_support) return WB_OK;
+  return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                  "%s is not possible in a store of an engine with async_support: Wasmtime 39's C API aborts the "
+                  "process there",
+                  what);
+}
+
 void wbd_ref_destroy(void *obj) {
   wbd_ref_t *r = obj;
   /* An OwnedRooted's root is an Arc'd liveness flag: dropping it is safe
@@ -322,6 +330,8 @@ static wb_status_t helper_call(wbd_store_t *s, int fn, wasmtime_val_raw_t *val) 
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "this needs an engine with wasm_gc on (anyref values)");
   wb_status_t st = wbd_check_stack(s);
   if (st) return st;
+  if (!s->has_helper && (st = wbd_refuse_async(s, "instantiating wasmbound's internal reference module")))
+    return st;
   if (!s->has_helper) {
     wasmtime_module_t *m;
     if ((st = helper_module(s->engine, &m))) return st;
@@ -380,6 +390,7 @@ wb_status_t wb_externref_new(wb_store_t store, void *data, wb_finalizer_t finali
   wbh_slot_t *ss, *same;
   wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
   if (st == WB_OK && !out) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  if (st == WB_OK) st = wbd_refuse_async(wbd_store_of(ss), "wb_externref_new");
   if (st) {
     if (finalizer) finalizer(data); /* ownership of data was passed in */
     return st;
@@ -569,6 +580,7 @@ wb_status_t wb_store_gc(wb_store_t store) {
   wbh_slot_t *ss, *same;
   wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
   if (st) return st;
+  if ((st = wbd_refuse_async(wbd_store_of(ss), "wb_store_gc"))) return st;
   wasmtime_context_gc(wbd_store_of(ss)->ctx);
   return WB_OK;
 }

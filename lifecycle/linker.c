@@ -363,6 +363,7 @@ wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_modul
   if (st) return st;
   wbd_store_t *s = wbd_store_of(ss);
   st = wbd_check_stack(s);
+  if (st == WB_OK) st = wbd_check_instantiable(m->info);
   if (st == WB_OK) {
     wasmtime_instance_t inst;
     wasm_trap_t *trap = 0;
@@ -420,7 +421,7 @@ wb_status_t wbl_template_instantiate(void *tobj, uint64_t store_id, uint64_t *ou
   wbd_store_t *s = wbd_store_of(ss);
   if (t->engine_serial != s->engine->serial)
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template belongs to another engine than the store");
-  if ((st = wbd_check_stack(s))) return st;
+  if ((st = wbd_check_stack(s)) || (st = wbd_check_instantiable(t->info))) return st;
   wasmtime_instance_t inst;
   wasm_trap_t *trap = 0;
   wbd_store_t *outer = wbd_wasm_enter(s);

@@ -188,6 +188,17 @@ func newInfo(m *modinfo.Info) *C.wbd_modinfo_t {
 	if len(m.Tags) > 0 {
 		flags |= C.WBD_INFO_TAGS
 	}
+	importedTables := 0
+	for _, im := range m.Imports {
+		if im.Kind == modinfo.ExternTable {
+			importedTables++
+		}
+	}
+	for _, t := range m.Tables[importedTables:] {
+		if t.Min > C.WBD_MAX_TABLE_MIN || (t.Elem.Kind == modinfo.KindCont && t.Min > 1<<24) {
+			flags |= C.WBD_INFO_HUGE_TABLE
+		}
+	}
 	info.flags = C.uint32_t(flags)
 	return info
 }

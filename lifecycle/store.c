@@ -197,6 +197,7 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
     goto done;
   }
   st = wbd_check_stack(s);
+  if (st == WB_OK) st = wbd_check_instantiable(m->info);
   if (st) goto done;
   wasmtime_instance_t inst;
   wasm_trap_t *trap = 0;
