@@ -14,7 +14,8 @@
  * Output: a `FAIL path:line: ...` line per failed assertion (with -v also a
  * `SKIP` line per skipped one; with -t an `@ LINE` line before each
  * command, so that a crash can be placed), then `spec-file PATH P F S N` as
- * the last line, which spec_driver reads. Exit status 0 when F is 0, else 1.
+ * the last line, which spec_driver reads. Exit status 0 when F is 0, else 1;
+ * 3 when handles are left after everything was deleted (a leak).
  *
  * A skip is an assertion listed in the skips file (ctest/spec/skips.txt)
  * that fails; a listed assertion that passes is a failure, so the list
@@ -493,6 +494,14 @@ int main(int argc, char **argv) {
         printf("FAIL %s:%d: %s: %s\n", rel.c_str(), c.line, what, spec::one_line(o.detail).c_str());
       }
     }
+  }
+  /* With the store, linker, modules and engine deleted, no handle may be
+   * left (references the runner forgot, or ones the library did). */
+  wb_stats_t stats = WB_STATS_INIT;
+  if (wb_stats_get(&stats) != WB_OK || stats.live_handles != 0) {
+    printf("FAIL %s:0: %llu handles still live after everything was deleted: %s\n", rel.c_str(),
+           (unsigned long long)stats.live_handles, wb_last_error());
+    return 3; /* the driver fails the whole script */
   }
   printf("spec-file %s %ld %ld %ld %zu\n", rel.c_str(), n.passed, n.failed, n.skipped, cmds.size());
   return n.failed ? 1 : 0;
