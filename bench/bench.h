@@ -60,6 +60,12 @@ static const char WAT_HOST[] =
     "      (br_if $l (local.get $n)))\n"
     "    (local.get $acc)))";
 
+/* reference calls: an externref and a funcref in, the same one out */
+static const char WAT_REFS[] =
+    "(module\n"
+    "  (func $id (export \"id_externref\") (param externref) (result externref) local.get 0)\n"
+    "  (func (export \"id_funcref\") (param funcref) (result funcref) local.get 0))";
+
 /* memory overhead: a module whose instances are small (no memory, no table) */
 static const char WAT_TINY[] = "(module (func (export \"f\")))";
 

@@ -128,6 +128,63 @@ static uint64_t run_call_checked(uint64_t iters) {
   return ns;
 }
 
+/* ---- reference calls ---------------------------------------------------------- */
+
+static wasmtime_func_t id_ext, id_fn;
+static wasmtime_externref_t ext_ref;
+
+static void setup_refs(void) {
+  static int done;
+  if (done) return;
+  done = 1;
+  wasmtime_module_t *m = compile(engine, WAT_REFS);
+  wasmtime_instance_t inst;
+  wasm_trap_t *trap = 0;
+  check(wasmtime_instance_new(ctx, m, 0, 0, &inst, &trap), trap, "instantiate");
+  wasmtime_extern_t e;
+  get_export(&inst, "id_externref", &e);
+  id_ext = e.of.func;
+  get_export(&inst, "id_funcref", &e);
+  id_fn = e.of.func;
+  if (!wasmtime_externref_new(ctx, &ext_ref, 0, &ext_ref)) DIE("externref_new");
+  wasmtime_module_delete(m);
+}
+
+/* The raw API's way to pass a reference without its checked call path:
+ * to raw and back, a new root for the result, unrooted when done with
+ * (as the wasmbound side deletes its handle). */
+static uint64_t run_externref(uint64_t iters) {
+  uint64_t t0 = bench_now();
+  for (uint64_t i = 0; i < iters; i++) {
+    wasmtime_val_raw_t v[1];
+    v[0].externref = wasmtime_externref_to_raw(ctx, &ext_ref);
+    wasm_trap_t *trap = 0;
+    wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, &id_ext, v, 1, &trap);
+    if (__builtin_expect(err != 0 || trap != 0, 0)) check(err, trap, "call");
+    wasmtime_externref_t out;
+    wasmtime_externref_from_raw(ctx, v[0].externref, &out);
+    wasmtime_externref_unroot(&out);
+  }
+  return bench_now() - t0;
+}
+
+static uint64_t run_funcref(uint64_t iters) {
+  uint64_t sum = 0, t0 = bench_now();
+  for (uint64_t i = 0; i < iters; i++) {
+    wasmtime_val_raw_t v[1];
+    v[0].funcref = wasmtime_func_to_raw(ctx, &id_fn);
+    wasm_trap_t *trap = 0;
+    wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, &id_fn, v, 1, &trap);
+    if (__builtin_expect(err != 0 || trap != 0, 0)) check(err, trap, "call");
+    wasmtime_func_t out;
+    wasmtime_func_from_raw(ctx, v[0].funcref, &out);
+    sum += out.store_id;
+  }
+  uint64_t ns = bench_now() - t0;
+  bench_sink = sum;
+  return ns;
+}
+
 /* ---- host functions ------------------------------------------------------------- */
 
 static wasmtime_func_t run_fn;
@@ -323,6 +380,8 @@ static void mem(void) {
 static bench_case_t cases[] = {
     {"call_i32_add", setup_add, run_call_unchecked, 0, 0, 0},
     {"call_i32_add_checked", setup_add, run_call_checked, 0, 0, 0},
+    {"call_externref", setup_refs, run_externref, 0, 0, 0},
+    {"call_funcref", setup_refs, run_funcref, 0, 0, 0},
     {"host_call", setup_host, run_host_call, 0, 0, 0},
     {"instantiate_template", setup_template, run_template, 0, 0, 0},
     {"instantiate_default", setup_default, run_default, 0, 0, 0},

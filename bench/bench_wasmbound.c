@@ -66,6 +66,56 @@ static uint64_t call_loop(wb_func_t f, uint64_t iters) {
 
 static uint64_t run_call(uint64_t iters) { return call_loop(add_fn, iters); }
 
+/* ---- reference calls: the value in, the same value out ------------------------- */
+
+static wb_func_t id_ext, id_fn;
+static wb_ref_t ext_ref;
+
+static void setup_refs(void) {
+  static int done;
+  if (done) return;
+  done = 1;
+  wb_module_t m = compile(engine, WAT_REFS);
+  wb_instance_t inst;
+  OK(wb_instance_new(store, m, &inst));
+  OK(wb_instance_get_func(inst, "id_externref", &id_ext));
+  OK(wb_instance_get_func(inst, "id_funcref", &id_fn));
+  OK(wb_externref_new(store, &ext_ref, 0, &ext_ref));
+  OK(wb_module_delete(m));
+}
+
+/* as a host would: the result is a new handle, deleted when done with */
+static uint64_t run_externref(uint64_t iters) {
+  wb_val_t arg, res;
+  memset(&arg, 0, sizeof arg);
+  arg.kind = WB_EXTERNREF;
+  arg.of.ref = ext_ref;
+  uint64_t t0 = bench_now();
+  for (uint64_t i = 0; i < iters; i++) {
+    wb_status_t st = wb_func_call(id_ext, &arg, 1, &res, 1);
+    if (__builtin_expect(st != WB_OK, 0)) DIE("wb_func_call: %s", wb_last_error());
+    wb_ref_delete(res.of.ref);
+  }
+  return bench_now() - t0;
+}
+
+/* a funcref result is the store's (deduplicated) handle: nothing to delete */
+static uint64_t run_funcref(uint64_t iters) {
+  wb_val_t arg, res;
+  memset(&arg, 0, sizeof arg);
+  arg.kind = WB_FUNCREF;
+  arg.of.funcref = id_fn;
+  uint64_t sum = 0, t0 = bench_now();
+  for (uint64_t i = 0; i < iters; i++) {
+    wb_status_t st = wb_func_call(id_fn, &arg, 1, &res, 1);
+    if (__builtin_expect(st != WB_OK, 0)) DIE("wb_func_call: %s", wb_last_error());
+    sum += res.of.funcref.id;
+  }
+  uint64_t ns = bench_now() - t0;
+  bench_sink = sum;
+  return ns;
+}
+
 /* ---- host functions ------------------------------------------------------------- */
 
 static wb_func_t run_fn;
@@ -357,6 +407,8 @@ static void mem(void) {
 
 static bench_case_t cases[] = {
     {"call_i32_add", setup_add, run_call, 0, 0, 0},
+    {"call_externref", setup_refs, run_externref, 0, 0, 0},
+    {"call_funcref", setup_refs, run_funcref, 0, 0, 0},
     {"host_call", setup_host, run_host_call, 0, 0, 0},
     {"instantiate_template", setup_template, run_template, 0, 0, 0},
     {"instantiate_default", setup_default, run_default, 0, 0, 0},

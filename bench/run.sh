@@ -38,6 +38,8 @@ export BENCH_SAMPLE_MS=${BENCH_SAMPLE_MS:-40}
 all_cases=(
   "call_i32_add          wb:call_i32_add         raw:call_i32_add          ns/op    1.5   pin"
   "call_i32_add_checked  wb:call_i32_add         raw:call_i32_add_checked  ns/op    0.5   pin"
+  "call_externref        wb:call_externref       raw:call_externref        ns/op    3.0   pin"
+  "call_funcref          wb:call_funcref         raw:call_funcref          ns/op    3.0   pin"
   "host_call             wb:host_call            raw:host_call             ns/call  2.0   pin"
   "instantiate_template  wb:instantiate_template raw:instantiate_template  us/op    1.3   pin"
   "instantiate_default   wb:instantiate_default  raw:instantiate_default   us/op    1.3   pin"

@@ -27,6 +27,30 @@ static const char *WAT =
     "  (func (export \"a\\00b\") (result i32) i32.const 42)\n"
     "  (elem declare func $h))\n";
 
+static int callbacks;
+
+/* Looks up the caller's exports of every kind, typed from its module. */
+static wb_status_t inspect(void *env, wb_caller_t c, const wb_val_t *a, size_t na, wb_val_t *r, size_t nr) {
+  (void)env, (void)a, (void)na, (void)r, (void)nr;
+  wb_func_t f;
+  wb_valtype_t p[1], res[1];
+  wb_extern_t x;
+  wb_global_t g;
+  wb_globaltype_t gt;
+  OK(wb_caller_get_func(c, "typed", &f));
+  OK(wb_func_type(f, p, 1, res, 1));
+  CHECK(p[0].kind == WB_ANYREF && p[0].heap == WB_HEAP_I31 && !p[0].nullable);
+  CHECK(res[0].kind == WB_FUNCREF && res[0].heap == WB_HEAP_CONCRETE_FUNC);
+  OK(wb_caller_get_global(c, "gi31", &g));
+  OK(wb_global_type(g, &gt));
+  CHECK(gt.content.heap == WB_HEAP_I31);
+  EXPECT(wb_caller_get_export(c, "oops", 4, &x), WB_ERR_TYPE_MISMATCH, "tag");
+  OK(wb_caller_get_export(c, "typed", 5, &x));
+  CHECK(x.kind == WB_EXTERN_FUNC && x.of.func.id == f.id);
+  callbacks++;
+  return WB_OK;
+}
+
 static void check_valtype(wb_valtype_t t, uint8_t kind, uint8_t nullable, uint8_t heap, uint32_t index) {
   CHECK(t.kind == kind && t.nullable == nullable && t.heap == heap && t.reserved == 0);
   if (heap >= WB_HEAP_CONCRETE_FUNC) CHECK(t.type_index == index);
@@ -190,6 +214,49 @@ int main(void) {
   EXPECT(wb_instance_new(s, starter, &pi), WB_ERR_EXCEPTION, "start function");
   CHECK(wb_last_trap_code() == WB_TRAP_EXCEPTION);
   OK(wb_func_call(catcher, &v, 1, &r, 1));
+
+  /* ---- a host function looks up its caller's GC-typed exports ---- */
+  wb_linker_t l3;
+  OK(wb_linker_new(e, &l3));
+  OK(wb_linker_define_func(l3, "host", "inspect", NULL, 0, NULL, 0, inspect, NULL, NULL));
+  wb_module_t caller = compile_wat(
+      e, "(module (type $t (func)) (import \"host\" \"inspect\" (func $i)) (tag (export \"oops\"))"
+         " (global (export \"gi31\") i31ref (ref.i31 (i32.const 1)))"
+         " (func $typed (export \"typed\") (param (ref i31)) (result (ref $t)) unreachable)"
+         " (func (export \"run\") call $i))");
+  OK(wb_linker_instantiate(l3, s, caller, &pi));
+  wb_func_t run;
+  OK(wb_instance_get_func(pi, "run", &run));
+  OK(wb_func_call(run, NULL, 0, NULL, 0));
+  CHECK(callbacks == 1);
+  OK(wb_func_call(run, NULL, 0, NULL, 0)); /* typed from the handle the first lookup made */
+  CHECK(callbacks == 2);
+  OK(wb_linker_delete(l3));
+  OK(wb_module_delete(caller));
+
+  /* ---- a guest's table.grow that Wasmtime could not allocate fails as wasm
+   *      expects (the store's default table limit), instead of aborting ---- */
+  wb_module_t grower = compile_wat(
+      e, "(module (table $t 0 funcref) (table $u i64 0 funcref)"
+         " (func (export \"g32\") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0)))"
+         " (func (export \"g64\") (param i64) (result i64) (table.grow $u (ref.null func) (local.get 0))))");
+  OK(wb_instance_new(s, grower, &pi));
+  wb_func_t g32, g64;
+  OK(wb_instance_get_func(pi, "g32", &g32));
+  OK(wb_instance_get_func(pi, "g64", &g64));
+  v = val_i32((int32_t)0xFFFFFFF0u);
+  OK(wb_func_call(g32, &v, 1, &r, 1));
+  CHECK(r.of.i32 == -1);
+  v = val_i64((int64_t)1 << 40);
+  OK(wb_func_call(g64, &v, 1, &r, 1));
+  CHECK(r.of.i64 == -1);
+  v = val_i32(1000);
+  OK(wb_func_call(g32, &v, 1, &r, 1));
+  CHECK(r.of.i32 == 0);
+  OK(wb_module_delete(grower));
+  wb_module_t bigtab = compile_wat(e, "(module (table 0xffff_ffff funcref))");
+  EXPECT(wb_instance_new(s, bigtab, &pi), WB_ERR_LIMIT, "table");
+  OK(wb_module_delete(bigtab));
 
   /* ---- a table Wasmtime would abort on while allocating it is refused ---- */
   wb_module_t huge = compile_wat(e, "(module (table i64 0xffff_ffff_ffff_ffff funcref))");

@@ -137,35 +137,42 @@ wb_status_t wbd_check_instantiable(const wbd_modinfo_t *info) {
                   (unsigned long long)WBD_MAX_TABLE_MIN, 1u << 24);
 }
 
+wbd_store_types_t *wbd_store_types(wbd_store_t *s) {
+  if (!s->types && !(s->types = calloc(1, sizeof *s->types)))
+    wbi_fail(WB_ERR_NO_MEMORY, "out of memory for the store's types");
+  return s->types;
+}
+
 wb_status_t wbd_store_add_info(wbd_store_t *s, wbd_modinfo_t *info) {
+  wbd_store_types_t *t = wbd_store_types(s);
+  if (!t) return WB_ERR_NO_MEMORY;
   if (!info) {
-    s->unknown_module = true;
+    t->unknown_module = true;
     return WB_OK;
   }
-  for (uint32_t i = 0; i < s->ninfos; i++)
-    if (s->infos[i] == info) return WB_OK;
-  if (s->ninfos == s->capinfos) {
-    uint32_t cap = s->capinfos ? s->capinfos * 2 : 4;
-    wbd_modinfo_t **infos = realloc(s->infos, cap * sizeof *infos);
+  for (uint32_t i = 0; i < t->ninfos; i++)
+    if (t->infos[i] == info) return WB_OK;
+  if (t->ninfos == t->capinfos) {
+    uint32_t cap = t->capinfos ? t->capinfos * 2 : 4;
+    wbd_modinfo_t **infos = realloc(t->infos, cap * sizeof *infos);
     if (!infos) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for the store's module types");
-    s->infos = infos;
-    s->capinfos = cap;
+    t->infos = infos;
+    t->capinfos = cap;
   }
   wbd_modinfo_retain(info);
-  s->infos[s->ninfos++] = info;
-  if (s->ninfos == 1) s->info_flags = info->flags;
-  else s->info_flags = (s->info_flags & info->flags & WBD_INFO_ALL_BASIC) |
-                       ((s->info_flags | info->flags) & ~WBD_INFO_ALL_BASIC);
+  t->infos[t->ninfos++] = info;
+  if (t->ninfos == 1) t->flags = info->flags;
+  else t->flags = (t->flags & info->flags & WBD_INFO_ALL_BASIC) | ((t->flags | info->flags) & ~WBD_INFO_ALL_BASIC);
   return WB_OK;
 }
 
 void wbd_store_types_fini(wbd_store_t *s) {
-  for (uint32_t i = 0; i < s->ninfos; i++) wbd_modinfo_release(s->infos[i]);
-  free(s->infos);
-  free(s->insts);
-  s->infos = 0;
-  s->insts = 0;
-  s->ninfos = s->capinfos = s->ninsts = s->capinsts = 0;
+  wbd_store_types_t *t = s->types;
+  if (!t) return;
+  for (uint32_t i = 0; i < t->ninfos; i++) wbd_modinfo_release(t->infos[i]);
+  free(t->infos);
+  free(t);
+  s->types = 0;
 }
 
 /* Every function, global and table of a store comes from a module
@@ -174,36 +181,53 @@ void wbd_store_types_fini(wbd_store_t *s) {
  * what those modules declare bounds what Wasmtime can be asked about. */
 bool wbd_store_types_basic(const wbd_store_t *s) {
   if (!(s->engine->features & WBD_FEATURES_BEYOND_CAPI)) return true;
-  return !s->unknown_module && (s->ninfos == 0 || (s->info_flags & WBD_INFO_ALL_BASIC));
+  const wbd_store_types_t *t = s->types;
+  return !t || (!t->unknown_module && (t->ninfos == 0 || (t->flags & WBD_INFO_ALL_BASIC)));
 }
 
 bool wbd_store_no_exn(const wbd_store_t *s) {
   if (!(s->engine->features & (WBD_FEATURE_EXCEPTIONS | WBD_FEATURE_STACK_SWITCHING))) return true;
-  return !s->unknown_module && !(s->info_flags & WBD_INFO_EXN_OR_CONT);
+  const wbd_store_types_t *t = s->types;
+  return !t || (!t->unknown_module && !(t->flags & WBD_INFO_EXN_OR_CONT));
 }
 
 wb_status_t wbd_instance_handle(wbh_slot_t *ss, const wasmtime_instance_t *inst, wbd_modinfo_t *info,
                                 uint64_t *id_out) {
-  wbd_store_t *s = wbd_store_of(ss);
-  wb_status_t st = wbd_store_add_info(s, info);
+  wb_status_t st = wbd_store_add_info(wbd_store_of(ss), info);
   if (st) return st;
-  if (info) {
-    if (s->ninsts == s->capinsts) {
-      uint32_t cap = s->capinsts ? s->capinsts * 2 : 4;
-      struct wbd_typed_instance *insts = realloc(s->insts, cap * sizeof *insts);
-      if (!insts) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for the store's instances");
-      s->insts = insts;
-      s->capinsts = cap;
-    }
-    s->insts[s->ninsts].instance = *inst;
-    s->insts[s->ninsts++].info = info;
-  }
   wbd_instance_t *obj = malloc(sizeof *obj);
   if (obj) {
     obj->instance = *inst;
     obj->info = info;
   }
   return new_child(ss, WBH_KIND_INSTANCE, obj, 0, id_out);
+}
+
+uint64_t wbd_typed_handle(wbh_slot_t *ss, const wasmtime_extern_t *ext) {
+  wbd_store_t *s = wbd_store_of(ss);
+  uint64_t key = 0;
+  uint8_t kind = 0;
+  switch (ext->kind) {
+  case WASMTIME_EXTERN_FUNC:
+    key = mix(WBH_KIND_FUNC, (uint64_t)(uintptr_t)wasmtime_func_to_raw(s->ctx, &ext->of.func)), kind = WBH_KIND_FUNC;
+    break;
+  case WASMTIME_EXTERN_GLOBAL:
+    key = mix(mix(mix(WBH_KIND_GLOBAL, ext->of.global.__private1), ext->of.global.__private2),
+              ext->of.global.__private3);
+    kind = WBH_KIND_GLOBAL;
+    break;
+  case WASMTIME_EXTERN_TABLE:
+    key = mix(mix(WBH_KIND_TABLE, ext->of.table.__private1), ext->of.table.__private2), kind = WBH_KIND_TABLE;
+    break;
+  default: return 0;
+  }
+  uint64_t *known = map_find(&s->exports, key);
+  wbh_slot_t *hs = known ? wbh_peek(*known, kind) : 0;
+  if (!hs) return 0;
+  bool typed = kind == WBH_KIND_FUNC ? ((wbd_func_t *)hs->obj)->typed
+               : kind == WBH_KIND_GLOBAL ? ((wbd_global_t *)hs->obj)->typed
+                                         : ((wbd_table_t *)hs->obj)->typed;
+  return typed ? *known : 0;
 }
 
 /* Sets what follows from a function's types: its kinds, the fast path's
@@ -262,15 +286,37 @@ static void func_set_type(wbd_func_t *f, const wbd_store_t *s, const wbd_typeinf
   func_classify(f, s);
 }
 
+/* The handle a function already has (given its raw funcref), typed by t
+ * if it was not; 0 when it has none. */
+static uint64_t func_known(wbd_store_t *s, void *raw, const wbd_typeinfo_t *t, uint64_t *key) {
+  *key = mix(WBH_KIND_FUNC, (uint64_t)(uintptr_t)raw);
+  uint64_t *known = map_find(&s->exports, *key);
+  if (!known) return 0;
+  wbh_slot_t *fs = wbh_peek(*known, WBH_KIND_FUNC);
+  wbd_func_t *f = fs ? fs->obj : 0;
+  if (f && !f->typed && t && t->func) func_set_type(f, s, t);
+  return *known;
+}
+
+wb_status_t wbd_funcref_handle(wbh_slot_t *ss, void *raw, const wbd_typeinfo_t *t, uint64_t *id_out) {
+  wbd_store_t *s = wbd_store_of(ss);
+  uint64_t key;
+  uint64_t id = func_known(s, raw, t, &key);
+  if (id) { /* the common case: no conversion needed */
+    *id_out = id;
+    return WB_OK;
+  }
+  wasmtime_func_t f;
+  wasmtime_func_from_raw(s->ctx, raw, &f);
+  return wbd_func_handle(ss, &f, t, id_out);
+}
+
 wb_status_t wbd_func_handle(wbh_slot_t *ss, const wasmtime_func_t *func, const wbd_typeinfo_t *t, uint64_t *id_out) {
   wbd_store_t *s = wbd_store_of(ss);
-  uint64_t key = mix(WBH_KIND_FUNC, (uint64_t)(uintptr_t)wasmtime_func_to_raw(s->ctx, func));
-  uint64_t *known = map_find(&s->exports, key);
+  uint64_t key;
+  uint64_t known = func_known(s, wasmtime_func_to_raw(s->ctx, func), t, &key);
   if (known) {
-    wbh_slot_t *fs = wbh_peek(*known, WBH_KIND_FUNC);
-    wbd_func_t *f = fs ? fs->obj : 0;
-    if (f && !f->typed && t && t->func) func_set_type(f, s, t);
-    *id_out = *known;
+    *id_out = known;
     return WB_OK;
   }
   /* The counts are always safe to ask; the kinds only when they are of

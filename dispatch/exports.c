@@ -137,15 +137,16 @@ wb_status_t wbd_caller_export(wb_caller_t caller, const char *name, size_t len, 
   /* Which instance calls is not known, only that it is one of the store's:
    * Wasmtime may be asked only when none of them can export a tag of that
    * name. */
-  for (uint32_t i = 0; i < s->ninfos; i++) {
-    const wbd_import_t *e = wbd_modinfo_export(s->infos[i], name, len);
+  const wbd_store_types_t *types = s->types;
+  for (uint32_t i = 0; types && i < types->ninfos; i++) {
+    const wbd_import_t *e = wbd_modinfo_export(types->infos[i], name, len);
     if (e && e->kind == WB_EXTERN_TAG)
       return wbi_fail(WB_ERR_TYPE_MISMATCH,
                       "an instance of this store exports a tag named \"%.*s\", and wasmbound cannot tell whether the "
                       "caller is it: Wasmtime 39's C API aborts on tags, so the name is refused",
                       (int)len, name);
   }
-  if (s->unknown_module && (st = untyped_ok(s))) return st;
+  if (types && types->unknown_module && (st = untyped_ok(s))) return st;
   wasmtime_extern_t ext;
   if (!wasmtime_caller_export_get(c, name, len, &ext))
     return wbi_fail(WB_ERR_NOT_FOUND, "the calling instance has no export named \"%.*s\"", (int)len, name);
@@ -154,15 +155,21 @@ wb_status_t wbd_caller_export(wb_caller_t caller, const char *name, size_t len, 
     return wbd_extern_handle(ss, &ext, (wasmtime_extern_kind_t)want, name, 0, &ignored); /* says what it is */
   }
   /* Its type: that of the instance of this store that exports this very
-   * object under this name. */
+   * object under this name (looked for once: the handle keeps it). */
   wbd_typeinfo_t t = {0, 0, 0, 0};
-  for (uint32_t i = 0; i < s->ninsts && !t.info; i++) {
-    const wbd_import_t *e = wbd_modinfo_export(s->insts[i].info, name, len);
-    if (!e || (int)e->kind != (int)ext.kind) continue;
-    wasmtime_extern_t other;
-    if (!wasmtime_instance_export_get(s->ctx, &s->insts[i].instance, name, len, &other)) continue;
-    if (same_extern(&ext, &other)) t = typeinfo_of(s->insts[i].info, e);
-    wasmtime_extern_delete(&other);
+  if (ext.kind != WASMTIME_EXTERN_MEMORY && !wbd_typed_handle(ss, &ext)) {
+    for (uint32_t c = ss->first_child; c && !t.info;) {
+      wbh_slot_t *cs = wbh_slot_at(c - 1);
+      c = cs->next;
+      if (cs->kind != WBH_KIND_INSTANCE || !cs->obj) continue;
+      const wbd_instance_t *inst = cs->obj;
+      const wbd_import_t *e = inst->info ? wbd_modinfo_export(inst->info, name, len) : 0;
+      if (!e || (int)e->kind != (int)ext.kind) continue;
+      wasmtime_extern_t other;
+      if (!wasmtime_instance_export_get(s->ctx, &inst->instance, name, len, &other)) continue;
+      if (same_extern(&ext, &other)) t = typeinfo_of(inst->info, e);
+      wasmtime_extern_delete(&other);
+    }
   }
   return extern_out(ss, &ext, name, t.info ? &t : 0, out);
 }

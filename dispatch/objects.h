@@ -179,21 +179,9 @@ typedef struct wbd_store {
   int timed;                 /* counted in engine->timed_stores; WBD_ATTN_TIMED mirrors it */
   /* WASI capture buffers of the current WASI context (NULL when not captured) */
   wbd_capture_t *captured[2];
-  /* The types of every module instantiated in the store (a reference
-   * each), and what they allow: see wbd_store_types_known. Owner thread. */
-  wbd_modinfo_t **infos;
-  uint32_t ninfos, capinfos;
-  /* its instances that have types, to find the type of a caller's export */
-  struct wbd_typed_instance {
-    wasmtime_instance_t instance;
-    const wbd_modinfo_t *info;
-  } *insts;
-  uint32_t ninsts, capinsts;
-  uint32_t info_flags;       /* the AND of their WBD_INFO_ALL_BASIC, the OR of the rest */
-  bool unknown_module;       /* a module without types was instantiated */
-  /* the internal helper instance (refs.c), made on first use */
-  bool has_helper;
-  wasmtime_func_t helper_fn[3];
+  /* what the store knows of its objects' types, and its internal helper
+   * instance: made on first use (NULL before) */
+  struct wbd_store_types *types;
 } wbd_store_t;
 
 
@@ -304,6 +292,8 @@ wb_status_t wbd_instance_handle(wbh_slot_t *store_slot, const wasmtime_instance_
                                 uint64_t *id_out);
 wb_status_t wbd_func_handle(wbh_slot_t *store_slot, const wasmtime_func_t *func, const wbd_typeinfo_t *t,
                             uint64_t *id_out);
+/* The same for a raw (non-null) funcref of the store. */
+wb_status_t wbd_funcref_handle(wbh_slot_t *store_slot, void *raw, const wbd_typeinfo_t *t, uint64_t *id_out);
 wb_status_t wbd_memory_handle(wbh_slot_t *store_slot, const wasmtime_memory_t *mem, uint64_t *id_out);
 wb_status_t wbd_global_handle(wbh_slot_t *store_slot, const wasmtime_global_t *global, const wbd_typeinfo_t *t,
                               uint64_t *id_out);
@@ -318,6 +308,25 @@ wb_status_t wbd_ref_handle(wbh_slot_t *store_slot, uint8_t kind, void *rooted, u
 /* Refuses to instantiate a module whose tables Wasmtime would abort on
  * (WBD_INFO_HUGE_TABLE; NULL info passes). */
 wb_status_t wbd_check_instantiable(const wbd_modinfo_t *info);
+
+/* The types of every module instantiated in a store (a reference each),
+ * and what they allow (see wbd_store_types_basic); the store's internal
+ * helper instance (refs.c). Owner thread. */
+typedef struct wbd_store_types {
+  wbd_modinfo_t **infos;
+  uint32_t ninfos, capinfos;
+  uint32_t flags;            /* the AND of their WBD_INFO_ALL_BASIC, the OR of the rest */
+  bool unknown_module;       /* a module without types was instantiated */
+  bool has_helper;
+  wasmtime_func_t helper_fn[3];
+} wbd_store_types_t;
+
+/* The store's types record, made on first use; NULL when out of memory
+ * (the last error says so). */
+wbd_store_types_t *wbd_store_types(wbd_store_t *s);
+
+/* The handle an object already has when it is typed (0 otherwise). */
+uint64_t wbd_typed_handle(wbh_slot_t *store_slot, const wasmtime_extern_t *ext);
 
 /* Registers a module's types with the store (a reference; NULL: a module
  * without them). */

@@ -208,10 +208,15 @@ wb_status_t wbd_val_to_val(wbh_slot_t *ss, wbd_store_t *s, const wb_val_t *v, co
 
 /* A funcref's type from the static type it came through: a concrete
  * function type says what the function can be called as. */
-static wb_status_t funcref_handle(wbh_slot_t *ss, const wasmtime_func_t *f, const wb_valtype_t *t,
-                                  const wbd_modinfo_t *info, uint64_t *id) {
+static wbd_typeinfo_t funcref_type(const wb_valtype_t *t, const wbd_modinfo_t *info) {
   wbd_typeinfo_t ti = {info, 0, 0, 0};
   if (t && t->heap == WB_HEAP_CONCRETE_FUNC) ti.func = wbd_modinfo_functype(info, t->type_index);
+  return ti;
+}
+
+static wb_status_t funcref_handle(wbh_slot_t *ss, const wasmtime_func_t *f, const wb_valtype_t *t,
+                                  const wbd_modinfo_t *info, uint64_t *id) {
+  wbd_typeinfo_t ti = funcref_type(t, info);
   return wbd_func_handle(ss, f, ti.func ? &ti : 0, id);
 }
 
@@ -222,9 +227,8 @@ wb_status_t wbd_raw_to_val(wbh_slot_t *ss, wbd_store_t *s, const wasmtime_val_ra
   switch (t->kind) {
   case WB_FUNCREF: {
     if (!r->funcref) return WB_OK;
-    wasmtime_func_t f;
-    wasmtime_func_from_raw(s->ctx, r->funcref, &f);
-    return funcref_handle(ss, &f, t, info, &out->of.funcref.id);
+    wbd_typeinfo_t ti = funcref_type(t, info);
+    return wbd_funcref_handle(ss, r->funcref, ti.func ? &ti : 0, &out->of.funcref.id);
   }
   case WB_EXTERNREF: {
     if (!r->externref) return WB_OK;
@@ -330,9 +334,11 @@ static wb_status_t helper_call(wbd_store_t *s, int fn, wasmtime_val_raw_t *val) 
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "this needs an engine with wasm_gc on (anyref values)");
   wb_status_t st = wbd_check_stack(s);
   if (st) return st;
-  if (!s->has_helper && (st = wbd_refuse_async(s, "instantiating wasmbound's internal reference module")))
+  wbd_store_types_t *types = wbd_store_types(s);
+  if (!types) return WB_ERR_NO_MEMORY;
+  if (!types->has_helper && (st = wbd_refuse_async(s, "instantiating wasmbound's internal reference module")))
     return st;
-  if (!s->has_helper) {
+  if (!types->has_helper) {
     wasmtime_module_t *m;
     if ((st = helper_module(s->engine, &m))) return st;
     wasmtime_instance_t inst;
@@ -351,14 +357,14 @@ static wb_status_t helper_call(wbd_store_t *s, int fn, wasmtime_val_raw_t *val) 
       if (!wasmtime_instance_export_get(s->ctx, &inst, HELPER_FUNCS[i], strlen(HELPER_FUNCS[i]), &ext) ||
           ext.kind != WASMTIME_EXTERN_FUNC)
         return wbi_fail(WB_ERR_INTERNAL, "the internal reference module has no function %s", HELPER_FUNCS[i]);
-      s->helper_fn[i] = ext.of.func;
+      types->helper_fn[i] = ext.of.func;
     }
-    s->has_helper = true;
+    types->has_helper = true;
   }
   if ((st = wbd_call_begin(s))) return st;
   wasm_trap_t *trap = 0;
   wbd_store_t *outer = wbd_wasm_enter(s);
-  wasmtime_error_t *err = wasmtime_func_call_unchecked(s->ctx, &s->helper_fn[fn], val, 1, &trap);
+  wasmtime_error_t *err = wasmtime_func_call_unchecked(s->ctx, &types->helper_fn[fn], val, 1, &trap);
   wbd_wasm_leave(s, outer);
   if (err || trap) return wbd_fail_call(s, err, trap, "wasmbound's internal reference module");
   return WB_OK;

@@ -28,6 +28,12 @@ package handles
 //   if (store) ss = wbh_slot_at(wbh_id_index(store));
 //   return wbh_alloc(kind, malloc(16), ss, out);
 // }
+// static wb_status_t delete_bound(uint64_t id, uint8_t kind) {
+//   wbh_slot_t *s, *st;
+//   wb_status_t rc = wbh_bound(id, kind, &s, &st);
+//   if (rc == WB_OK) wbh_delete_bound(s, id);
+//   return rc;
+// }
 // #include <pthread.h>
 // static void *adopt_and_exit(void *arg) {
 //   return (void *)(uintptr_t)wbh_store_adopt(*(uint64_t *)arg);
@@ -136,6 +142,12 @@ func Bound(id uint64, kind Kind) error {
 // DeleteStore deletes a store and every handle in it (owner, or any thread
 // for a released or orphaned store).
 func DeleteStore(id uint64) error { return errorOf(status.Code(C.delete_store(C.uint64_t(id)))) }
+
+// DeleteBound deletes one store-bound handle before its store (owner
+// thread).
+func DeleteBound(id uint64, kind Kind) error {
+	return errorOf(status.Code(C.delete_bound(C.uint64_t(id), C.uint8_t(kind))))
+}
 
 // ReleaseStore gives up ownership; AdoptStore takes it.
 func ReleaseStore(id uint64) error { return errorOf(status.Code(C.wbh_store_release(C.uint64_t(id)))) }

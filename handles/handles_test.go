@@ -166,6 +166,53 @@ func TestStoreBindingAndOrphans(t *testing.T) {
 	wantCode(t, Bound(store, Store), status.InvalidHandle, "deleted")
 }
 
+// Store-bound handles deleted one by one, from the head, the middle and the
+// tail of their store's list, leave the others valid, free their slots for
+// reuse, and leave a list the store's deletion still walks correctly.
+func TestDeleteBoundOneByOne(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	live := func() uint64 { return ReadCounters().Live[Func] }
+	before := live()
+	store, _ := NewPlain(Store, 0)
+	var ids []uint64
+	for i := 0; i < 5; i++ {
+		id, err := NewPlain(Func, store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id) // each new child goes to the head of the list
+	}
+	for _, i := range []int{4, 2, 0} { // head, middle, tail
+		if err := DeleteBound(ids[i], Func); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, Bound(ids[i], Func), status.InvalidHandle, "deleted")
+		wantCode(t, DeleteBound(ids[i], Func), status.InvalidHandle, "deleted")
+	}
+	for _, i := range []int{1, 3} {
+		if err := Bound(ids[i], Func); err != nil {
+			t.Fatalf("handle %d: %v", i, err)
+		}
+	}
+	if live() != before+2 {
+		t.Fatalf("live funcs %d, want %d", live(), before+2)
+	}
+	reused, _ := NewPlain(Func, store) // a freed slot, a new generation
+	if reused == ids[0] || reused == ids[2] || reused == ids[4] {
+		t.Fatal("a deleted id was handed out again")
+	}
+	if err := DeleteStore(store); err != nil {
+		t.Fatal(err)
+	}
+	if live() != before {
+		t.Fatalf("live funcs %d after the store's deletion, want %d", live(), before)
+	}
+	for _, id := range append(ids, reused) {
+		wantCode(t, Bound(id, Func), status.InvalidHandle, "deleted")
+	}
+}
+
 func TestConcurrentChurn(t *testing.T) {
 	shared, _ := NewPlain(Module, 0)
 	var wg sync.WaitGroup

@@ -13,7 +13,7 @@
  * |-----------------------------|--------------------------------------------|
  * | engine, module, template, shared memory | any thread, concurrently       |
  * | store                       | only its owner thread (creator or adopter) |
- * | instance, func, memory, global | the owner thread of their store         |
+ * | instance, func, memory, global, table, ref | the owner thread of their store |
  * | caller                      | its store's owner thread, during the callback |
  * | linker, WASI configuration  | only the thread that created it            |
  * | pool, future                | any thread, concurrently                   |
@@ -51,6 +51,15 @@
  *   statistics, ::WB_ERR_NATIVE_STACK (appended after ::WB_ERR_INTERNAL);
  *   linkers, host functions, templates, shared memory, WASI, limits and
  *   deadlines; worker pools and futures, ::WB_ERR_TIMEOUT (appended).
+ * - 0.2.0: the whole of core wasm: references (::wb_ref_t; ::WB_ANYREF,
+ *   ::WB_EXNREF and ::WB_CONTREF appended to ::wb_valkind_t), tables,
+ *   host-made memories, globals, tables and functions, full types of every
+ *   import, export, function, global, table and memory (::wb_valtype_t;
+ *   ::wb_extern_list_t gained `version`, lengths and `detail`), export
+ *   enumeration and lookups by names with U+0000, ::WB_ERR_EXCEPTION for
+ *   a wasm exception that reaches the host. Types come from wasmbound's
+ *   own reading of the module, so that no type makes the process abort.
+ *   Mismatched import limits are ::WB_ERR_LINK (0.1.0 said ::WB_ERR_LIMIT).
  */
 #ifndef WASMBOUND_H
 #define WASMBOUND_H
@@ -336,7 +345,10 @@ typedef struct wb_engine_config {
   /* version 2 (0.2.0) */
   bool wasm_reference_types;     /**< default true */
   bool wasm_function_references; /**< typed function references; default false */
-  bool wasm_exceptions;          /**< exception handling (exnref, try_table); default false */
+  bool wasm_exceptions;          /**< exception handling (exnref, try_table); default false.
+                                      Wasmtime 39's C API has no switch for the legacy
+                                      exception proposal (try/catch/rethrow), which
+                                      therefore stays off */
   bool wasm_relaxed_simd;        /**< default true (in version 1 it followed wasm_simd) */
   bool wasm_relaxed_simd_deterministic; /**< the same result on every CPU; default false */
   bool wasm_bulk_memory;         /**< default true */
@@ -473,10 +485,10 @@ typedef struct wb_valtype {
 /** \brief A function or tag type: parameters and results. The arrays belong
  *  to whatever the type was read from (see each function). */
 typedef struct wb_functype {
-  const wb_valtype_t *params;
-  size_t nparams;
-  const wb_valtype_t *results;
-  size_t nresults;
+  const wb_valtype_t *params;  /**< `nparams` parameter types */
+  size_t nparams;              /**< the number of parameters */
+  const wb_valtype_t *results; /**< `nresults` result types */
+  size_t nresults;             /**< the number of results */
 } wb_functype_t;
 
 /** \brief A global's type. */
@@ -490,7 +502,7 @@ typedef struct wb_tabletype {
   wb_valtype_t element; /**< a reference type */
   uint64_t min;         /**< elements */
   uint64_t max;         /**< elements; meaningful when has_max */
-  bool has_max;
+  bool has_max;         /**< the table has a maximum */
   bool is64;            /**< indexed by i64 (memory64 proposal) */
 } wb_tabletype_t;
 
@@ -498,7 +510,7 @@ typedef struct wb_tabletype {
 typedef struct wb_memorytype {
   uint64_t min;           /**< pages */
   uint64_t max;           /**< pages; meaningful when has_max */
-  bool has_max;
+  bool has_max;           /**< the memory has a maximum */
   bool is64;              /**< memory64 */
   bool shared;            /**< threads: a shared memory */
   uint8_t page_size_log2; /**< 16 for 64 KiB pages, 0 for 1-byte pages
@@ -510,7 +522,7 @@ typedef struct wb_memorytype {
  * through ::wb_extern_desc_t::detail): future versions append fields.
  */
 typedef struct wb_externtype {
-  wb_externkind_t kind;
+  wb_externkind_t kind;   /**< which of the members below applies */
   wb_functype_t func;     /**< ::WB_EXTERN_FUNC and ::WB_EXTERN_TAG */
   wb_globaltype_t global; /**< ::WB_EXTERN_GLOBAL */
   wb_tabletype_t table;   /**< ::WB_EXTERN_TABLE */
@@ -524,7 +536,7 @@ typedef struct wb_externtype {
 typedef struct wb_extern_desc {
   const char *module;     /**< imports: the module name; exports: NULL */
   const char *name;       /**< the field name */
-  wb_externkind_t kind;
+  wb_externkind_t kind;   /**< its kind */
   const char *type;       /**< the type as WAT-like text, e.g.
                                "(func (param i32 i32) (result i32))" */
   size_t module_len;      /**< bytes in `module` (0 for exports) */
@@ -541,7 +553,7 @@ typedef struct wb_extern_desc {
 typedef struct wb_extern_list {
   uint32_t version;         /**< #WB_EXTERN_LIST_VERSION, set by the caller */
   wb_extern_desc_t *items;  /**< `count` items, in declaration order */
-  size_t count;
+  size_t count;             /**< the number of items */
 } wb_extern_list_t;
 
 /** \brief An empty list of this header's version. */
@@ -550,10 +562,18 @@ typedef struct wb_extern_list {
 /**
  * \brief Lists a module's imports (in declaration order) with their full
  * types, for every module Wasmtime accepts (reference types of every kind
- * included). Any thread.
+ * and tags included). Any thread.
+ *
+ * The types come from wasmbound's own reading of the module's binary, kept
+ * with the module, not from Wasmtime 39's C API (which aborts the process
+ * on GC and typed-function reference types, on tags and on 64-bit table
+ * limits). A module loaded with ::wb_module_deserialize has them when its
+ * bytes came from ::wb_module_serialize.
  * \param out a list whose `version` is set; receives items the caller owns
  *        (free them with ::wb_extern_list_dispose).
- * \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown list version.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL, an unknown list version, or a
+ *         module whose types are unknown (deserialized from bytes without
+ *         them); ::WB_ERR_INVALID_HANDLE for a bad module.
  */
 wb_status_t wb_module_imports(wb_module_t module, wb_extern_list_t *out);
 
@@ -576,6 +596,10 @@ void wb_bytes_dispose(wb_bytes_t *bytes);
 
 /**
  * \brief Serializes a compiled module (native code) to bytes. Any thread.
+ * The bytes end with the module's types (its type-bearing sections, a few
+ * hundred bytes usually) and a trailer that says so, so that
+ * ::wb_module_deserialize gives a module that can be described; Wasmtime's
+ * own bytes are the rest.
  * \param out receives bytes the caller owns (::wb_bytes_dispose).
  */
 wb_status_t wb_module_serialize(wb_module_t module, wb_bytes_t *out);
@@ -586,7 +610,9 @@ wb_status_t wb_module_serialize(wb_module_t module, wb_bytes_t *out);
  * \warning TRUSTED INPUT ONLY: the bytes are native code and are not
  * validated. Bytes from an untrusted source can run arbitrary code. Bytes
  * from another Wasmtime version or configuration are refused with
- * ::WB_ERR_COMPILE.
+ * ::WB_ERR_COMPILE. Bytes without wasmbound's trailer (Wasmtime's own) load,
+ * but the module's types are unknown: introspection is refused and, with
+ * exceptions on, so are its instances' export lookups.
  */
 wb_status_t wb_module_deserialize(wb_engine_t engine, const uint8_t *bytes, size_t len,
                                   wb_module_t *out);
@@ -650,8 +676,11 @@ wb_status_t wb_store_get_fuel(wb_store_t store, uint64_t *out);
  * start function. Owner thread of the store; any module of the same engine.
  * \param out receives the instance; it lives until its store is deleted.
  * \return ::WB_ERR_LINK when the module has imports; ::WB_ERR_TRAP etc. when
- *         the start function fails; ::WB_ERR_INVALID_ARGUMENT when the
- *         module comes from another engine.
+ *         the start function fails (::WB_ERR_EXCEPTION when it throws);
+ *         ::WB_ERR_INVALID_ARGUMENT when the module comes from another
+ *         engine; ::WB_ERR_LIMIT when a store limit refuses it, or the module
+ *         defines a table of more than 2^32 elements (2^24 for continuation
+ *         tables), which Wasmtime 39 cannot allocate and may abort on.
  */
 wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t *out);
 
@@ -676,22 +705,30 @@ wb_status_t wb_instance_get_table(wb_instance_t instance, const char *name, wb_t
  *  with its kind. */
 typedef struct wb_extern {
   wb_externkind_t kind; /**< ::WB_EXTERN_FUNC, _GLOBAL, _TABLE or _MEMORY */
+  /** \brief The handle of that kind. */
   union {
-    wb_func_t func;
-    wb_global_t global;
-    wb_table_t table;
-    wb_memory_t memory;
-  } of;                 /**< the handle of that kind */
+    wb_func_t func;     /**< ::WB_EXTERN_FUNC */
+    wb_global_t global; /**< ::WB_EXTERN_GLOBAL */
+    wb_table_t table;   /**< ::WB_EXTERN_TABLE */
+    wb_memory_t memory; /**< ::WB_EXTERN_MEMORY */
+  } of;
 } wb_extern_t;
 
 /**
  * \brief Looks up an export of any kind by a name of `name_len` bytes, which
  * may contain U+0000 (any valid UTF-8). Owner thread of the store.
- * \param out receives the export's handle (the store's; the same export
- *        always gives the same handle).
+ *
+ * The handle has the export's declared type (::wb_func_type,
+ * ::wb_global_type, ::wb_table_type), whatever reference types it has.
+ * \param name `name_len` bytes, not necessarily NUL-terminated; not retained.
+ * \param out receives the export's handle (the store's: the same export
+ *        always gives the same handle; it lives until the store is deleted).
  * \return ::WB_ERR_NOT_FOUND; ::WB_ERR_TYPE_MISMATCH for an export that
- *         Wasmtime 39's C API cannot hand out (a tag);
- *         ::WB_ERR_INVALID_ARGUMENT for invalid UTF-8 or NULL pointers.
+ *         Wasmtime 39's C API cannot hand out (a tag, whose lookup would
+ *         abort the process: refused before Wasmtime is asked; a shared
+ *         memory the module defines itself: define the instance into a
+ *         linker to share it); ::WB_ERR_INVALID_ARGUMENT for invalid UTF-8,
+ *         a name longer than 65535 bytes or NULL pointers.
  */
 wb_status_t wb_instance_get_export(wb_instance_t instance, const char *name, size_t name_len, wb_extern_t *out);
 
@@ -699,7 +736,9 @@ wb_status_t wb_instance_get_export(wb_instance_t instance, const char *name, siz
 typedef struct wb_export {
   const char *name;  /**< NUL-terminated; owned by the list */
   size_t name_len;   /**< bytes in `name` (it may contain U+0000) */
-  wb_extern_t item;  /**< its handle; kind ::WB_EXTERN_TAG (no handle) for tags */
+  wb_extern_t item;  /**< its handle; kind ::WB_EXTERN_TAG for a tag and
+                          ::WB_EXTERN_OTHER for a shared memory the module
+                          defines, both without a handle (id 0) */
 } wb_export_t;
 
 /** \brief The newest version of ::wb_export_list_t (1: 0.2.0). */
@@ -710,7 +749,7 @@ typedef struct wb_export {
 typedef struct wb_export_list {
   uint32_t version;    /**< #WB_EXPORT_LIST_VERSION, set by the caller */
   wb_export_t *items;  /**< `count` exports in the module's order */
-  size_t count;
+  size_t count;        /**< the number of exports */
 } wb_export_list_t;
 
 /** \brief An empty list of this header's version. */
@@ -720,6 +759,10 @@ typedef struct wb_export_list {
  * \brief Enumerates an instance's exports with their handles, without the
  * module. Owner thread of the store. The handles are the store's; the list
  * (names, array) is the caller's: free it with ::wb_export_list_dispose.
+ * \param out a list whose `version` is set (#WB_EXPORT_LIST_INIT).
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown list version;
+ *         ::WB_ERR_TYPE_MISMATCH for an instance of a module whose types are
+ *         unknown, in an engine with exceptions on (a tag could abort).
  */
 wb_status_t wb_instance_exports(wb_instance_t instance, wb_export_list_t *out);
 
@@ -735,12 +778,29 @@ void wb_export_list_dispose(wb_export_list_t *list);
  *
  * The argument kinds and counts must match the function's type exactly.
  * `results` is written only on ::WB_OK.
- * \return ::WB_ERR_TYPE_MISMATCH (count or kind); ::WB_ERR_INVALID_ARGUMENT
- *         (NULL args/results with a non-zero count, a funcref of another
- *         store); ::WB_ERR_TRAP / ::WB_ERR_OUT_OF_FUEL /
- *         ::WB_ERR_INTERRUPTED (see ::wb_last_trap_code; the store stays
- *         usable); ::WB_ERR_NATIVE_STACK when this thread's stack is too
- *         small for the engine's max_wasm_stack.
+ *
+ * References: arguments are borrowed; a ::wb_ref_t among the results is a
+ * new handle the caller owns (::wb_ref_delete), a funcref the store's
+ * handle. wasmbound checks every reference argument's kind, store, handle
+ * and nullability; where a parameter's type needs a subtype check (eqref,
+ * i31ref, a typed funcref, a concrete struct...) Wasmtime's checked call
+ * path checks it too. Wasmtime 39's C API cannot hold a non-null exnref:
+ * exnref arguments must be null, and a call that returns a non-null one
+ * ran but fails with ::WB_ERR_TYPE_MISMATCH. A function whose type mixes
+ * exnrefs with parameters that need subtype checks, or has continuation
+ * references, is refused before it runs (::WB_ERR_TYPE_MISMATCH, saying
+ * why), as is a function reference of unknown type (see ::wb_func_type)
+ * in a store whose modules use exception references.
+ * \return ::WB_ERR_TYPE_MISMATCH (count, kind, type, null for a
+ *         non-nullable parameter); ::WB_ERR_INVALID_ARGUMENT (NULL
+ *         args/results with a non-zero count, a reference of another
+ *         store); ::WB_ERR_INVALID_HANDLE (a deleted reference);
+ *         ::WB_ERR_TRAP / ::WB_ERR_OUT_OF_FUEL / ::WB_ERR_INTERRUPTED (see
+ *         ::wb_last_trap_code; the store stays usable); ::WB_ERR_EXCEPTION
+ *         when a wasm exception reaches the host (trap code
+ *         ::WB_TRAP_EXCEPTION; the store stays usable);
+ *         ::WB_ERR_NATIVE_STACK when this thread's stack is too small for
+ *         the engine's max_wasm_stack.
  */
 wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_val_t *results,
                          size_t nresults);
@@ -753,11 +813,19 @@ wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults);
 
 /**
  * \brief Reads a function's full type. Owner thread.
+ *
+ * A function reached through an export has its declared type. One reached
+ * through a reference (a table element, a call's result, a global) has the
+ * type of that reference when it names a function type; else, in a store
+ * whose modules use only funcref and externref references (or an engine
+ * without GC, function references, exceptions and stack switching), the
+ * type Wasmtime reports; else its type cannot be learned through
+ * Wasmtime 39's C API (without aborting) and only its counts are known.
  * \param params,results arrays of at least ::wb_func_arity's counts
  *        (nparams/nresults say how many the caller has room for); written
  *        only on ::WB_OK.
  * \return ::WB_ERR_INVALID_ARGUMENT when an array is too small or NULL with
- *         room > 0.
+ *         room > 0; ::WB_ERR_TYPE_MISMATCH when the type is not known.
  */
 wb_status_t wb_func_type(wb_func_t func, wb_valtype_t *params, size_t nparams, wb_valtype_t *results,
                          size_t nresults);
@@ -782,16 +850,24 @@ wb_status_t wb_memory_read(wb_memory_t memory, uint64_t offset, void *dst, size_
 /** \brief Copies `len` bytes from `src` to `offset` of the memory, like ::wb_memory_read. */
 wb_status_t wb_memory_write(wb_memory_t memory, uint64_t offset, const void *src, size_t len);
 
-/** \brief Reads a global's value into `out`. Owner thread. */
+/**
+ * \brief Reads a global's value into `out`. Owner thread. A ::wb_ref_t in
+ * `out` is a new handle the caller owns.
+ * \return ::WB_ERR_TYPE_MISMATCH for a global of exnref or contref (null or
+ *         not: Wasmtime 39's C API aborts on such values).
+ */
 wb_status_t wb_global_get(wb_global_t global, wb_val_t *out);
 
-/** \brief Reads a global's type. Owner thread. */
+/** \brief Reads a global's type (as ::wb_func_type says when it is known).
+ *  Owner thread. ::WB_ERR_TYPE_MISMATCH when it is not. */
 wb_status_t wb_global_type(wb_global_t global, wb_globaltype_t *out);
 
 /**
- * \brief Sets a mutable global. Owner thread.
- * \return ::WB_ERR_TYPE_MISMATCH for an immutable global or a value of
- *         another kind.
+ * \brief Sets a mutable global. Owner thread. `value` is borrowed.
+ * \return ::WB_ERR_TYPE_MISMATCH for an immutable global, a value of
+ *         another kind or type (Wasmtime checks subtypes), or a global of
+ *         exnref or contref; ::WB_ERR_INVALID_ARGUMENT for a reference of
+ *         another store.
  */
 wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value);
 
@@ -881,7 +957,14 @@ wb_status_t wb_linker_define_wasi(wb_linker_t linker);
  * The linker's creator thread, which must also own the extern's store. As
  * with ::wb_linker_define_instance, the linker then holds objects of that
  * store: it can instantiate only into that store and cannot make templates.
- * \return ::WB_ERR_LINK for a duplicate name without shadowing.
+ * \param module,name not retained (the linker copies them).
+ * \param item borrowed: the handle stays the store's.
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *         ::WB_ERR_INVALID_HANDLE for a bad handle in `item` (of its
+ *         `kind`); ::WB_ERR_INVALID_ARGUMENT for NULL pointers, invalid
+ *         UTF-8, names longer than 65535 bytes, a `kind` that is not a
+ *         function, global, table or memory, or an item of another store
+ *         or engine than the linker's.
  */
 wb_status_t wb_linker_define_extern(wb_linker_t linker, const char *module, size_t module_len, const char *name,
                                     size_t name_len, const wb_extern_t *item);
@@ -893,8 +976,13 @@ wb_status_t wb_linker_define_shared_memory(wb_linker_t linker, const char *modul
 /**
  * \brief Instantiates `module` into `store`, resolving its imports from the
  * linker. The thread must be the linker's creator and the store's owner.
- * \return ::WB_ERR_LINK naming the import, its expected and found types;
- *         ::WB_ERR_LIMIT when a store limit refuses the instance.
+ * \return ::WB_ERR_LINK naming the import, its expected and found types
+ *         (a missing import, one of another kind or type, or limits that do
+ *         not match: "expected memory limits (min: 2, ...) doesn't match
+ *         provided memory limits (...)"); ::WB_ERR_LIMIT when a store limit
+ *         refuses the instance, or for a table Wasmtime cannot allocate (as
+ *         ::wb_instance_new); ::WB_ERR_EXCEPTION when the start function
+ *         throws.
  */
 wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_module_t module, wb_instance_t *out);
 
@@ -910,7 +998,17 @@ wb_status_t wb_caller_get_global(wb_caller_t caller, const char *name, wb_global
 wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out);
 /** \brief Like ::wb_caller_get_memory, for a table. */
 wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t *out);
-/** \brief Like ::wb_instance_get_export, for the calling instance. */
+/**
+ * \brief Like ::wb_instance_get_export, for the calling instance. The store's
+ * owner thread, during the callback.
+ *
+ * Which of the store's instances calls is not known to the host function,
+ * and Wasmtime 39's C API aborts when a lookup finds a tag: so a name that
+ * any instance of the store exports as a tag is refused
+ * (::WB_ERR_TYPE_MISMATCH), even when the caller's export of that name is
+ * something else. The handle gets its declared type from the instance that
+ * exports that very object.
+ */
 wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t name_len, wb_extern_t *out);
 
 /* ------------------------------------------------------------------------ */
@@ -922,7 +1020,13 @@ wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t na
  * ::wb_ref_delete when done; every one left is dropped with its store. A
  * reference of another store, or a deleted one, is refused with
  * ::WB_ERR_INVALID_HANDLE (deleted) or ::WB_ERR_INVALID_ARGUMENT (another
- * store) before Wasmtime sees it.
+ * store) before Wasmtime sees it (Wasmtime would abort the process).
+ *
+ * Every function here takes store-bound handles: the store's owner thread
+ * only (::WB_ERR_WRONG_THREAD otherwise), and never from the log callback.
+ * In a store of an engine with async_support, Wasmtime 39's C API aborts
+ * on externref creation, collection, its checked call path and
+ * instantiation: those are refused there with ::WB_ERR_INVALID_ARGUMENT.
  */
 
 /**
@@ -932,23 +1036,37 @@ wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t na
  * The same pointer comes back out of every externref value made from it.
  * `finalizer(data)` (may be NULL) runs exactly once, when neither wasm nor
  * the host holds the reference any more: after the last handle is deleted
- * and Wasmtime's collector finds no wasm reference, at the latest when the
- * store is deleted. It runs on a thread that uses the store (its owner) and
- * must not call wasmbound.
+ * and Wasmtime's collector finds no wasm reference (::wb_store_gc, or
+ * Wasmtime's own collections), at the latest when the store is deleted. It
+ * runs on the thread that collects or deletes the store, possibly inside a
+ * call into wasm, and must not call wasmbound. When this function fails,
+ * `finalizer(data)` has run (ownership of `data` was passed in).
+ * \param data not dereferenced by wasmbound.
  * \param out receives a reference the caller owns (::wb_ref_delete).
+ * \return ::WB_ERR_NO_MEMORY when Wasmtime's GC heap is full;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL `out` or an async store.
  */
 wb_status_t wb_externref_new(wb_store_t store, void *data, wb_finalizer_t finalizer, wb_ref_t *out);
 
-/** \brief The host pointer an externref carries (the `data` of
- *  ::wb_externref_new, NULL included). Owner thread.
- *  \return ::WB_ERR_TYPE_MISMATCH when `ref` is not an externref (an anyref
- *           made by `any.convert_extern` is not: ::wb_ref_externalize it
- *           first), or is one that wasm made from an i31ref, struct or array
- *           with `extern.convert_any` (it carries no host pointer). */
+/**
+ * \brief The host pointer an externref carries (the `data` of
+ * ::wb_externref_new, NULL included). Owner thread.
+ * \param out receives the pointer (still owned by whoever made it).
+ * \return ::WB_ERR_TYPE_MISMATCH when `ref` is not an externref (an anyref
+ *         made by `any.convert_extern` is not: ::wb_ref_externalize it
+ *         first), or is one that wasm made from an i31ref, struct or array
+ *         with `extern.convert_any` (it carries no host pointer; telling it
+ *         from the host's own NULL runs the internal module, see
+ *         ::wb_ref_internalize).
+ */
 wb_status_t wb_externref_data(wb_ref_t ref, void **out);
 
-/** \brief Makes an i31ref of the low 31 bits of `value`. Owner thread of the
- *  store (needs an engine with wasm_gc). `out` is the caller's (::wb_ref_delete). */
+/**
+ * \brief Makes an i31ref of the low 31 bits of `value`. Owner thread of the
+ * store.
+ * \param out receives a reference the caller owns (::wb_ref_delete).
+ * \return ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off.
+ */
 wb_status_t wb_i31ref_new(wb_store_t store, uint32_t value, wb_ref_t *out);
 
 /** \brief Reads an i31ref, sign-extended from 31 bits when `sign_extend`.
@@ -963,21 +1081,31 @@ typedef enum wb_refkind {
   WB_REFKIND_ARRAY,  /**< a GC array */
   WB_REFKIND_ANY,    /**< another anyref: an externref converted with `any.convert_extern`
                           (::wb_ref_internalize) */
-  WB_REFKIND_EXN     /**< an exception reference */
+  WB_REFKIND_EXN     /**< an exception reference (Wasmtime 39's C API cannot hold one:
+                          never reported by this version) */
 } wb_refkind_t;
 
-/** \brief Tests what a (non-null) reference is. Owner thread. */
+/**
+ * \brief Tests what a (non-null) reference is. Owner thread. Telling a
+ * struct, an array and an internalized externref apart runs the internal
+ * module (see ::wb_ref_internalize); an i31ref and an externref need not.
+ * \return ::WB_ERR_INVALID_HANDLE for the null handle (it is no object).
+ */
 wb_status_t wb_ref_kind(wb_ref_t ref, wb_refkind_t *out);
 
 /**
  * \brief Whether two references are the same object (wasm's `ref.eq` for
- * eqrefs; the same externref for externrefs). Owner thread; both of the same
- * store. Null handles (id 0) are equal to each other only.
+ * eqrefs: i31refs of the same value are equal; the same externref for
+ * externrefs); references of different kinds (an externref and an anyref)
+ * are not. Owner thread; both of the same store
+ * (::WB_ERR_INVALID_ARGUMENT otherwise). Null handles (id 0) are equal to
+ * each other only.
  */
 wb_status_t wb_ref_eq(wb_ref_t a, wb_ref_t b, bool *out);
 
 /** \brief Drops the host's hold on a reference now (instead of at store
- *  deletion). Owner thread. The null handle is a no-op. */
+ *  deletion); the handle is invalid afterwards. Owner thread. The null
+ *  handle is a no-op. */
 wb_status_t wb_ref_delete(wb_ref_t ref);
 
 /**
@@ -1000,92 +1128,144 @@ wb_status_t wb_ref_clone(wb_ref_t ref, wb_ref_t *out);
  * ::wb_ref_kind of an anyref, ::wb_externref_data of a NULL pointer). That
  * instance counts against the store's instance limit (::wb_store_limits_t),
  * its calls against the store's fuel, and it stops, like any call, when the
- * store is interrupted or past its deadline.
+ * store is interrupted or past its deadline (those statuses are returned).
  * \param externref an externref, or the null handle (giving the null anyref).
  * \param out receives a handle the caller owns (::wb_ref_delete); id 0 for null.
  * \return ::WB_ERR_TYPE_MISMATCH when `externref` is not an externref;
- *         ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off.
+ *         ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off (or is
+ *         async); ::WB_ERR_LIMIT when the store's instance limit refuses the
+ *         internal module.
  */
 wb_status_t wb_ref_internalize(wb_store_t store, wb_ref_t externref, wb_ref_t *out);
 
 /** \brief wasm's `extern.convert_any`: the externref an anyref becomes (the
- *  original externref for one ::wb_ref_internalize made). Like
- *  ::wb_ref_internalize (the same internal module). */
+ *  original externref for one ::wb_ref_internalize made). Owner thread.
+ *  `out` is the caller's; statuses as ::wb_ref_internalize (the same
+ *  internal module). */
 wb_status_t wb_ref_externalize(wb_store_t store, wb_ref_t anyref, wb_ref_t *out);
 
 /**
  * \brief Runs Wasmtime's garbage collector in the store now. Owner thread.
  * Externrefs that neither wasm nor the host holds any more are dropped, and
  * their finalizers run, on this thread, before it returns.
+ * \return ::WB_ERR_INVALID_ARGUMENT in an async store.
  */
 wb_status_t wb_store_gc(wb_store_t store);
 
 /**
- * \brief Creates a table in the store, every element `init` (a null
- * reference of the element type when NULL). Owner thread.
- * \param type the element type must be a reference type Wasmtime's C API
- *        can make: nullable funcref or externref (others:
- *        ::WB_ERR_TYPE_MISMATCH, say so in the message).
- * \return ::WB_ERR_LIMIT when a store limit refuses it.
+ * \brief Creates a table in the store, every element `init` (borrowed; a
+ * null reference of the element type when NULL). Owner thread.
+ * \param type read, not retained. The element type must be one Wasmtime
+ *        39's C API can make: a nullable funcref or externref, and 32-bit
+ *        limits (anything else: ::WB_ERR_TYPE_MISMATCH, saying so).
+ * \param out receives the table (the store's; it lives until the store is
+ *        deleted).
+ * \return ::WB_ERR_LIMIT when a store limit refuses it;
+ *         ::WB_ERR_INVALID_ARGUMENT for limits that are not 32-bit or min
+ *         above max.
  */
 wb_status_t wb_table_new(wb_store_t store, const wb_tabletype_t *type, const wb_val_t *init, wb_table_t *out);
 
-/** \brief Reads a table's type (min is its current size). Owner thread. */
+/**
+ * \brief Reads a table's type: its element type, its current size as `min`,
+ * its maximum (the declared one for a 64-bit table). Owner thread.
+ * \return ::WB_ERR_TYPE_MISMATCH for a table of unknown type (one reached
+ *         only through a host function's caller, whose module types do not
+ *         say which it is).
+ */
 wb_status_t wb_table_type(wb_table_t table, wb_tabletype_t *out);
 
 /** \brief Writes the table's size in elements to `out`. Owner thread. */
 wb_status_t wb_table_size(wb_table_t table, uint64_t *out);
 
-/** \brief Reads element `index`. Owner thread. A ::wb_ref_t in `out` is the
- *  caller's. ::WB_ERR_OUT_OF_BOUNDS past the end. */
+/**
+ * \brief Reads element `index`. Owner thread. A ::wb_ref_t in `out` is a
+ * new handle the caller owns; a funcref is the store's.
+ * \return ::WB_ERR_OUT_OF_BOUNDS past the end; ::WB_ERR_TYPE_MISMATCH for a
+ *         table of exnref or contref (Wasmtime 39's C API aborts on them).
+ */
 wb_status_t wb_table_get(wb_table_t table, uint64_t index, wb_val_t *out);
 
-/** \brief Writes element `index`. Owner thread. ::WB_ERR_OUT_OF_BOUNDS past
- *  the end; ::WB_ERR_TYPE_MISMATCH for a value of another type. */
+/** \brief Writes element `index` (`value` is borrowed). Owner thread.
+ *  ::WB_ERR_OUT_OF_BOUNDS past the end; ::WB_ERR_TYPE_MISMATCH for a value
+ *  of another type (Wasmtime checks subtypes) or a table of exnref or
+ *  contref; ::WB_ERR_INVALID_ARGUMENT for a reference of another store. */
 wb_status_t wb_table_set(wb_table_t table, uint64_t index, const wb_val_t *value);
 
 /**
- * \brief Grows a table by `delta` elements set to `init` (NULL: null).
- * Owner thread.
+ * \brief Grows a table by `delta` elements set to `init` (borrowed; NULL:
+ * null). Owner thread.
  * \param previous receives the size before growing; may be NULL.
- * \return ::WB_ERR_LIMIT past the table's maximum or a store limit.
+ * \return ::WB_ERR_LIMIT past the table's maximum or a store limit;
+ *         ::WB_ERR_TYPE_MISMATCH for an `init` of another type.
  */
 wb_status_t wb_table_grow(wb_table_t table, uint64_t delta, const wb_val_t *init, uint64_t *previous);
 
-/** \brief Sets `len` elements from `index` to `value`. Owner thread.
- *  ::WB_ERR_OUT_OF_BOUNDS (nothing written) when the range does not fit. */
+/** \brief Sets `len` elements from `index` to `value` (borrowed). Owner
+ *  thread. Wasmtime 39's C API has no table fill: one element at a time,
+ *  after the range is checked. ::WB_ERR_OUT_OF_BOUNDS (nothing written) when
+ *  the range does not fit; ::WB_ERR_TYPE_MISMATCH as ::wb_table_set. */
 wb_status_t wb_table_fill(wb_table_t table, uint64_t index, const wb_val_t *value, uint64_t len);
 
 /**
  * \brief Copies `len` elements of `src` from `src_index` to `dst` at
  * `dst_index`, as wasm's `table.copy` (overlapping ranges are fine). Owner
- * thread; both tables of the same store with compatible element types.
- * \return ::WB_ERR_OUT_OF_BOUNDS (nothing written) when a range does not fit.
+ * thread; both tables of the same store (::WB_ERR_INVALID_ARGUMENT
+ * otherwise). Wasmtime 39's C API has no table copy: one element at a time,
+ * after both ranges are checked.
+ * \return ::WB_ERR_OUT_OF_BOUNDS (nothing written) when a range does not
+ *         fit; ::WB_ERR_TYPE_MISMATCH unless `src`'s element type is
+ *         `dst`'s or `dst`'s is the nullable top of the same hierarchy (or
+ *         they are the same table).
  */
 wb_status_t wb_table_copy(wb_table_t dst, uint64_t dst_index, wb_table_t src, uint64_t src_index, uint64_t len);
 
 /* ------------------------------------------------------------------------ */
-/** \name Host-made externs: memories, globals and functions in a store */
+/** \name Host-made externs: memories, globals and functions in a store
+ *
+ * Objects of a store, like its instances' exports: the store's owner thread
+ * only, their handles live until the store is deleted, and
+ * ::wb_linker_define_extern makes them importable by that store's
+ * instances.
+ */
 
 /**
  * \brief Creates a linear memory in the store. Owner thread.
- * \param type a non-shared memory type (shared memories:
- *        ::wb_shared_memory_new).
+ * \param type read, not retained: limits in pages, 64-bit or not, the page
+ *        size (custom-page-sizes: 0 or 16); not shared (shared memories
+ *        belong to no store: ::wb_shared_memory_new).
+ * \param out receives the memory (the store's).
  * \return ::WB_ERR_LIMIT when a store limit refuses it;
- *         ::WB_ERR_INVALID_ARGUMENT for a type Wasmtime rejects.
+ *         ::WB_ERR_INVALID_ARGUMENT for a type Wasmtime rejects (min above
+ *         max, a page size it does not support...) or a shared one.
  */
 wb_status_t wb_memory_new(wb_store_t store, const wb_memorytype_t *type, wb_memory_t *out);
 
-/** \brief Creates a global of `type` holding `value` in the store. Owner
- *  thread. ::WB_ERR_TYPE_MISMATCH when the value does not fit the type. */
+/**
+ * \brief Creates a global of `type` holding `value` (borrowed) in the store.
+ * Owner thread.
+ * \param type read, not retained: a number, v128, or a nullable funcref or
+ *        externref (Wasmtime 39's C API makes no globals of other reference
+ *        types: ::WB_ERR_TYPE_MISMATCH).
+ * \param out receives the global (the store's).
+ * \return ::WB_ERR_TYPE_MISMATCH when the value does not fit the type;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers or a reference of
+ *         another store.
+ */
 wb_status_t wb_global_new(wb_store_t store, const wb_globaltype_t *type, const wb_val_t *value, wb_global_t *out);
 
 /**
  * \brief Creates a host function in the store, without a linker. Owner
  * thread. The callback runs as with ::wb_linker_define_func (on the store's
- * owner thread); `finalizer(env)` runs once, when the store no longer needs
- * the function (also when this call fails).
- * \param params,results kinds as for ::wb_linker_define_func.
+ * owner thread); the function can also be called with ::wb_func_call.
+ * \param params,results kinds as for ::wb_linker_define_func (read, not
+ *        retained).
+ * \param env passed to every call; `finalizer(env)` (may be NULL) runs once,
+ *        when the store no longer needs the function (at the latest when it
+ *        is deleted), also when this call fails.
+ * \param out receives the function (the store's).
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `callback` or `out`, kinds a
+ *         host function cannot have, or more than 1000 of them.
  */
 wb_status_t wb_func_new(wb_store_t store, const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
                         size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer,
@@ -1188,13 +1368,20 @@ wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out);
 /** \brief The newest version of ::wb_store_limits_t (1: 0.2.0). */
 #define WB_STORE_LIMITS_VERSION 1
 
-/** \brief Per-store resource limits; 0 means no limit. Fill it with
+/** \brief Per-store resource limits; 0 means no limit (tables: a default). Fill it with
  *  ::wb_store_limits_init (or #WB_STORE_LIMITS_INIT), then set what you need. */
 typedef struct wb_store_limits {
   uint32_t version;         /**< set by ::wb_store_limits_init; leave it */
   uint64_t memory_bytes;    /**< largest size of any one linear memory */
-  uint64_t table_elements;  /**< largest size of any one table */
-  uint64_t instances;       /**< instances in the store */
+  uint64_t table_elements;  /**< largest size of any one table; 0 (also before any
+                                 ::wb_store_set_limits): 10,000,000 elements. Wasmtime 39
+                                 aborts the process when it cannot allocate a table's
+                                 elements, so no store is without this limit (growth
+                                 past it fails as wasm expects: `table.grow` gives -1).
+                                 A limit above what the machine can allocate lets a
+                                 guest's `table.grow` abort the process */
+  uint64_t instances;       /**< instances in the store, counting the internal one that
+                                 some reference functions make (see ::wb_ref_internalize) */
   uint64_t tables;          /**< tables in the store */
   uint64_t memories;        /**< memories in the store */
 } wb_store_limits_t;

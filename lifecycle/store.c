@@ -58,6 +58,12 @@ void wbl_init(void) {
 
 /* ---- stores --------------------------------------------------------------- */
 
+/* A table grows by allocating its elements in Rust, which aborts the
+ * process when the allocation fails: a guest's `table.grow` by 2^32 on a
+ * table without a maximum did. So no store runs without a limit on table
+ * elements; 0 in wb_store_limits_t means this one. */
+#define WBL_DEFAULT_TABLE_ELEMENTS 10000000
+
 wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
   wbd_store_t *s = calloc(1, sizeof *s);
   if (!s) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a store");
@@ -68,6 +74,7 @@ wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
   s->engine_id = engine_id;
   s->stack_needed = (uintptr_t)e->max_wasm_stack + WBD_STACK_MARGIN;
   wbd_store_init(s);
+  wasmtime_store_limiter(s->store, -1, WBL_DEFAULT_TABLE_ELEMENTS, -1, -1, -1); /* -1: Wasmtime's defaults */
   uint64_t id;
   wb_status_t st = wbh_alloc(WBH_KIND_STORE, s, 0, &id);
   if (st) {
@@ -165,7 +172,8 @@ wb_status_t wb_store_set_limits(wb_store_t store, const wb_store_limits_t *user)
   if ((st = wbi_versioned_read(&limits_info, user, &none, &lim, 0))) return st;
   const wb_store_limits_t *limits = &lim;
 #define WBL_LIMIT(v) ((v) == 0 || (v) > INT64_MAX ? -1 : (int64_t)(v))
-  wasmtime_store_limiter(wbd_store_of(ss)->store, WBL_LIMIT(limits->memory_bytes), WBL_LIMIT(limits->table_elements),
+  int64_t table_elements = limits->table_elements ? WBL_LIMIT(limits->table_elements) : WBL_DEFAULT_TABLE_ELEMENTS;
+  wasmtime_store_limiter(wbd_store_of(ss)->store, WBL_LIMIT(limits->memory_bytes), table_elements,
                          WBL_LIMIT(limits->instances), WBL_LIMIT(limits->tables), WBL_LIMIT(limits->memories));
 #undef WBL_LIMIT
   return WB_OK;
