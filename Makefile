@@ -43,7 +43,7 @@ ctest: all
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS) --timeout 900
 	@# the suites' own summaries (ctest shows output only for failures)
-	@grep -hE '^(wasi-testsuite|wasi-p2-testsuite|misuse matrix|churn|soak|adversarial)[^:]*:' $(BUILD)/Testing/Temporary/LastTest.log || true
+	@grep -hE '^(wasi-testsuite|wasi-p2-testsuite|spec-testsuite|spec-skips-raw|misuse matrix|churn|soak|adversarial)[^:]*:' $(BUILD)/Testing/Temporary/LastTest.log || true
 
 test: go-test ctest test-asan fuzz-ci
 
