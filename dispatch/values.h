@@ -13,16 +13,30 @@ static inline const char *wbd_kind_name(uint8_t k) {
   return k <= WB_EXTERNREF ? names[k] : "a type wasmbound cannot pass";
 }
 
-/* Converts one argument; funcrefs must be live funcs of the same store.
- * The general case, out of line: the hot paths call wbd_val_to_raw. */
+/* What a value is, for messages: what (e.g. "argument") and its index i,
+ * or what alone when i is WBD_NO_INDEX. */
+#define WBD_NO_INDEX ((size_t)-1)
+static __attribute__((unused)) const char *wbd_val_label(char buf[64], const char *what, size_t i) {
+  if (i == WBD_NO_INDEX) return what;
+  snprintf(buf, 64, "%s %zu", what, i);
+  return buf;
+}
+
+/* Converts one value going into wasm (an argument, a host function's result,
+ * a global's new value: `what` and index i say which, for messages);
+ * funcrefs must be live funcs of the same store. The general case, out of
+ * line: the hot paths call wbd_val_to_raw. */
 static __attribute__((noinline, unused)) wb_status_t wbd_val_to_raw_any(wbh_slot_t *store_slot, wbd_store_t *s,
-                                                                      const wb_val_t *v, uint8_t want, size_t i,
+                                                                      const wb_val_t *v, uint8_t want,
+                                                                      const char *what, size_t i,
                                                                       wasmtime_val_raw_t *out) {
+  char label[64];
   if (__builtin_expect((uint32_t)v->kind != want, 0)) {
     if (want == WBD_KIND_UNSUPPORTED || want == WB_EXTERNREF)
-      return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
-                      wbd_kind_name(want));
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu: expected %s, got %s", i, wbd_kind_name(want),
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s has type %s, which wasmbound cannot pass",
+                      wbd_val_label(label, what, i), wbd_kind_name(want));
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: expected %s, got %s", wbd_val_label(label, what, i),
+                    wbd_kind_name(want),
                     (uint32_t)v->kind <= WB_EXTERNREF ? wbd_kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
   }
   switch (want) {
@@ -40,21 +54,20 @@ static __attribute__((noinline, unused)) wb_status_t wbd_val_to_raw_any(wbh_slot
     wbh_slot_t *fs, *fstore;
     wb_status_t st = wbh_bound(id, WBH_KIND_FUNC, &fs, &fstore);
     if (st) {
-      char prefix[48];
-      snprintf(prefix, sizeof prefix, "argument %zu (funcref): ", i);
+      char prefix[80];
+      snprintf(prefix, sizeof prefix, "%s (funcref): ", wbd_val_label(label, what, i));
       return wbi_fail_prefix(st, prefix);
     }
     if (fstore != store_slot)
       return wbi_fail(WB_ERR_INVALID_ARGUMENT,
-                      "argument %zu (funcref) is a function of another store; wasm values cannot "
-                      "cross stores",
-                      i);
+                      "%s (funcref) is a function of another store; wasm values cannot cross stores",
+                      wbd_val_label(label, what, i));
     out->funcref = wasmtime_func_to_raw(s->ctx, &((wbd_func_t *)fs->obj)->func);
     break;
   }
   default:
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
-                    wbd_kind_name(want));
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s has type %s, which wasmbound cannot pass",
+                    wbd_val_label(label, what, i), wbd_kind_name(want));
   }
   return WB_OK;
 }
@@ -104,11 +117,14 @@ static inline __attribute__((always_inline)) void wbd_num_from_raw(uint8_t kind,
 /* A result kind whose conversion cannot fail (no funcref, nothing unsupported). */
 static inline int wbd_kind_cannot_fail(uint8_t kind) { return kind <= WB_V128; }
 
-/* The hot path of wbd_val_to_raw_any: numbers of the expected kind inline,
- * everything else (v128, funcref, mismatches) out of line. */
-static inline __attribute__((always_inline)) wb_status_t wbd_val_to_raw(wbh_slot_t *store_slot, wbd_store_t *s,
-                                                                       const wb_val_t *v, uint8_t want, size_t i,
-                                                                       wasmtime_val_raw_t *out) {
+/* The hot path of wbd_val_to_raw_any for argument i: numbers of the
+ * expected kind inline, everything else (v128, funcref, mismatches) out of
+ * line. wbd_named_to_raw is the same for a value that is not an argument. */
+#define wbd_val_to_raw(store_slot, s, v, want, i, out) wbd_named_to_raw(store_slot, s, v, want, "argument", i, out)
+static inline __attribute__((always_inline)) wb_status_t wbd_named_to_raw(wbh_slot_t *store_slot, wbd_store_t *s,
+                                                                         const wb_val_t *v, uint8_t want,
+                                                                         const char *what, size_t i,
+                                                                         wasmtime_val_raw_t *out) {
   if (__builtin_expect((uint32_t)v->kind == want, 1)) {
     switch (want) {
     case WB_I32: out->i32 = v->of.i32; return WB_OK;
@@ -118,7 +134,7 @@ static inline __attribute__((always_inline)) wb_status_t wbd_val_to_raw(wbh_slot
     default: break;
     }
   }
-  return wbd_val_to_raw_any(store_slot, s, v, want, i, out);
+  return wbd_val_to_raw_any(store_slot, s, v, want, what, i, out);
 }
 
 /* The hot path of wbd_val_from_raw_any, like wbd_val_to_raw. */
