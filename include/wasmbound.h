@@ -554,10 +554,31 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
                          size_t nresults);
 
 /**
- * \brief Reads a function's parameter and result counts. Owner thread.
- * Either pointer may be NULL.
+ * \brief Reads a function's parameter and result counts. The owner thread of
+ * its store.
+ * \param func the function.
+ * \param nparams receives the parameter count; may be NULL.
+ * \param nresults receives the result count; may be NULL.
+ * \return ::WB_OK; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults);
+
+/**
+ * \brief Checks that a function's type is exactly the given parameter and
+ * result kinds, without calling it. The owner thread of its store.
+ *
+ * For a host that knows the signature it will call with (wasmbound.hh's
+ * TypedFunc checks its C++ signature this way, once, at lookup).
+ * \param func the function.
+ * \param params,nparams the parameter kinds (not retained); NULL with 0.
+ * \param results,nresults the result kinds (not retained); NULL with 0.
+ * \return ::WB_OK when they match; ::WB_ERR_TYPE_MISMATCH naming both types
+ *         (e.g. "the function has type (func (param i32) (result i32)), not
+ *         (func (param i64))"); ::WB_ERR_INVALID_ARGUMENT for a NULL array
+ *         with a non-zero count; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
+ */
+wb_status_t wb_func_check_type(wb_func_t func, const wb_valkind_t *params, size_t nparams,
+                               const wb_valkind_t *results, size_t nresults);
 
 /** \brief Writes the memory's size in bytes to `bytes`. Owner thread. */
 wb_status_t wb_memory_size(wb_memory_t memory, uint64_t *bytes);
