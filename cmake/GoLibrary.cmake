@@ -90,8 +90,30 @@ set(WB_CGO_CFLAGS "-O2 -g -I${WASMTIME_INCLUDE_DIR}" CACHE STRING "CGO_CFLAGS fo
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/include/wasmbound.h")
 file(MD5 "${CMAKE_CURRENT_SOURCE_DIR}/include/wasmbound.h" wb_header_md5)
 # cgo compiles the C sources, and links, with the C compiler CMake was
-# configured with (CMAKE_C_COMPILER), not whatever `cc` is on PATH.
-set(WB_GO_ENV "CC=${CMAKE_C_COMPILER}" "CGO_CFLAGS=${WB_CGO_CFLAGS} -DWASMBOUND_H_MD5=${wb_header_md5}"
+# configured with (CMAKE_C_COMPILER), not whatever `cc` is on PATH. Go
+# knows gcc only by `$CC --version` starting with "gcc" (go build -asan
+# refuses anything else), and Debian's /usr/bin/cc says "cc (Debian ...)":
+# then the same gcc is named by its own name, gcc-MAJOR or gcc, when one
+# of the same version lies beside it.
+set(WB_CGO_CC "${CMAKE_C_COMPILER}")
+if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+  execute_process(COMMAND "${CMAKE_C_COMPILER}" --version OUTPUT_VARIABLE wb_cc_says ERROR_QUIET)
+  if(NOT wb_cc_says MATCHES "^gcc")
+    get_filename_component(wb_cc_dir "${CMAKE_C_COMPILER}" DIRECTORY)
+    string(REGEX MATCH "^[0-9]+" wb_cc_major "${CMAKE_C_COMPILER_VERSION}")
+    foreach(wb_name gcc-${wb_cc_major} gcc)
+      if(EXISTS "${wb_cc_dir}/${wb_name}")
+        execute_process(COMMAND "${wb_cc_dir}/${wb_name}" -dumpfullversion OUTPUT_VARIABLE wb_v
+                        OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+        if(wb_v STREQUAL CMAKE_C_COMPILER_VERSION)
+          set(WB_CGO_CC "${wb_cc_dir}/${wb_name}")
+          break()
+        endif()
+      endif()
+    endforeach()
+  endif()
+endif()
+set(WB_GO_ENV "CC=${WB_CGO_CC}" "CGO_CFLAGS=${WB_CGO_CFLAGS} -DWASMBOUND_H_MD5=${wb_header_md5}"
     CGO_ENABLED=1)
 
 add_custom_command(
