@@ -1,7 +1,10 @@
 # Installation and packaging (included from the top CMakeLists.txt):
 #
-#   lib/libwasmbound.so.0.1.0, libwasmbound.so.0, libwasmbound.so   (runtime + SONAME links)
-#   lib/libwasmbound.a                                 (only when built: `make static`)
+#   lib/libwasmbound.so.X.Y.Z, libwasmbound.so.0       (wasmbound_Runtime: stripped, SONAME link)
+#   lib/.debug/libwasmbound.so.X.Y.Z.debug              (wasmbound_Debug: its debug info,
+#                                                        found by gdb through .gnu_debuglink)
+#   lib/libwasmbound.so                                 (wasmbound_Development, and the rest:)
+#   lib/libwasmbound.a                                  (only when built: `make static`)
 #   include/wasmbound.h, include/wasmbound.hh
 #   lib/cmake/wasmbound/wasmboundConfig.cmake          (hand-written: see below)
 #   lib/cmake/wasmbound/wasmboundConfigVersion.cmake
@@ -12,14 +15,18 @@
 # libraries, the package config is written by hand (cmake/wasmboundConfig.cmake.in)
 # and recreates wasmbound::wasmbound from the installed files. Both the config
 # and the .pc files are relocatable, so `cmake --install build --prefix P`
-# works for any P.
+# works for any P. install(FILES) knows nothing of `--strip`: the installed
+# library is the stripped copy cmake/GoLibrary.cmake makes.
 #
 # Also here: the static variant (target wasmbound_static, `make static`): a
 # c-archive of the same Go packages merged with Wasmtime's libwasmtime.a.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-option(WASMBOUND_INSTALL "Generate wasmbound's install rules" ON)
+# Vendored with add_subdirectory, wasmbound installs nothing unless asked:
+# the project that vendors it decides what it ships.
+option(WASMBOUND_INSTALL "Generate wasmbound's install rules (default: only as the top-level project)"
+       ${WB_TOP_LEVEL})
 
 # ---- the static variant ----------------------------------------------------
 # Built on demand only (not part of ALL): `make static`, or
@@ -40,7 +47,7 @@ end
 ")
 add_custom_command(
   OUTPUT "${WB_STATIC_LIB}"
-  COMMAND ${CMAKE_COMMAND} -E env "CGO_CFLAGS=${WB_CGO_CFLAGS}" CGO_ENABLED=1
+  COMMAND ${CMAKE_COMMAND} -E env ${WB_GO_ENV}
           "${GO_EXECUTABLE}" build -trimpath -buildmode=c-archive ${wb_go_flags}
           -o "${WB_STATIC_DIR}/libwasmbound_go.a" .
   # cgo's header is not part of the API: removed so nobody includes it.
@@ -79,11 +86,16 @@ set(WB_INSTALL_PKGCONFIGDIR "${CMAKE_INSTALL_LIBDIR}/pkgconfig" CACHE STRING
     "where wasmbound.pc goes, relative to the prefix")
 mark_as_advanced(WB_INSTALL_CMAKEDIR WB_INSTALL_PKGCONFIGDIR)
 
-# The shared library and its links (install(FILES) keeps symlinks as symlinks).
-install(FILES "${WB_LIB_REAL}" "${WB_LIB_SONAME}"
+# The shared library, stripped, and its links (install(FILES) keeps
+# symlinks as symlinks); its debug info where gdb looks for the file the
+# library's .gnu_debuglink names: a .debug directory beside it.
+install(FILES "${WB_LIB_STRIPPED}" "${WB_LIB_SONAME}"
   DESTINATION "${CMAKE_INSTALL_LIBDIR}"
   PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE
   COMPONENT wasmbound_Runtime)
+install(FILES "${WB_LIB_DEBUG}"
+  DESTINATION "${CMAKE_INSTALL_LIBDIR}/.debug"
+  COMPONENT wasmbound_Debug)
 install(FILES "${WB_LIB_LINK}"
   DESTINATION "${CMAKE_INSTALL_LIBDIR}"
   COMPONENT wasmbound_Development)
@@ -104,12 +116,14 @@ configure_package_config_file(
   "${CMAKE_CURRENT_BINARY_DIR}/packaging/wasmboundConfig.cmake"
   INSTALL_DESTINATION "${WB_INSTALL_CMAKEDIR}"
   PATH_VARS WB_INSTALL_LIBDIR WB_INSTALL_INCLUDEDIR)
-# 0.x: the SONAME (libwasmbound.so.0) promises ABI compatibility within the
-# major version, so the package does too (as libuv does).
-write_basic_package_version_file(
-  "${CMAKE_CURRENT_BINARY_DIR}/packaging/wasmboundConfigVersion.cmake"
-  VERSION "${PROJECT_VERSION}"
-  COMPATIBILITY SameMajorVersion)
+# The SONAME (libwasmbound.so.0) promises ABI compatibility within the
+# major version from 0.2.0 on (the first release with a stable ABI), and so
+# does the package: any release of the same major version at least as new
+# as the one asked for, but not for a request older than 0.2, whose API
+# was different (cmake/wasmboundConfigVersion.cmake.in).
+set(WB_ABI_FIRST_VERSION 0.2)
+configure_file("${CMAKE_CURRENT_SOURCE_DIR}/cmake/wasmboundConfigVersion.cmake.in"
+  "${CMAKE_CURRENT_BINARY_DIR}/packaging/wasmboundConfigVersion.cmake" @ONLY)
 install(FILES
   "${CMAKE_CURRENT_BINARY_DIR}/packaging/wasmboundConfig.cmake"
   "${CMAKE_CURRENT_BINARY_DIR}/packaging/wasmboundConfigVersion.cmake"

@@ -6,5 +6,5 @@ int main(void) {
   wb_val_t v = {WB_I32, {0}};
   wb_engine_config_t cfg;
   (void)cfg;
-  return (int)v.kind + (wb_status_name(WB_OK)[0] == 'W' ? 0 : 1);
+  return v.kind == WB_I32 && wb_status_name(WB_OK)[0] == 'W' ? 0 : 1;
 }

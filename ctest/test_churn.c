@@ -5,6 +5,7 @@
  * 256 KiB stack. Prints resident memory at start and end. Also checks
  * that a thread's own alternate signal stack is used when large enough,
  * and put back at thread exit when wasmbound had to replace it. */
+#define _XOPEN_SOURCE 700 /* POSIX and XSI (sigaltstack) under -std=c11 */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>

@@ -21,6 +21,7 @@
  *
  *   test_component_hazards COMPONENTS_DIR
  */
+#define _GNU_SOURCE /* setenv */
 #include <pthread.h>
 
 #include "component_util.h"

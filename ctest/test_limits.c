@@ -1,5 +1,6 @@
 /* Limits: memory, table and instance limits per store; deadlines per call
  * and per store; fuel. After each fires, the store stays usable. */
+#define _POSIX_C_SOURCE 200809L /* POSIX under -std=c11 and -std=c17 */
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>

@@ -115,7 +115,8 @@ int main(void) {
   OK(wb_func_call(read, NULL, 0, &r, 1));
   CHECK(r.of.i32 == 77);
   val = val_i64(1);
-  EXPECT(wb_global_set(g, &val), WB_ERR_TYPE_MISMATCH, "expected i32, got i64");
+  EXPECT(wb_global_set(g, &val), WB_ERR_TYPE_MISMATCH, "the global's value: expected i32, got i64");
+  CHECK(strstr(wb_last_error(), "argument") == NULL);
   EXPECT(wb_global_set(g, NULL), WB_ERR_INVALID_ARGUMENT, "NULL");
   EXPECT(wb_global_get(g, NULL), WB_ERR_INVALID_ARGUMENT, "NULL");
 

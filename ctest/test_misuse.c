@@ -109,6 +109,9 @@ static const char *NO_IMPORTS =
     " (table (export \"tab\") 1 2 externref)"
     " (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))";
 
+static const wb_valkind_t add_kinds[3] = {WB_I32, WB_I32, WB_I32}; /* add: (param i32 i32) (result i32) */
+static const wb_valkind_t i64_i32[2] = {WB_I64, WB_I32};
+static const wb_valkind_t bogus_kinds[2] = {(wb_valkind_t)12345, WB_I32};
 static char long_name[70000];
 static const char *BAD_UTF8 = "a\xff\xfe";
 
@@ -227,6 +230,7 @@ static void *wrong_thread_cells(void *arg) {
   CELL("wb_instance_get_global", cls, WB_ERR_WRONG_THREAD, part, wb_instance_get_global(i, "g", &g));
   CELL("wb_func_call", cls, WB_ERR_WRONG_THREAD, part, wb_func_call(f, a, 2, &r, 1));
   CELL("wb_func_arity", cls, WB_ERR_WRONG_THREAD, part, wb_func_arity(f, &n1, &n2));
+  CELL("wb_func_check_type", cls, WB_ERR_WRONG_THREAD, part, wb_func_check_type(f, add_kinds, 2, add_kinds, 1));
   CELL("wb_memory_size", cls, WB_ERR_WRONG_THREAD, part, wb_memory_size(mem, &u));
   CELL("wb_memory_grow", cls, WB_ERR_WRONG_THREAD, part, wb_memory_grow(mem, 1, &u));
   CELL("wb_memory_read", cls, WB_ERR_WRONG_THREAD, part, wb_memory_read(mem, 0, buf, 4));
@@ -314,6 +318,7 @@ static void released_cells(void) {
   CELL("wb_instance_new", cls, WB_ERR_WRONG_THREAD, part, wb_instance_new(s, (wb_module_t){o.live[K_MODULE]}, &i2));
   CELL("wb_instance_get_func", cls, WB_ERR_WRONG_THREAD, part, wb_instance_get_func(released_inst, "add", &f));
   CELL("wb_func_call", cls, WB_ERR_WRONG_THREAD, part, wb_func_call(released_func, a, 2, &r, 1));
+  CELL("wb_func_check_type", cls, WB_ERR_WRONG_THREAD, part, wb_func_check_type(released_func, add_kinds, 2, add_kinds, 1));
   CELL("wb_memory_read", cls, WB_ERR_WRONG_THREAD, part, wb_memory_read(released_mem, 0, buf, 4));
   CELL("wb_memory_write", cls, WB_ERR_WRONG_THREAD, part, wb_memory_write(released_mem, 0, buf, 4));
   CELL("wb_global_get", cls, WB_ERR_WRONG_THREAD, part, wb_global_get(released_global, &r));
@@ -495,6 +500,17 @@ static void main_cells(void) {
   CELL("wb_func_call", "invalid kind", WB_ERR_TYPE_MISMATCH, "invalid wb_valkind_t", wb_func_call(F, a, 2, r, 1));
   a[1] = val_i32(2);
   HANDLE_CELLS("wb_func_arity", K_FUNC, wb_func_t, 0, wb_func_arity(h, &n1, &n2));
+  HANDLE_CELLS("wb_func_check_type", K_FUNC, wb_func_t, 0, wb_func_check_type(h, add_kinds, 2, add_kinds, 1));
+  CELL("wb_func_check_type", "matching type", WB_OK, "", wb_func_check_type(F, add_kinds, 2, add_kinds, 1));
+  CELL("wb_func_check_type", "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", wb_func_check_type(F, NULL, 2, add_kinds, 1));
+  CELL("wb_func_check_type", "NULL results", WB_ERR_INVALID_ARGUMENT, "results is NULL", wb_func_check_type(F, add_kinds, 2, NULL, 1));
+  CELL("wb_func_check_type", "count", WB_ERR_TYPE_MISMATCH, "(func (param i32 i32) (result i32)), not (func (param i32 i32 i32)",
+       wb_func_check_type(F, add_kinds, 3, add_kinds, 1));
+  CELL("wb_func_check_type", "kind", WB_ERR_TYPE_MISMATCH, "not (func (param i64 i32) (result i32))",
+       wb_func_check_type(F, i64_i32, 2, add_kinds, 1));
+  CELL("wb_func_check_type", "huge count", WB_ERR_TYPE_MISMATCH, "not a type of", wb_func_check_type(F, add_kinds, SIZE_MAX, add_kinds, 1));
+  CELL("wb_func_check_type", "invalid kind", WB_ERR_TYPE_MISMATCH, "a type wasmbound cannot pass",
+       wb_func_check_type(F, bogus_kinds, 2, add_kinds, 1));
   HANDLE_CELLS("wb_memory_size", K_MEMORY, wb_memory_t, 0, wb_memory_size(h, &u));
   CELL("wb_memory_size", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_memory_size(MEM, NULL));
   HANDLE_CELLS("wb_memory_grow", K_MEMORY, wb_memory_t, 0, wb_memory_grow(h, 1, &u));

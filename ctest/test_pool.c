@@ -2,6 +2,7 @@
  * the instance; timeouts stop runaway calls without stalling the other
  * workers; shutdown under load completes every call exactly once; futures
  * waited, polled and cancelled from threads other than the submitter. */
+#define _POSIX_C_SOURCE 200809L /* POSIX under -std=c11 and -std=c17 */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>

@@ -1,6 +1,7 @@
 /* Shared memory between two threads, each with its own store: one waits
  * with memory.atomic.wait32, the other stores and notifies; the host sees
  * the same bytes. */
+#define _POSIX_C_SOURCE 200809L /* POSIX under -std=c11 and -std=c17 */
 #include <pthread.h>
 #include <stdatomic.h>
 

@@ -241,6 +241,47 @@ wb_status_t wb_func_type(wb_func_t func, wb_valtype_t *params, size_t nparams, w
   return WB_OK;
 }
 
+/* Appends " (param k...)" or " (result k...)" (nothing for n == 0) to buf,
+ * the kinds read one by one through kind(i). */
+static void append_kinds(char *buf, size_t cap, const char *word, size_t n, uint8_t (*kind)(const void *, size_t),
+                         const void *kinds) {
+  if (n == 0) return;
+  size_t len = strlen(buf);
+  len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, " (%s", word);
+  for (size_t i = 0; i < n && len < cap; i++)
+    len += (size_t)snprintf(buf + len, cap - len, " %s", wbd_kind_name(kind(kinds, i)));
+  if (len < cap) snprintf(buf + len, cap - len, ")");
+}
+static uint8_t cached_kind(const void *kinds, size_t i) { return ((const uint8_t *)kinds)[i]; }
+static uint8_t user_kind(const void *kinds, size_t i) {
+  uint32_t k = (uint32_t)((const wb_valkind_t *)kinds)[i];
+  return k <= WB_CONTREF ? (uint8_t)k : WBD_KIND_UNSUPPORTED;
+}
+
+wb_status_t wb_func_check_type(wb_func_t func, const wb_valkind_t *params, size_t nparams,
+                               const wb_valkind_t *results, size_t nresults) {
+  wbh_slot_t *fs, *ss;
+  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
+  if (st) return st;
+  if (nparams && !params) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "params is NULL with a count of %zu", nparams);
+  if (nresults && !results) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "results is NULL with a count of %zu", nresults);
+  const wbd_func_t *f = (const wbd_func_t *)fs->obj;
+  int same = nparams == f->nparams && nresults == f->nresults;
+  for (size_t i = 0; same && i < nparams; i++) same = (uint32_t)params[i] == f->kinds[i];
+  for (size_t i = 0; same && i < nresults; i++) same = (uint32_t)results[i] == f->kinds[f->nparams + i];
+  if (same) return WB_OK;
+  /* say both types, as WAT: "(func (param i32) (result i64))" */
+  char has[512] = "(func", asked[512] = "(func";
+  append_kinds(has, sizeof has, "param", f->nparams, cached_kind, f->kinds);
+  append_kinds(has, sizeof has, "result", f->nresults, cached_kind, f->kinds + f->nparams);
+  if (nparams > 1000 || nresults > 1000) /* more than wasm allows: do not read such arrays */
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function has type %s), not a type of %zu parameters and %zu results",
+                    has, nparams, nresults);
+  append_kinds(asked, sizeof asked, "param", nparams, user_kind, params);
+  append_kinds(asked, sizeof asked, "result", nresults, user_kind, results);
+  return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function has type %s), not %s)", has, asked);
+}
+
 /* ---- memory ------------------------------------------------------------- */
 
 wb_status_t wb_memory_size(wb_memory_t memory, uint64_t *bytes) {
@@ -366,8 +407,8 @@ wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value) {
   wasmtime_val_t v;
   /* checked by wasmbound (kind, store, nullability) and then by Wasmtime
    * (subtypes), which returns an error rather than abort */
-  st = wbd_val_to_val(ss, s, value, g->typed ? &g->type.content : 0, "value", 0, &v);
-  if (st) return wbi_fail_prefix(st, "global ");
+  st = wbd_val_to_val(ss, s, value, g->typed ? &g->type.content : 0, "the global's value", WBD_NO_INDEX, &v);
+  if (st) return st;
   wasmtime_error_t *err = wasmtime_global_set(s->ctx, &g->global, &v);
   if (err) return wbd_fail_error(WB_ERR_TYPE_MISMATCH, err, "global.set refused");
   return WB_OK;

@@ -122,8 +122,7 @@ static __attribute__((noinline, cold)) wasm_trap_t *result_kind_trap(const wbd_h
                                                                      const wb_val_t *result, uint8_t kind,
                                                                      uint32_t i, uint64_t failures_before) {
   wasmtime_val_raw_t ignored;
-  wb_status_t st = wbd_val_to_raw(s->slot, s, result, kind, i, &ignored);
-  wbi_fail_prefix(st, "the callback's result: ");
+  wb_status_t st = wbd_named_to_raw(s->slot, s, result, kind, "the callback's result", i, &ignored);
   return host_trap(h, st, failures_before);
 }
 
@@ -265,8 +264,7 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
   }
   /* (a result may be one of the arguments: converted before those go) */
   for (uint32_t i = 0; i < h->nresults && st == WB_OK; i++) {
-    st = wbd_val_to_raw(ss, s, &results[i], h->kinds[h->nparams + i], i, &vals[i]);
-    if (st) wbi_fail_prefix(st, "the callback's result: ");
+    st = wbd_named_to_raw(ss, s, &results[i], h->kinds[h->nparams + i], "the callback's result", i, &vals[i]);
   }
   wbd_vals_drop(args, converted); /* borrowed by the callback: valid during it only */
   wasm_trap_t *trap = st == WB_OK ? 0 : host_trap(h, st, failures);

@@ -46,11 +46,12 @@ static wb_status_t value_object(wbh_slot_t *ss, uint64_t id, uint8_t kind, const
   wb_status_t st = wbh_bound(id, kind, &vs, &vstore);
   if (st) {
     char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s %zu: ", what, i);
+    snprintf(prefix, sizeof prefix, "%s: ", wbd_named_value(what, i));
     return wbi_fail_prefix(st, prefix);
   }
   if (vstore != ss)
-    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s %zu is %s of another store; wasm values cannot cross stores", what, i,
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "%s is %s of another store; wasm values cannot cross stores",
+                    wbd_named_value(what, i),
                     kind == WBH_KIND_FUNC ? "a function" : "a reference");
   *out = vs->obj;
   return WB_OK;
@@ -82,23 +83,23 @@ static int heap_is_bottom(uint8_t heap) {
  * Wasmtime 39's C API cannot hold a non-null one). */
 static wb_status_t ref_check(const wb_val_t *v, const wb_valtype_t *t, const char *what, size_t i) {
   if ((uint32_t)v->kind != t->kind)
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu: expected %s, got %s", what, i, wbd_kind_name(t->kind),
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: expected %s, got %s", wbd_named_value(what, i), wbd_kind_name(t->kind),
                     (uint32_t)v->kind <= WB_CONTREF ? wbd_kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
   if (t->kind == WB_CONTREF)
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu is a continuation reference, which Wasmtime 39's C API cannot pass",
-                    what, i);
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s is a continuation reference, which Wasmtime 39's C API cannot pass",
+                    wbd_named_value(what, i));
   uint64_t id = v->of.ref.id; /* funcref's id is at the same place */
   if (id == 0) {
     if (!t->nullable)
-      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu is null, but its type (ref %s) is not nullable", what, i,
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s is null, but its type (ref %s) is not nullable", wbd_named_value(what, i),
                       heap_name(t->heap));
     return WB_OK;
   }
   if (heap_is_bottom(t->heap))
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu: its type (ref null %s) holds only null", what, i,
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: its type (ref null %s) holds only null", wbd_named_value(what, i),
                     heap_name(t->heap));
   if (t->kind == WB_EXNREF)
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu: Wasmtime 39's C API cannot pass a non-null exnref", what, i);
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: Wasmtime 39's C API cannot pass a non-null exnref", wbd_named_value(what, i));
   return WB_OK;
 }
 
@@ -134,7 +135,7 @@ wb_status_t wbd_ref_to_raw(wbh_slot_t *ss, wbd_store_t *s, const wb_val_t *v, co
     wbd_ref_t *r;
     if ((st = ref_of(ss, id, what, i, &r))) return st;
     if (r->kind != t->kind)
-      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu: expected %s, got a handle of an %s", what, i,
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: expected %s, got a handle of an %s", wbd_named_value(what, i),
                       wbd_kind_name(t->kind), wbd_kind_name(r->kind));
     if (r->kind == WB_EXTERNREF) out->externref = wasmtime_externref_to_raw(s->ctx, &r->of.ext);
     else out->anyref = wasmtime_anyref_to_raw(s->ctx, &r->of.any);
@@ -145,7 +146,7 @@ wb_status_t wbd_ref_to_raw(wbh_slot_t *ss, wbd_store_t *s, const wb_val_t *v, co
     return WB_OK;
   default: break;
   }
-  return wbi_fail(WB_ERR_INTERNAL, "%s %zu: a raw %s value needs Wasmtime's type check", what, i,
+  return wbi_fail(WB_ERR_INTERNAL, "%s: a raw %s value needs Wasmtime's type check", wbd_named_value(what, i),
                   wbd_kind_name(t->kind));
 }
 
@@ -155,13 +156,13 @@ wb_status_t wbd_val_to_val(wbh_slot_t *ss, wbd_store_t *s, const wb_val_t *v, co
   wb_valtype_t top;
   if (!t) {
     if ((uint32_t)v->kind > WB_CONTREF)
-      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu has an invalid wb_valkind_t (%d)", what, i, (int)v->kind);
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s has an invalid wb_valkind_t (%d)", wbd_named_value(what, i), (int)v->kind);
     top = wbd_valtype_of_kind((uint8_t)v->kind);
     t = &top;
   }
   if (t->kind <= WB_V128) {
     if ((uint32_t)v->kind != t->kind)
-      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu: expected %s, got %s", what, i, wbd_kind_name(t->kind),
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: expected %s, got %s", wbd_named_value(what, i), wbd_kind_name(t->kind),
                       (uint32_t)v->kind <= WB_CONTREF ? wbd_kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
     out->kind = t->kind; /* WASMTIME_I32 .. WASMTIME_V128 are wb_valkind_t's numbers */
     switch (t->kind) {
@@ -194,14 +195,14 @@ wb_status_t wbd_val_to_val(wbh_slot_t *ss, wbd_store_t *s, const wb_val_t *v, co
       wbd_ref_t *r;
       if ((st = ref_of(ss, id, what, i, &r))) return st;
       if (r->kind != t->kind)
-        return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu: expected %s, got a handle of an %s", what, i,
+        return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: expected %s, got a handle of an %s", wbd_named_value(what, i),
                         wbd_kind_name(t->kind), wbd_kind_name(r->kind));
       if (r->kind == WB_EXTERNREF) out->of.externref = r->of.ext; /* borrowed */
       else out->of.anyref = r->of.any;
     }
     return WB_OK;
   default:
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s %zu: Wasmtime 39's C API cannot pass %s values here", what, i,
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: Wasmtime 39's C API cannot pass %s values here", wbd_named_value(what, i),
                     wbd_kind_name(t->kind));
   }
 }

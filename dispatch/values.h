@@ -14,6 +14,30 @@ static inline const char *wbd_kind_name(uint8_t k) {
   return k <= WB_CONTREF ? names[k] : "a type wasmbound cannot pass";
 }
 
+/* What a value is, for messages: what (e.g. "argument") and its index i,
+ * or what alone when i is WBD_NO_INDEX. */
+#define WBD_NO_INDEX ((size_t)-1)
+static __attribute__((unused)) const char *wbd_val_label(char buf[64], const char *what, size_t i) {
+  if (i == WBD_NO_INDEX) return what;
+  snprintf(buf, 64, "%s %zu", what, i);
+  return buf;
+}
+
+/* wbd_val_label in a buffer of this thread's, for messages that name a
+ * value or two (each call takes the other of two buffers). */
+static __attribute__((unused)) const char *wbd_named_value(const char *what, size_t i) {
+  static __thread char buf[2][64];
+  static __thread int which;
+  which ^= 1;
+  return wbd_val_label(buf[which], what, i);
+}
+
+/* References (refs.c): see below. */
+
+/* Converts one value going into wasm (an argument, a host function's result,
+ * a global's new value: `what` and index i say which, for messages);
+ * funcrefs must be live funcs of the same store. The general case, out of
+ * line: the hot paths call wbd_val_to_raw. */
 /* References (refs.c). `t` is the type a value must have (NULL: the
  * nullable top type of its kind); `what` and `i` name it in messages
  * ("argument", 2). */
@@ -42,16 +66,17 @@ wb_status_t wbd_val_from_val(wbh_slot_t *ss, wbd_store_t *s, wasmtime_val_t *v, 
  * later one failed). */
 void wbd_vals_drop(const wb_val_t *vals, size_t n);
 
-/* Converts one argument; funcrefs must be live funcs of the same store.
- * The general case, out of line: the hot paths call wbd_val_to_raw. */
 static __attribute__((noinline, unused)) wb_status_t wbd_val_to_raw_any(wbh_slot_t *store_slot, wbd_store_t *s,
-                                                                      const wb_val_t *v, uint8_t want, size_t i,
+                                                                      const wb_val_t *v, uint8_t want,
+                                                                      const char *what, size_t i,
                                                                       wasmtime_val_raw_t *out) {
+  char label[64];
   if (__builtin_expect((uint32_t)v->kind != want, 0)) {
     if (want == WBD_KIND_UNSUPPORTED || want == WB_CONTREF)
-      return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
-                      wbd_kind_name(want));
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu: expected %s, got %s", i, wbd_kind_name(want),
+      return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s has type %s, which wasmbound cannot pass",
+                      wbd_val_label(label, what, i), wbd_kind_name(want));
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s: expected %s, got %s", wbd_val_label(label, what, i),
+                    wbd_kind_name(want),
                     (uint32_t)v->kind <= WB_CONTREF ? wbd_kind_name((uint8_t)v->kind) : "an invalid wb_valkind_t");
   }
   switch (want) {
@@ -63,10 +88,10 @@ static __attribute__((noinline, unused)) wb_status_t wbd_val_to_raw_any(wbh_slot
   case WB_FUNCREF:
   case WB_EXTERNREF:
   case WB_ANYREF:
-  case WB_EXNREF: return wbd_ref_to_raw(store_slot, s, v, 0, "argument", i, out);
+  case WB_EXNREF: return wbd_ref_to_raw(store_slot, s, v, 0, what, i, out);
   default:
-    return wbi_fail(WB_ERR_TYPE_MISMATCH, "argument %zu has type %s, which wasmbound cannot pass", i,
-                    wbd_kind_name(want));
+    return wbi_fail(WB_ERR_TYPE_MISMATCH, "%s has type %s, which wasmbound cannot pass",
+                    wbd_val_label(label, what, i), wbd_kind_name(want));
   }
   return WB_OK;
 }
@@ -116,11 +141,14 @@ static inline __attribute__((always_inline)) void wbd_num_from_raw(uint8_t kind,
 /* A result kind whose conversion cannot fail (no funcref, nothing unsupported). */
 static inline int wbd_kind_cannot_fail(uint8_t kind) { return kind <= WB_V128; }
 
-/* The hot path of wbd_val_to_raw_any: numbers of the expected kind inline,
- * everything else (v128, funcref, mismatches) out of line. */
-static inline __attribute__((always_inline)) wb_status_t wbd_val_to_raw(wbh_slot_t *store_slot, wbd_store_t *s,
-                                                                       const wb_val_t *v, uint8_t want, size_t i,
-                                                                       wasmtime_val_raw_t *out) {
+/* The hot path of wbd_val_to_raw_any for argument i: numbers of the
+ * expected kind inline, everything else (v128, funcref, mismatches) out of
+ * line. wbd_named_to_raw is the same for a value that is not an argument. */
+#define wbd_val_to_raw(store_slot, s, v, want, i, out) wbd_named_to_raw(store_slot, s, v, want, "argument", i, out)
+static inline __attribute__((always_inline)) wb_status_t wbd_named_to_raw(wbh_slot_t *store_slot, wbd_store_t *s,
+                                                                         const wb_val_t *v, uint8_t want,
+                                                                         const char *what, size_t i,
+                                                                         wasmtime_val_raw_t *out) {
   if (__builtin_expect((uint32_t)v->kind == want, 1)) {
     switch (want) {
     case WB_I32: out->i32 = v->of.i32; return WB_OK;
@@ -130,7 +158,7 @@ static inline __attribute__((always_inline)) wb_status_t wbd_val_to_raw(wbh_slot
     default: break;
     }
   }
-  return wbd_val_to_raw_any(store_slot, s, v, want, i, out);
+  return wbd_val_to_raw_any(store_slot, s, v, want, what, i, out);
 }
 
 /* The hot path of wbd_val_from_raw_any, like wbd_val_to_raw. */

@@ -5,6 +5,7 @@
  *
  *   make demo
  */
+#define _POSIX_C_SOURCE 200809L /* POSIX under -std=c11 and -std=c17 */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>

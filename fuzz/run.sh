@@ -8,7 +8,7 @@
 #   FuzzDecodeID, FuzzDecodeProgram   ./handles   handle decoding and the table
 #   FuzzModuleBytes                   ./lifecycle module validate/compile
 #   FuzzParse                         ./modinfo   the module type reader
-# libFuzzer (clang -fsanitize=fuzzer,address,undefined):
+# libFuzzer ($CLANG, default clang-16, -fsanitize=fuzzer,address,undefined):
 #   api_fuzz                          fuzz/api_fuzz.c: API programs on 2 threads
 #
 # Corpora: Go keeps its generated corpus in $(go env GOCACHE)/fuzz and writes
@@ -44,16 +44,19 @@ OUT=$ROOT/build/fuzz
 mkdir -p "$OUT" "$ROOT/build/fuzz-corpus/api_fuzz" "$ROOT/build/fuzz-artifacts"
 
 # ---- tools --------------------------------------------------------------------
+# The clang `make test` installs for its second-compiler checks (clang-16
+# and its runtime, which has libFuzzer).
+CLANG=${CLANG:-clang-16}
 have_libfuzzer() {
-  command -v clang >/dev/null || return 1
+  command -v "$CLANG" >/dev/null || return 1
   printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
     > "$OUT/probe.c"
-  clang -fsanitize=fuzzer "$OUT/probe.c" -o "$OUT/probe" 2>/dev/null
+  "$CLANG" -fsanitize=fuzzer "$OUT/probe.c" -o "$OUT/probe" 2>/dev/null
 }
 if [[ " $TARGETS " == *" api_fuzz "* ]] && ! have_libfuzzer; then
-  echo "run.sh: installing clang and libclang-rt-14-dev (libFuzzer)"
-  apt-get update -qq && apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
-  have_libfuzzer || { echo "run.sh: clang -fsanitize=fuzzer does not link" >&2; exit 1; }
+  echo "run.sh: installing clang-16 and libclang-rt-16-dev (libFuzzer)"
+  apt-get update -qq && apt-get install -y -qq clang-16 libclang-rt-16-dev >/dev/null
+  have_libfuzzer || { echo "run.sh: $CLANG -fsanitize=fuzzer does not link" >&2; exit 1; }
 fi
 
 # ---- the library -----------------------------------------------------------------
@@ -90,7 +93,7 @@ run_go() { # target package
 run_api_fuzz() {
   local log=$OUT/api_fuzz.log san=fuzzer,address,undefined rc done_line art
   [[ ${FUZZ_ASAN:-1} == 0 ]] && san=fuzzer,undefined
-  if ! clang -std=gnu11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer -fsanitize=$san \
+  if ! "$CLANG" -std=gnu11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer -fsanitize=$san \
       -fno-sanitize-recover=undefined -I"$ROOT/include" "$ROOT/fuzz/api_fuzz.c" \
       -L"$ROOT/build" -Wl,-rpath,"$ROOT/build" -lwasmbound -lpthread -o "$OUT/api_fuzz" >"$log" 2>&1; then
     echo "FAIL  does not build; log: $log" >"$OUT/api_fuzz.result"

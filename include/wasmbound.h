@@ -40,6 +40,34 @@
  * ::wb_last_error returns the calling thread's message for it; trap details
  * are read with ::wb_last_trap_code.
  *
+ * Besides the statuses each function lists, any function that takes a
+ * handle returns ::WB_ERR_INVALID_HANDLE for a null (where null is not a
+ * no-op), deleted, forged or wrong-kind one and, for a store-bound handle
+ * or a builder, ::WB_ERR_WRONG_THREAD on the wrong thread; a NULL pointer
+ * where one is needed is ::WB_ERR_INVALID_ARGUMENT; and any function may
+ * return ::WB_ERR_NO_MEMORY or ::WB_ERR_INTERNAL.
+ *
+ * \section ownership Ownership
+ *
+ * Every `*_new` function gives the caller a handle it owns and deletes with
+ * the matching `*_delete`. Handles that live in a store (instances,
+ * functions, memories, globals) are owned by the store and die with it.
+ * Memory the library returns (::wb_bytes_t, ::wb_extern_list_t) is the
+ * caller's, freed with its `*_dispose` function. Pointers the caller passes
+ * in (names, byte buffers, value arrays, configuration structs) are read
+ * during the call and never retained, unless a function says otherwise
+ * (host function environments).
+ *
+ * \section abi ABI and versions
+ *
+ * From 0.2.0 on, the ABI is stable within a SONAME (libwasmbound.so.0): a
+ * later 0.x release only appends functions, struct versions, enumerators
+ * and statuses. Structs the caller allocates carry a `version` (filled by
+ * their `*_init` function or `*_INIT` macro) and the library accepts every
+ * version it ever shipped. Every exported symbol carries the version node
+ * of the release that added it (WASMBOUND_0.2, ...). CHANGELOG.md lists
+ * what each release changed.
+ *
  * \section process Process rules
  *
  * wasmbound is a Go c-shared library: never dlclose() it (it is not
@@ -49,6 +77,10 @@
  *
  * \section changes Change log
  *
+ * - 0.2.0: the first release with a stable ABI (see CHANGELOG.md for the
+ *   changes from 0.1.0: versioned structs and `*_init(out, version)`,
+ *   symbol versions, memory64 on by default, ::wb_trap_code_name,
+ *   ::wb_func_check_type, ::WB_ERR_EXCEPTION, ::WB_ERR_UNUSABLE).
  * - 0.1.0: first version. The core contract of API.md, plus engine
  *   configuration, module validation/introspection/serialization, fuel,
  *   statistics, ::WB_ERR_NATIVE_STACK (appended after ::WB_ERR_INTERNAL);
@@ -78,11 +110,27 @@
 extern "C" {
 #endif
 
-/** \brief Compile-time version of this header. */
+/* The release's version: these three numbers are the one place it is set.
+ * CMakeLists.txt reads them for the project version (the file name
+ * libwasmbound.so.MAJOR.MINOR.PATCH, the .pc file, the CMake package and
+ * the .deb and .tar.gz packages), and wb_version() returns the string made
+ * from them. */
+/** \brief The major version of this header: 0 until the ABI is declared 1.0.
+ *  A change that breaks the ABI moves it, and with it the SONAME. */
 #define WASMBOUND_VERSION_MAJOR 0
-#define WASMBOUND_VERSION_MINOR 1
+/** \brief The minor version of this header: within a major version (also 0.x
+ *  from 0.2 on), a new minor release only appends to the ABI. */
+#define WASMBOUND_VERSION_MINOR 2
+/** \brief The patch version of this header: fixes only, no ABI change. */
 #define WASMBOUND_VERSION_PATCH 0
-#define WASMBOUND_VERSION "0.1.0"
+/** \cond WASMBOUND_INTERNAL */
+#define WASMBOUND_STRINGIFY_(x) #x
+#define WASMBOUND_STRINGIFY(x) WASMBOUND_STRINGIFY_(x)
+/** \endcond */
+/** \brief The version of this header as a string, "MAJOR.MINOR.PATCH", e.g. "0.2.0". */
+#define WASMBOUND_VERSION                                                          \
+  WASMBOUND_STRINGIFY(WASMBOUND_VERSION_MAJOR) "." WASMBOUND_STRINGIFY(WASMBOUND_VERSION_MINOR) "." \
+      WASMBOUND_STRINGIFY(WASMBOUND_VERSION_PATCH)
 /** \brief The version as one number, MAJOR*10000 + MINOR*100 + PATCH. */
 #define WASMBOUND_VERSION_NUMBER \
   (WASMBOUND_VERSION_MAJOR * 10000 + WASMBOUND_VERSION_MINOR * 100 + WASMBOUND_VERSION_PATCH)
@@ -159,13 +207,13 @@ typedef struct wb_ref { uint64_t id; } wb_ref_t;
 
 /** \brief The kind of a wasm value. */
 typedef enum wb_valkind {
-  WB_I32,
-  WB_I64,
-  WB_F32,
-  WB_F64,
-  WB_V128,
-  WB_FUNCREF,  /**< `of.funcref` (any function reference, typed ones too);
-                    the null handle is the null funcref */
+  WB_I32,       /**< 32-bit integer: `of.i32` */
+  WB_I64,       /**< 64-bit integer: `of.i64` */
+  WB_F32,       /**< 32-bit float: `of.f32` */
+  WB_F64,       /**< 64-bit float: `of.f64` */
+  WB_V128,      /**< 128-bit vector: `of.v128` */
+  WB_FUNCREF,   /**< `of.funcref` (any function reference, typed ones too);
+                     the null handle is the null funcref */
   WB_EXTERNREF, /**< `of.ref`, an externref (::wb_externref_new); id 0 is null */
   WB_ANYREF,    /**< `of.ref`, a reference of the `any` hierarchy: anyref, eqref,
                      i31ref, structref, arrayref, concrete struct and array
@@ -194,16 +242,17 @@ typedef enum wb_valkind {
  * deleting. Values passed in are borrowed.
  */
 typedef struct wb_val {
-  wb_valkind_t kind;
+  wb_valkind_t kind; /**< which member of `of` holds the value */
+  /** \brief The payload, by `kind`. */
   union {
-    int32_t i32;
-    int64_t i64;
-    float f32;
-    double f64;
-    uint8_t v128[16]; /**< little-endian lane bytes */
-    wb_func_t funcref; /**< ::WB_FUNCREF */
+    int32_t i32;       /**< ::WB_I32 */
+    int64_t i64;       /**< ::WB_I64 */
+    float f32;         /**< ::WB_F32 */
+    double f64;        /**< ::WB_F64 */
+    uint8_t v128[16];  /**< ::WB_V128: little-endian lane bytes */
+    wb_func_t funcref; /**< ::WB_FUNCREF: a function of the same store, or the null handle */
     wb_ref_t ref;      /**< ::WB_EXTERNREF, ::WB_ANYREF, ::WB_EXNREF */
-  } of;
+  } of;              /**< the payload, by `kind` */
 } wb_val_t;
 
 /* ------------------------------------------------------------------------ */
@@ -211,7 +260,7 @@ typedef struct wb_val {
 
 /** \brief What every function returns. */
 typedef enum wb_status {
-  WB_OK = 0,
+  WB_OK = 0,               /**< success */
   WB_ERR_INVALID_ARGUMENT, /**< NULL pointer, bad length, invalid UTF-8, bad option */
   WB_ERR_INVALID_HANDLE,   /**< null, forged, deleted, or of the wrong kind */
   WB_ERR_WRONG_THREAD,     /**< a store-bound handle used off its owner thread */
@@ -255,6 +304,7 @@ const char *wb_last_error(void);
  * thread's last error and returns `status`. Any thread. For host functions:
  * `return wb_set_error(WB_ERR_TRAP, "bad input");` makes the guest trap with
  * that message.
+ * \return `status`, unchanged.
  */
 wb_status_t wb_set_error(wb_status_t status, const char *message);
 
@@ -262,32 +312,32 @@ wb_status_t wb_set_error(wb_status_t status, const char *message);
  *  Wasmtime 39's trap codes plus one (its Rust enum, which the comments of
  *  its C header label wrongly from 20 on); 100 and above are wasmbound's. */
 typedef enum wb_trap_code {
-  WB_TRAP_NONE = 0,             /**< the last failure was not a wasm trap */
-  WB_TRAP_STACK_OVERFLOW,
-  WB_TRAP_MEMORY_OUT_OF_BOUNDS,
-  WB_TRAP_HEAP_MISALIGNED,
-  WB_TRAP_TABLE_OUT_OF_BOUNDS,
-  WB_TRAP_INDIRECT_CALL_TO_NULL,
-  WB_TRAP_BAD_SIGNATURE,
-  WB_TRAP_INTEGER_OVERFLOW,
-  WB_TRAP_INTEGER_DIVISION_BY_ZERO,
-  WB_TRAP_BAD_CONVERSION_TO_INTEGER,
-  WB_TRAP_UNREACHABLE,
-  WB_TRAP_INTERRUPT,
-  WB_TRAP_ALWAYS_TRAP_ADAPTER,
-  WB_TRAP_OUT_OF_FUEL,
-  WB_TRAP_ATOMIC_WAIT_NON_SHARED_MEMORY,
-  WB_TRAP_NULL_REFERENCE,
-  WB_TRAP_ARRAY_OUT_OF_BOUNDS,
-  WB_TRAP_ALLOCATION_TOO_LARGE,
-  WB_TRAP_CAST_FAILURE,
-  WB_TRAP_CANNOT_ENTER_COMPONENT,
-  WB_TRAP_NO_ASYNC_RESULT,
-  WB_TRAP_UNHANDLED_TAG,        /**< stack switching: a suspend to a tag nothing handles */
+  WB_TRAP_NONE = 0,                      /**< the last failure was not a wasm trap */
+  WB_TRAP_STACK_OVERFLOW,                /**< the wasm stack (max_wasm_stack) overflowed */
+  WB_TRAP_MEMORY_OUT_OF_BOUNDS,          /**< a memory access out of bounds */
+  WB_TRAP_HEAP_MISALIGNED,               /**< a misaligned atomic access */
+  WB_TRAP_TABLE_OUT_OF_BOUNDS,           /**< a table access out of bounds */
+  WB_TRAP_INDIRECT_CALL_TO_NULL,         /**< call_indirect of a null table entry */
+  WB_TRAP_BAD_SIGNATURE,                 /**< call_indirect of a function of another type */
+  WB_TRAP_INTEGER_OVERFLOW,              /**< integer overflow (e.g. INT_MIN / -1) */
+  WB_TRAP_INTEGER_DIVISION_BY_ZERO,      /**< integer division by zero */
+  WB_TRAP_BAD_CONVERSION_TO_INTEGER,     /**< a float that no integer can hold (trunc of NaN, too large) */
+  WB_TRAP_UNREACHABLE,                   /**< the `unreachable` instruction */
+  WB_TRAP_INTERRUPT,                     /**< interrupted: ::wb_store_interrupt, a timeout or deadline */
+  WB_TRAP_ALWAYS_TRAP_ADAPTER,           /**< a component adapter that always traps */
+  WB_TRAP_OUT_OF_FUEL,                   /**< the store's fuel ran out */
+  WB_TRAP_ATOMIC_WAIT_NON_SHARED_MEMORY, /**< memory.atomic.wait on a memory that is not shared */
+  WB_TRAP_NULL_REFERENCE,                /**< a null reference used where one is needed (GC, typed refs) */
+  WB_TRAP_ARRAY_OUT_OF_BOUNDS,           /**< a GC array access out of bounds */
+  WB_TRAP_ALLOCATION_TOO_LARGE,          /**< a GC allocation too large */
+  WB_TRAP_CAST_FAILURE,                  /**< a failed ref.cast */
+  WB_TRAP_CANNOT_ENTER_COMPONENT,        /**< a component entered when it may not be */
+  WB_TRAP_NO_ASYNC_RESULT,               /**< an async component call returned no result */
+  WB_TRAP_UNHANDLED_TAG,                 /**< stack switching: a suspend to a tag nothing handles */
   WB_TRAP_CONTINUATION_ALREADY_CONSUMED, /**< stack switching: a continuation resumed twice */
-  WB_TRAP_DISABLED_OPCODE,      /**< an opcode disabled at compile time (Pulley) */
-  WB_TRAP_ASYNC_DEADLOCK,       /**< component model async: no further progress possible */
-  WB_TRAP_CANNOT_LEAVE_COMPONENT, /**< a component called out when it may not (e.g. in post-return) */
+  WB_TRAP_DISABLED_OPCODE,               /**< an opcode disabled at compile time (Pulley) */
+  WB_TRAP_ASYNC_DEADLOCK,                /**< component model async: no further progress possible */
+  WB_TRAP_CANNOT_LEAVE_COMPONENT,        /**< a component called out when it may not (e.g. in post-return) */
   WB_TRAP_HOST = 100,           /**< failed without a wasm trap code (e.g. a host error) */
   WB_TRAP_EXCEPTION = 101       /**< a wasm exception escaped to the host (::WB_ERR_EXCEPTION) */
 } wb_trap_code_t;
@@ -317,9 +367,9 @@ int32_t wb_last_exit_code(void);
 
 /** \brief Cranelift optimisation level. */
 typedef enum wb_opt_level {
-  WB_OPT_NONE,
+  WB_OPT_NONE,          /**< no optimisation: fastest compilation */
   WB_OPT_SPEED,         /**< default */
-  WB_OPT_SPEED_AND_SIZE
+  WB_OPT_SPEED_AND_SIZE /**< optimise for speed and code size */
 } wb_opt_level_t;
 
 /** \brief Wasmtime's profiler support for JIT code. */
@@ -387,7 +437,7 @@ typedef struct wb_engine_config {
   bool wasm_custom_page_sizes;   /**< default false */
   bool wasm_stack_switching;     /**< default false */
   bool wasm_component_model;     /**< components (see the component section); default true */
-  bool async_support;            /**< async calls (::wb_func_call_async); default false */
+  bool async_support;            /**< async calls; default false */
   /**
    * Lets modules define (not import) a shared memory; default false.
    *
@@ -439,8 +489,10 @@ wb_status_t wb_engine_delete(wb_engine_t engine);
 /**
  * \brief Compiles a module from a wasm binary or WAT text. Any thread.
  *
+ * \param engine the engine to compile for (any thread may share it).
  * \param bytes the wasm binary, or WAT text (UTF-8, no NUL needed); not
  *        retained.
+ * \param len the length of `bytes`.
  * \param out receives the module; the caller owns it (::wb_module_delete).
  * \return ::WB_ERR_COMPILE with Wasmtime's message for invalid input;
  *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers or len 0;
@@ -450,7 +502,10 @@ wb_status_t wb_module_new(wb_engine_t engine, const uint8_t *bytes, size_t len, 
 
 /**
  * \brief Validates a wasm binary or WAT text without compiling it. Any thread.
- * \return ::WB_OK when valid; ::WB_ERR_COMPILE with the reason otherwise.
+ * `bytes` (`len` of them) are not retained.
+ * \return ::WB_OK when valid; ::WB_ERR_COMPILE with the reason otherwise;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL bytes or len 0;
+ *         ::WB_ERR_INVALID_HANDLE for a bad engine.
  */
 wb_status_t wb_module_validate(wb_engine_t engine, const uint8_t *bytes, size_t len);
 
@@ -465,13 +520,13 @@ wb_status_t wb_module_delete(wb_module_t module);
 
 /** \brief The kind of an import or export. */
 typedef enum wb_externkind {
-  WB_EXTERN_FUNC,
-  WB_EXTERN_GLOBAL,
-  WB_EXTERN_TABLE,
-  WB_EXTERN_MEMORY,
-  WB_EXTERN_OTHER, /**< a kind wasmbound does not model (none in Wasmtime 39's wasm) */
-  WB_EXTERN_TAG    /**< an exception tag; described, but not reachable through
-                        Wasmtime 39's C API (lookups give ::WB_ERR_TYPE_MISMATCH) */
+  WB_EXTERN_FUNC,   /**< a function */
+  WB_EXTERN_GLOBAL, /**< a global */
+  WB_EXTERN_TABLE,  /**< a table */
+  WB_EXTERN_MEMORY, /**< a linear memory */
+  WB_EXTERN_OTHER,  /**< a kind wasmbound does not model (none in Wasmtime 39's wasm) */
+  WB_EXTERN_TAG     /**< an exception tag; described, but not reachable through
+                         Wasmtime 39's C API (lookups give ::WB_ERR_TYPE_MISMATCH) */
 } wb_externkind_t;
 
 /** \brief The heap type of a reference type. */
@@ -599,6 +654,7 @@ typedef struct wb_extern_list {
  * on GC and typed-function reference types, on tags and on 64-bit table
  * limits). A module loaded with ::wb_module_deserialize has them when its
  * bytes came from ::wb_module_serialize.
+ * \param module the module.
  * \param out a list whose `version` is set; receives items the caller owns
  *        (free them with ::wb_extern_list_dispose).
  * \return ::WB_ERR_INVALID_ARGUMENT for NULL, an unknown list version, or a
@@ -607,7 +663,8 @@ typedef struct wb_extern_list {
  */
 wb_status_t wb_module_imports(wb_module_t module, wb_extern_list_t *out);
 
-/** \brief Lists a module's exports, like ::wb_module_imports. */
+/** \brief Lists a module's exports, like ::wb_module_imports. Any thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_module_exports(wb_module_t module, wb_extern_list_t *out);
 
 /** \brief Frees the items of a list from ::wb_module_imports or
@@ -617,11 +674,12 @@ void wb_extern_list_dispose(wb_extern_list_t *list);
 
 /** \brief Bytes owned by the caller; free with ::wb_bytes_dispose. */
 typedef struct wb_bytes {
-  uint8_t *data;
-  size_t len;
+  uint8_t *data; /**< `len` bytes, allocated by the library */
+  size_t len;    /**< the number of bytes */
 } wb_bytes_t;
 
-/** \brief Frees bytes from the library and zeroes them. NULL is harmless. */
+/** \brief Frees bytes from the library and zeroes them. NULL is harmless.
+ *  Any thread. */
 void wb_bytes_dispose(wb_bytes_t *bytes);
 
 /**
@@ -630,12 +688,16 @@ void wb_bytes_dispose(wb_bytes_t *bytes);
  * hundred bytes usually) and a trailer that says so, so that
  * ::wb_module_deserialize gives a module that can be described; Wasmtime's
  * own bytes are the rest.
+ * \param module the module.
  * \param out receives bytes the caller owns (::wb_bytes_dispose).
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_NO_MEMORY;
+ *         ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_module_serialize(wb_module_t module, wb_bytes_t *out);
 
 /**
- * \brief Loads a module from ::wb_module_serialize's bytes. Any thread.
+ * \brief Loads a module from ::wb_module_serialize's bytes (`len` of them,
+ * not retained). Any thread.
  *
  * \warning TRUSTED INPUT ONLY: the bytes are native code and are not
  * validated. Bytes from an untrusted source can run arbitrary code. Bytes
@@ -643,6 +705,12 @@ wb_status_t wb_module_serialize(wb_module_t module, wb_bytes_t *out);
  * ::WB_ERR_COMPILE. Bytes without wasmbound's trailer (Wasmtime's own) load,
  * but the module's types are unknown: introspection is refused and, with
  * exceptions on, so are its instances' export lookups.
+ * \param engine the engine, configured as the one that serialized them.
+ * \param bytes the serialized module; not retained.
+ * \param len the length of `bytes`.
+ * \param out receives the module; the caller owns it (::wb_module_delete).
+ * \return ::WB_ERR_COMPILE for bytes Wasmtime refuses;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers; ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_module_deserialize(wb_engine_t engine, const uint8_t *bytes, size_t len,
                                   wb_module_t *out);
@@ -651,8 +719,11 @@ wb_status_t wb_module_deserialize(wb_engine_t engine, const uint8_t *bytes, size
 /** \name Stores and threads */
 
 /**
- * \brief Creates a store; the calling thread becomes its owner.
+ * \brief Creates a store; the calling thread becomes its owner. Any thread.
+ * \param engine the engine (the store keeps its memory alive).
  * \param out receives the store; the owner deletes it with ::wb_store_delete.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE for
+ *         a bad engine; ::WB_ERR_NO_MEMORY.
  */
 wb_status_t wb_store_new(wb_engine_t engine, wb_store_t *out);
 
@@ -710,7 +781,9 @@ wb_status_t wb_store_interrupt(wb_store_t store);
  */
 wb_status_t wb_store_set_fuel(wb_store_t store, uint64_t fuel);
 
-/** \brief Reads the fuel left in the store into `out`. Owner thread. */
+/** \brief Reads the fuel left in the store into `out`. Owner thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out or an engine made without
+ *  consume_fuel; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_store_get_fuel(wb_store_t store, uint64_t *out);
 
 /* ------------------------------------------------------------------------ */
@@ -719,6 +792,8 @@ wb_status_t wb_store_get_fuel(wb_store_t store, uint64_t *out);
 /**
  * \brief Instantiates a module that has no imports into a store, running its
  * start function. Owner thread of the store; any module of the same engine.
+ * \param store the store (the calling thread must own it).
+ * \param module the module.
  * \param out receives the instance; it lives until its store is deleted.
  * \return ::WB_ERR_LINK when the module has imports; ::WB_ERR_TRAP etc. when
  *         the start function fails (::WB_ERR_EXCEPTION when it throws);
@@ -734,14 +809,22 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
  *
  * The same export gives the same handle each time; it lives until the store
  * is deleted.
- * \param name NUL-terminated UTF-8, at most 65535 bytes.
+ * \param instance the instance.
+ * \param name NUL-terminated UTF-8, at most 65535 bytes; not retained.
+ * \param out receives the function handle (owned by the store: not deleted).
  * \return ::WB_ERR_NOT_FOUND when there is no such export;
- *         ::WB_ERR_TYPE_MISMATCH when the export is not a function.
+ *         ::WB_ERR_TYPE_MISMATCH when the export is not a function;
+ *         ::WB_ERR_INVALID_ARGUMENT for a NULL, invalid UTF-8 or overlong
+ *         name or NULL out; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_instance_get_func(wb_instance_t instance, const char *name, wb_func_t *out);
-/** \brief Looks up an exported memory, like ::wb_instance_get_func. */
+/** \brief Looks up an exported memory, like ::wb_instance_get_func (the same
+ *  thread rule, ownership and statuses). Owner thread of the store.
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_instance_get_memory(wb_instance_t instance, const char *name, wb_memory_t *out);
-/** \brief Looks up an exported global, like ::wb_instance_get_func. */
+/** \brief Looks up an exported global, like ::wb_instance_get_func (the same
+ *  thread rule, ownership and statuses). Owner thread of the store.
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_instance_get_global(wb_instance_t instance, const char *name, wb_global_t *out);
 /** \brief Looks up an exported table, like ::wb_instance_get_func. */
 wb_status_t wb_instance_get_table(wb_instance_t instance, const char *name, wb_table_t *out);
@@ -822,7 +905,8 @@ void wb_export_list_dispose(wb_export_list_t *list);
  * \brief Calls a function. Owner thread of its store.
  *
  * The argument kinds and counts must match the function's type exactly.
- * `results` is written only on ::WB_OK.
+ * `results` is written only on ::WB_OK. `args` (`nargs` values) and
+ * `results` (room for `nresults`) are the caller's.
  *
  * References: arguments are borrowed; a ::wb_ref_t among the results is a
  * new handle the caller owns (::wb_ref_delete), a funcref the store's
@@ -851,13 +935,17 @@ wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_
                          size_t nresults);
 
 /**
- * \brief Reads a function's parameter and result counts. Owner thread.
- * Either pointer may be NULL.
+ * \brief Reads a function's parameter and result counts. The owner thread of
+ * its store.
+ * \param func the function.
+ * \param nparams receives the parameter count; may be NULL.
+ * \param nresults receives the result count; may be NULL.
+ * \return ::WB_OK; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults);
 
 /**
- * \brief Reads a function's full type. Owner thread.
+ * \brief Reads a function's full type. Owner thread of its store.
  *
  * A function reached through an export has its declared type. One reached
  * through a reference (a table element, a call's result, a global) has the
@@ -866,33 +954,62 @@ wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults);
  * without GC, function references, exceptions and stack switching), the
  * type Wasmtime reports; else its type cannot be learned through
  * Wasmtime 39's C API (without aborting) and only its counts are known.
+ * \param func the function.
  * \param params,results arrays of at least ::wb_func_arity's counts
  *        (nparams/nresults say how many the caller has room for); written
  *        only on ::WB_OK.
+ * \param nparams,nresults the room in them.
  * \return ::WB_ERR_INVALID_ARGUMENT when an array is too small or NULL with
- *         room > 0; ::WB_ERR_TYPE_MISMATCH when the type is not known.
+ *         room > 0; ::WB_ERR_TYPE_MISMATCH when the type is not known;
+ *         ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_func_type(wb_func_t func, wb_valtype_t *params, size_t nparams, wb_valtype_t *results,
                          size_t nresults);
 
-/** \brief Writes the memory's size in bytes to `bytes`. Owner thread. */
+/**
+ * \brief Checks that a function's type is exactly the given parameter and
+ * result kinds, without calling it. The owner thread of its store.
+ *
+ * For a host that knows the signature it will call with (wasmbound.hh's
+ * TypedFunc checks its C++ signature this way, once, at lookup).
+ * \param func the function.
+ * \param params,nparams the parameter kinds (not retained); NULL with 0.
+ * \param results,nresults the result kinds (not retained); NULL with 0.
+ * \return ::WB_OK when they match; ::WB_ERR_TYPE_MISMATCH naming both types
+ *         (e.g. "the function has type (func (param i32) (result i32)), not
+ *         (func (param i64))"); ::WB_ERR_INVALID_ARGUMENT for a NULL array
+ *         with a non-zero count; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
+ */
+wb_status_t wb_func_check_type(wb_func_t func, const wb_valkind_t *params, size_t nparams,
+                               const wb_valkind_t *results, size_t nresults);
+
+/** \brief Writes the memory's size in bytes to `bytes`. Owner thread of its store.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL bytes; ::WB_ERR_INVALID_HANDLE,
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_memory_size(wb_memory_t memory, uint64_t *bytes);
 
 /**
- * \brief Grows a memory by `delta_pages` wasm pages. Owner thread.
+ * \brief Grows a memory by `delta_pages` wasm pages. Owner thread of its store.
+ * \param memory the memory.
+ * \param delta_pages how many pages to add.
  * \param previous_pages receives the size in pages before growing; may be NULL.
- * \return ::WB_ERR_LIMIT when the memory's maximum (or the engine) refuses.
+ * \return ::WB_ERR_LIMIT when the memory's maximum, a store limit or the
+ *         engine refuses; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_memory_grow(wb_memory_t memory, uint64_t delta_pages, uint64_t *previous_pages);
 
 /**
- * \brief Copies `len` bytes at `offset` of the memory into `dst`. Owner thread.
+ * \brief Copies `len` bytes at `offset` of the memory into `dst` (the
+ * caller's buffer of at least `len` bytes). Owner thread of its store.
  * \return ::WB_ERR_OUT_OF_BOUNDS when any byte lies outside the memory
- *         (nothing is copied); ::WB_ERR_INVALID_ARGUMENT for NULL dst with len > 0.
+ *         (nothing is copied); ::WB_ERR_INVALID_ARGUMENT for NULL dst with
+ *         len > 0; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_memory_read(wb_memory_t memory, uint64_t offset, void *dst, size_t len);
 
-/** \brief Copies `len` bytes from `src` to `offset` of the memory, like ::wb_memory_read. */
+/** \brief Copies `len` bytes from `src` (the caller's) to `offset` of the
+ *  memory, like ::wb_memory_read. Owner thread of its store.
+ *  \return ::WB_ERR_OUT_OF_BOUNDS (nothing is copied), ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_memory_write(wb_memory_t memory, uint64_t offset, const void *src, size_t len);
 
 /**
@@ -911,8 +1028,9 @@ wb_status_t wb_global_type(wb_global_t global, wb_globaltype_t *out);
  * \brief Sets a mutable global. Owner thread. `value` is borrowed.
  * \return ::WB_ERR_TYPE_MISMATCH for an immutable global, a value of
  *         another kind or type (Wasmtime checks subtypes), or a global of
- *         exnref or contref; ::WB_ERR_INVALID_ARGUMENT for a reference of
- *         another store.
+ *         exnref or contref; ::WB_ERR_INVALID_ARGUMENT for NULL value or a
+ *         reference of another store; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value);
 
@@ -943,37 +1061,50 @@ wb_status_t wb_memory_type(wb_memory_t memory, wb_memorytype_t *out);
 typedef wb_status_t (*wb_host_callback_t)(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs,
                                           wb_val_t *results, size_t nresults);
 
-/** \brief Frees a host function's env when the last copy of the function goes. */
+/** \brief Frees a host function's env when the last copy of the function
+ *  goes; called once, on whichever thread drops the last copy. */
 typedef void (*wb_finalizer_t)(void *env);
 
 /**
  * \brief Creates a linker for the engine's modules. The calling thread
  * becomes its only user (a builder); templates made from it are shareable.
+ * \param engine the engine whose modules it links.
  * \param out receives the linker; delete it with ::wb_linker_delete.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_linker_new(wb_engine_t engine, wb_linker_t *out);
 
 /** \brief Deletes a linker (its creator thread). Templates made from it stay
- *  valid. The null handle is a no-op. */
+ *  valid. The null handle is a no-op.
+ *  \return ::WB_ERR_WRONG_THREAD from another thread; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_linker_delete(wb_linker_t linker);
 
 /** \brief Lets later definitions replace earlier ones of the same name
- *  (default: a duplicate is ::WB_ERR_LINK). Creator thread. */
+ *  (default: a duplicate is ::WB_ERR_LINK). Creator thread.
+ *  \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_linker_allow_shadowing(wb_linker_t linker, bool allow);
 
 /**
  * \brief Defines a host function as `module`.`name`. Creator thread.
  *
+ * \param linker the linker.
+ * \param module,name the import's names (NUL-terminated UTF-8; copied).
  * \param params,results the kinds: numbers, ::WB_V128, ::WB_FUNCREF and
  *        ::WB_EXTERNREF (nullable funcref and externref; Wasmtime 39's C API
  *        cannot make host functions of other reference types); NULL with
  *        count 0. A ::wb_ref_t among the callback's `args` is valid during the
  *        callback only (::wb_ref_clone keeps it); a ::wb_ref_t the callback
  *        writes into `results` stays the callback's.
+ * \param nparams,nresults their counts.
+ * \param callback the function (see ::wb_host_callback_t for its thread).
  * \param env passed to every call; ownership passes to the linker when
  *        `finalizer` is non-NULL: it is called once, when no linker, template
  *        or store holds the function any more (also when this call fails).
- * \return ::WB_ERR_LINK for a duplicate name without shadowing.
+ * \param finalizer frees `env`; NULL when the caller keeps it (it must then
+ *        outlive every linker, template and store holding the function).
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL or invalid names or a NULL
+ *         callback; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const char *name,
                                   const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
@@ -987,11 +1118,16 @@ wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const 
  * From then on the linker holds objects of that store: it can instantiate
  * only into that store, and cannot make templates (both refused with
  * ::WB_ERR_INVALID_ARGUMENT, because Wasmtime would abort the process).
+ * `module` is copied.
+ * \return ::WB_ERR_LINK for a duplicate name; ::WB_ERR_INVALID_ARGUMENT;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_linker_define_instance(wb_linker_t linker, const char *module, wb_instance_t instance);
 
 /** \brief Defines WASI preview1 (`wasi_snapshot_preview1`). Creator thread.
- *  A store that runs these functions needs ::wb_store_set_wasi first. */
+ *  A store that runs these functions needs ::wb_store_set_wasi first.
+ *  \return ::WB_ERR_LINK when already defined; ::WB_ERR_WRONG_THREAD,
+ *  ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_linker_define_wasi(wb_linker_t linker);
 
 /**
@@ -1014,32 +1150,47 @@ wb_status_t wb_linker_define_wasi(wb_linker_t linker);
 wb_status_t wb_linker_define_extern(wb_linker_t linker, const char *module, size_t module_len, const char *name,
                                     size_t name_len, const wb_extern_t *item);
 
-/** \brief Defines a shared memory as `module`.`name`. Creator thread. */
+/** \brief Defines a shared memory as `module`.`name` (names copied; the
+ *  linker holds a reference to the memory). Creator thread.
+ *  \return ::WB_ERR_LINK for a duplicate name; ::WB_ERR_INVALID_ARGUMENT;
+ *  ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_linker_define_shared_memory(wb_linker_t linker, const char *module, const char *name,
                                            wb_shared_memory_t memory);
 
 /**
  * \brief Instantiates `module` into `store`, resolving its imports from the
  * linker. The thread must be the linker's creator and the store's owner.
+ * `out` receives the instance, which lives until its store is deleted.
  * \return ::WB_ERR_LINK naming the import, its expected and found types
  *         (a missing import, one of another kind or type, or limits that do
  *         not match: "expected memory limits (min: 2, ...) doesn't match
  *         provided memory limits (...)"); ::WB_ERR_LIMIT when a store limit
  *         refuses the instance, or for a table Wasmtime cannot allocate (as
  *         ::wb_instance_new); ::WB_ERR_EXCEPTION when the start function
- *         throws.
+ *         throws; ::WB_ERR_TRAP etc. when it fails otherwise;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_module_t module, wb_instance_t *out);
 
-/** \brief An export of the calling instance, for a host function. The store's
- *  owner thread, during the callback. ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH
- *  as for ::wb_instance_get_func. */
+/** \brief A memory exported by the calling instance, for a host function.
+ *  The store's owner thread, during the callback; `out` is a handle owned by
+ *  the store, as for ::wb_instance_get_func.
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT
+ *  as for ::wb_instance_get_func; ::WB_ERR_INVALID_HANDLE after the callback. */
 wb_status_t wb_caller_get_memory(wb_caller_t caller, const char *name, wb_memory_t *out);
-/** \brief Like ::wb_caller_get_memory, for a function. */
+/** \brief Like ::wb_caller_get_memory, for a function. The store's owner
+ *  thread, during the callback.
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_caller_get_func(wb_caller_t caller, const char *name, wb_func_t *out);
-/** \brief Like ::wb_caller_get_memory, for a global. */
+/** \brief Like ::wb_caller_get_memory, for a global. The store's owner
+ *  thread, during the callback.
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_caller_get_global(wb_caller_t caller, const char *name, wb_global_t *out);
-/** \brief The store the callback runs in. */
+/** \brief The store the callback runs in, for a host function. The store's
+ *  owner thread, during the callback. The store is not the callback's: it
+ *  may not delete or release it (::WB_ERR_BUSY).
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
+ *  after the callback. */
 wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out);
 /** \brief Like ::wb_caller_get_memory, for a table. */
 wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t *out);
@@ -1323,17 +1474,26 @@ wb_status_t wb_func_new(wb_store_t store, const wb_valkind_t *params, size_t npa
  * \brief Pre-links `module` with the linker's definitions. The linker's
  * creator thread. The template is shareable: any thread may instantiate it
  * into its own store, concurrently, without relinking.
+ * \param linker the linker (its definitions are copied into the template).
+ * \param module the module.
  * \param out receives the template; delete it with ::wb_template_delete.
- * \return ::WB_ERR_LINK when an import is missing or mismatched.
+ * \return ::WB_ERR_LINK when an import is missing or mismatched;
+ *         ::WB_ERR_INVALID_ARGUMENT for a linker that holds a store's
+ *         objects; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_template_new(wb_linker_t linker, wb_module_t module, wb_template_t *out);
 
-/** \brief Instantiates a template into a store. The store's owner thread.
- *  Host functions of the template run on that thread. */
+/** \brief Instantiates a template into a store. The store's owner thread
+ *  (the template may be shared). Host functions of the template run on that
+ *  thread. `out` receives the instance, which lives until its store is deleted.
+ *  \return ::WB_ERR_LIMIT, ::WB_ERR_TRAP etc. from the start function;
+ *  ::WB_ERR_INVALID_ARGUMENT for a store of another engine;
+ *  ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_template_instantiate(wb_template_t tmpl, wb_store_t store, wb_instance_t *out);
 
 /** \brief Deletes a template. Any thread; instantiations in flight finish.
- *  The null handle is a no-op. */
+ *  The null handle is a no-op.
+ *  \return ::WB_ERR_INVALID_HANDLE for a forged, deleted or wrong-kind handle. */
 wb_status_t wb_template_delete(wb_template_t tmpl);
 
 /* ------------------------------------------------------------------------ */
@@ -1343,20 +1503,33 @@ wb_status_t wb_template_delete(wb_template_t tmpl);
  * \brief Creates a shared memory of `min_pages`..`max_pages` 64 KiB pages.
  * Any thread. Define it into linkers (::wb_linker_define_shared_memory) so
  * that instances in stores on different threads share it; wasm atomics
- * (`memory.atomic.wait`/`notify`) work across those threads.
+ * (`memory.atomic.wait`/`notify`) work across those threads. `out`
+ * receives the memory; the caller deletes it with ::wb_shared_memory_delete.
+ * \return ::WB_ERR_INVALID_ARGUMENT for max_pages < min_pages or NULL out;
+ *         ::WB_ERR_INVALID_HANDLE for a bad engine.
  */
 wb_status_t wb_shared_memory_new(wb_engine_t engine, uint32_t min_pages, uint32_t max_pages,
                                  wb_shared_memory_t *out);
-/** \brief Deletes the caller's reference; instances that import it keep it. */
+/** \brief Deletes the caller's reference; linkers, templates and instances
+ *  that hold it keep it. Any thread. The null handle is a no-op.
+ *  \return ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_shared_memory_delete(wb_shared_memory_t memory);
-/** \brief The memory's size in bytes. Any thread. */
+/** \brief The memory's size in bytes. Any thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL bytes; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_shared_memory_size(wb_shared_memory_t memory, uint64_t *bytes);
-/** \brief Grows by `delta_pages`; ::WB_ERR_LIMIT past the maximum. Any thread. */
+/** \brief Grows by `delta_pages`; `previous_pages` (may be NULL) receives the
+ *  size before. Any thread.
+ *  \return ::WB_ERR_LIMIT past the maximum; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_shared_memory_grow(wb_shared_memory_t memory, uint64_t delta_pages, uint64_t *previous_pages);
-/** \brief Copies bytes out of the memory. Any thread; concurrent wasm writes
- *  may interleave (use wasm atomics to synchronize). ::WB_ERR_OUT_OF_BOUNDS. */
+/** \brief Copies `len` bytes at `offset` into `dst` (the caller's). Any
+ *  thread; concurrent wasm writes may interleave (use wasm atomics to
+ *  synchronize).
+ *  \return ::WB_ERR_OUT_OF_BOUNDS (nothing copied); ::WB_ERR_INVALID_ARGUMENT
+ *  for NULL dst with len > 0; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_shared_memory_read(wb_shared_memory_t memory, uint64_t offset, void *dst, size_t len);
-/** \brief Copies bytes into the memory, like ::wb_shared_memory_read. */
+/** \brief Copies `len` bytes from `src` (the caller's) to `offset`, like
+ *  ::wb_shared_memory_read. Any thread.
+ *  \return ::WB_ERR_OUT_OF_BOUNDS, ::WB_ERR_INVALID_ARGUMENT, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_shared_memory_write(wb_shared_memory_t memory, uint64_t offset, const void *src, size_t len);
 
 /* ------------------------------------------------------------------------ */
@@ -1371,24 +1544,42 @@ typedef enum wb_stdio_mode {
 } wb_stdio_mode_t;
 
 /** \brief Creates an empty WASI configuration (no args, env, stdin or
- *  directories; output discarded). The calling thread is its only user. */
+ *  directories; output discarded). The calling thread becomes its only user;
+ *  it deletes it with ::wb_wasi_config_delete.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_wasi_config_new(wb_wasi_config_t *out);
-/** \brief Deletes a WASI configuration. Creator thread. Null is a no-op. */
+/** \brief Deletes a WASI configuration (stores given a context from it keep
+ *  theirs). Creator thread. Null is a no-op.
+ *  \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_wasi_config_delete(wb_wasi_config_t config);
-/** \brief Sets argv (argv[0] is the program name); copied. Creator thread. */
+/** \brief Sets argv (argv[0] is the program name); copied. Creator thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL argv with argc > 0 or too many;
+ *  ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_wasi_config_set_args(wb_wasi_config_t config, const char *const *argv, size_t argc);
-/** \brief Sets the environment to exactly these NAME=value pairs; copied. */
+/** \brief Sets the environment to exactly these NAME=value pairs (`count`
+ *  of each); copied. Creator thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL arrays, an empty name or one
+ *  with '='; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_wasi_config_set_env(wb_wasi_config_t config, const char *const *names, const char *const *values,
                                    size_t count);
-/** \brief Gives the program these bytes as stdin (copied); default: empty. */
+/** \brief Gives the program these `len` bytes as stdin (copied); default:
+ *  empty. Creator thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL bytes with len > 0 or over 4 GiB;
+ *  ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_wasi_config_set_stdin(wb_wasi_config_t config, const uint8_t *bytes, size_t len);
-/** \brief Routes stdout; `path` is the host file for ::WB_STDIO_FILE, else NULL. */
+/** \brief Routes stdout; `path` (copied) is the host file for ::WB_STDIO_FILE,
+ *  else NULL. Creator thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for a bad mode or path;
+ *  ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_wasi_config_set_stdout(wb_wasi_config_t config, wb_stdio_mode_t mode, const char *path);
-/** \brief Routes stderr, like ::wb_wasi_config_set_stdout. */
+/** \brief Routes stderr, like ::wb_wasi_config_set_stdout. Creator thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT, ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_wasi_config_set_stderr(wb_wasi_config_t config, wb_stdio_mode_t mode, const char *path);
-/** \brief Gives the program the host directory `host_path` as `guest_path`.
+/** \brief Gives the program the host directory `host_path` as `guest_path`
+ *  (both copied), read-only or not. Creator thread.
  *  \return ::WB_ERR_IO when the host directory cannot be opened (checked when
- *  the configuration is applied to a store). */
+ *  the configuration is applied to a store); ::WB_ERR_INVALID_ARGUMENT for
+ *  NULL paths; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_wasi_config_preopen_dir(wb_wasi_config_t config, const char *host_path, const char *guest_path,
                                        bool read_only);
 
@@ -1413,13 +1604,19 @@ wb_status_t wb_wasi_config_set_output_limit(wb_wasi_config_t config, uint64_t by
  * stays the caller's, reusable). The store's owner thread, which must also
  * be the configuration's creator. Replaces the store's previous WASI context
  * and its captured output.
+ * \return ::WB_ERR_IO when a preopened directory or an output file cannot be
+ *         opened; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_store_set_wasi(wb_store_t store, wb_wasi_config_t config);
 
 /**
  * \brief Copies what the store's WASI program wrote so far to a
- * ::WB_STDIO_CAPTURE stream (`fd` 1 or 2). The store's owner thread.
+ * ::WB_STDIO_CAPTURE stream. The store's owner thread.
+ * \param store the store.
+ * \param fd 1 (stdout) or 2 (stderr).
  * \param out receives bytes the caller owns (::wb_bytes_dispose).
+ * \return ::WB_ERR_INVALID_ARGUMENT for another fd, a stream that is not
+ *         captured or NULL out; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out);
 
@@ -1461,9 +1658,11 @@ typedef struct wb_store_limits {
 wb_status_t wb_store_limits_init(wb_store_limits_t *out, uint32_t version);
 
 /**
- * \brief Sets the store's limits. Owner thread. Guest growth past them fails
- * as wasm expects (memory.grow returns -1); host-side creation or growth
- * gets ::WB_ERR_LIMIT.
+ * \brief Sets the store's limits (`*limits` is read, not retained). Owner
+ * thread. Guest growth past them fails as wasm expects (memory.grow returns
+ * -1); host-side creation or growth gets ::WB_ERR_LIMIT.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL limits or an unknown version;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_store_set_limits(wb_store_t store, const wb_store_limits_t *limits);
 
@@ -1476,6 +1675,7 @@ wb_status_t wb_store_set_limits(wb_store_t store, const wb_store_limits_t *limit
  * The first timeout or deadline in the process starts the library's one
  * timer thread, "wb-ticker"; it ticks once a millisecond while any store has
  * a timeout or deadline and sleeps otherwise.
+ * \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_store_set_call_timeout(wb_store_t store, uint64_t ms);
 
@@ -1483,6 +1683,7 @@ wb_status_t wb_store_set_call_timeout(wb_store_t store, uint64_t ms);
  * \brief Sets a deadline `ms` milliseconds from now for the store as a whole:
  * calls running or started after it return ::WB_ERR_INTERRUPTED; 0 removes
  * it. Owner thread.
+ * \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_store_set_deadline(wb_store_t store, uint64_t ms);
 
@@ -1521,13 +1722,19 @@ wb_status_t wb_pool_config_init(wb_pool_config_t *out, uint32_t version);
  * Any thread. Each worker creates its store and instance before this returns,
  * so an instantiation failure (for example a trapping start function) is
  * reported here.
+ * \param engine the engine of the template's modules.
+ * \param tmpl the template the workers instantiate (the pool holds a reference).
  * \param config NULL for the defaults; not retained.
  * \param out receives the pool; delete it with ::wb_pool_delete.
+ * \return ::WB_ERR_INVALID_ARGUMENT for a bad configuration; the
+ *         instantiation's status when a worker cannot instantiate;
+ *         ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_config_t *config, wb_pool_t *out);
 
-/** \brief Resolves an exported function's name to an index for the *_index
- *  calls (faster than by name). Any thread. ::WB_ERR_NOT_FOUND. */
+/** \brief Resolves an exported function's name (not retained) to an index
+ *  for the *_index calls (faster than by name). Any thread.
+ *  \return ::WB_ERR_NOT_FOUND; ::WB_ERR_INVALID_ARGUMENT; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_pool_func_index(wb_pool_t pool, const char *name, uint32_t *out);
 
 /**
@@ -1535,22 +1742,31 @@ wb_status_t wb_pool_func_index(wb_pool_t pool, const char *name, uint32_t *out);
  * once). Argument kinds are checked here; `results` is written on ::WB_OK. Blocks
  * while the queue is full. The status is the call's (traps etc. carry their
  * message and trap code to this thread); ::WB_ERR_INTERRUPTED when the pool
- * is cancelled; ::WB_ERR_BUSY when it is shut down.
+ * is cancelled; ::WB_ERR_BUSY when it is shut down. `args` and `results` are
+ * the caller's (values cross by value).
+ * \return the call's status; ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH,
+ *         ::WB_ERR_INTERRUPTED, ::WB_ERR_BUSY, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_pool_call(wb_pool_t pool, const char *name, const wb_val_t *args, size_t nargs, wb_val_t *results,
                          size_t nresults);
 
-/** \brief ::wb_pool_call by index from ::wb_pool_func_index. */
+/** \brief ::wb_pool_call by index from ::wb_pool_func_index. Any thread.
+ *  \return as ::wb_pool_call; ::WB_ERR_NOT_FOUND for an index out of range. */
 wb_status_t wb_pool_call_index(wb_pool_t pool, uint32_t func_index, const wb_val_t *args, size_t nargs,
                                wb_val_t *results, size_t nresults);
 
 /**
  * \brief Queues a call and returns at once with a future. Any thread.
+ * \param pool the pool.
+ * \param func_index from ::wb_pool_func_index.
+ * \param args,nargs the arguments (copied; their kinds are checked here).
  * \param block true: wait while the queue is full; false: a full queue is
  *        ::WB_ERR_BUSY.
  * \param out receives the future; the caller owns it and deletes it with
  *        ::wb_future_delete (also before it completes: the call still runs
  *        and its result is dropped).
+ * \return ::WB_ERR_BUSY (full queue without block, or shut down);
+ *         ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_NOT_FOUND, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_pool_submit(wb_pool_t pool, uint32_t func_index, const wb_val_t *args, size_t nargs, bool block,
                            wb_future_t *out);
@@ -1564,17 +1780,20 @@ wb_status_t wb_pool_submit(wb_pool_t pool, uint32_t func_index, const wb_val_t *
  */
 wb_status_t wb_future_wait(wb_future_t future, uint64_t timeout_ms, wb_val_t *results, size_t nresults);
 
-/** \brief Sets `*done` to whether the call has completed. Any thread. */
+/** \brief Sets `*done` to whether the call has completed. Any thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL done; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_future_poll(wb_future_t future, bool *done);
 
 /**
  * \brief Cancels the call: a queued one completes with ::WB_ERR_INTERRUPTED
  * without running; a running one is interrupted (its worker's instance is
  * then recycled). A completed call is left as it is. Any thread.
+ * \return ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_future_cancel(wb_future_t future);
 
-/** \brief Deletes a future. Any thread; the null handle is a no-op. */
+/** \brief Deletes a future (the call still completes). Any thread; the null
+ *  handle is a no-op. \return ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_future_delete(wb_future_t future);
 
 /** \brief How ::wb_pool_shutdown ends a pool's work. */
@@ -1589,11 +1808,14 @@ typedef enum wb_shutdown_mode {
  * the pool's own workers (::WB_ERR_BUSY from a host function of the pool).
  * Every call ever submitted completes exactly once. Later submits get
  * ::WB_ERR_BUSY. Shutting down twice is harmless.
+ * \return ::WB_ERR_BUSY from the pool's own workers; ::WB_ERR_INVALID_ARGUMENT
+ *         for a bad mode; ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_pool_shutdown(wb_pool_t pool, wb_shutdown_mode_t mode);
 
 /** \brief Shuts the pool down (cancelling) if needed and deletes it. Any
- *  thread but its workers. The null handle is a no-op. */
+ *  thread but its workers. The null handle is a no-op.
+ *  \return ::WB_ERR_BUSY from the pool's own workers; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_pool_delete(wb_pool_t pool);
 
 /** \brief The newest version of ::wb_pool_stats_t (1: 0.2.0). */
@@ -1603,22 +1825,24 @@ wb_status_t wb_pool_delete(wb_pool_t pool);
  *  (#WB_POOL_STATS_INIT does); the library fills the fields of that version. */
 typedef struct wb_pool_stats {
   uint32_t version;             /**< #WB_POOL_STATS_VERSION, set by the caller */
-  uint64_t submitted;
+  uint64_t submitted;           /**< calls submitted, ever */
   uint64_t completed;           /**< with ::WB_OK */
   uint64_t failed;              /**< with any other status */
   uint64_t failed_by_status[32];/**< indexed by ::wb_status_t */
   uint64_t recycled;            /**< instances replaced by fresh ones */
   uint64_t queue_depth;         /**< queued now */
-  uint64_t queue_high_water;
+  uint64_t queue_high_water;    /**< the most ever queued at once */
   uint64_t busy_ns;             /**< time workers spent running calls, summed */
-  uint32_t workers;
+  uint32_t workers;             /**< worker threads */
 } wb_pool_stats_t;
 
 /** \brief An empty ::wb_pool_stats_t of this header's version. */
 #define WB_POOL_STATS_INIT {WB_POOL_STATS_VERSION, 0, 0, 0, {0}, 0, 0, 0, 0, 0}
 
 /** \brief Reads the pool's counters into `out`, whose `version` the caller
- *  set. Any thread. ::WB_ERR_INVALID_ARGUMENT for an unknown version. */
+ *  set. Any thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown version;
+ *  ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_pool_stats_get(wb_pool_t pool, wb_pool_stats_t *out);
 
 /* ------------------------------------------------------------------------ */
@@ -2219,24 +2443,24 @@ wb_status_t wb_component_pool_delete(wb_component_pool_t pool);
  * fills the fields of that version. */
 typedef struct wb_stats {
   uint32_t version;             /**< #WB_STATS_VERSION, set by the caller */
-  uint64_t live_engines;
-  uint64_t live_modules;
-  uint64_t live_stores;
-  uint64_t live_instances;
-  uint64_t live_funcs;
-  uint64_t live_memories;
-  uint64_t live_globals;
-  uint64_t live_linkers;
-  uint64_t live_templates;
-  uint64_t live_pools;
-  uint64_t live_futures;
+  uint64_t live_engines;        /**< engines not yet deleted */
+  uint64_t live_modules;        /**< modules not yet deleted */
+  uint64_t live_stores;         /**< stores not yet deleted (orphans included) */
+  uint64_t live_instances;      /**< instances in live stores */
+  uint64_t live_funcs;          /**< function handles in live stores */
+  uint64_t live_memories;       /**< memory handles in live stores */
+  uint64_t live_globals;        /**< global handles in live stores */
+  uint64_t live_linkers;        /**< linkers not yet deleted */
+  uint64_t live_templates;      /**< templates not yet deleted */
+  uint64_t live_pools;          /**< pools not yet deleted */
+  uint64_t live_futures;        /**< futures not yet deleted */
   uint64_t live_handles;        /**< all kinds together */
   uint64_t orphaned_stores;     /**< orphans now (not yet adopted or deleted) */
   uint64_t orphans_total;       /**< stores ever orphaned by a thread exit */
-  uint64_t wrong_thread_refusals;
-  uint64_t traps;
-  uint64_t interrupts;
-  uint64_t abandoned_stores;    /**< abandoned (::wb_store_abandon) and not yet deleted */
+  uint64_t wrong_thread_refusals; /**< calls refused with ::WB_ERR_WRONG_THREAD, ever */
+  uint64_t traps;               /**< calls that trapped, ever */
+  uint64_t interrupts;          /**< calls interrupted (interrupt, timeout, deadline), ever */
+  uint64_t abandoned_stores;      /**< abandoned (::wb_store_abandon) and not yet deleted */
 } wb_stats_t;
 
 /** \brief The newest version of ::wb_stats_t (1: 0.2.0). */
@@ -2245,15 +2469,20 @@ typedef struct wb_stats {
 #define WB_STATS_INIT {WB_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /** \brief Reads the statistics into `out`, whose `version` the caller set.
- *  Any thread; counters are read one by one. ::WB_ERR_INVALID_ARGUMENT for an
- *  unknown version. */
+ *  Any thread; counters are read one by one.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown version. */
 wb_status_t wb_stats_get(wb_stats_t *out);
 
 /* ------------------------------------------------------------------------ */
 /** \name Logging */
 
 /** \brief Severity of a log message. */
-typedef enum wb_log_level { WB_LOG_DEBUG, WB_LOG_INFO, WB_LOG_WARN, WB_LOG_ERROR } wb_log_level_t;
+typedef enum wb_log_level {
+  WB_LOG_DEBUG, /**< details for debugging the library */
+  WB_LOG_INFO,  /**< normal events worth knowing */
+  WB_LOG_WARN,  /**< misuse the library refused or repaired (orphaned stores, wrong threads) */
+  WB_LOG_ERROR  /**< a bug in wasmbound (internal errors) */
+} wb_log_level_t;
 
 /**
  * \brief Receives the library's log messages.
@@ -2273,7 +2502,11 @@ typedef void (*wb_log_callback_t)(void *user, wb_log_level_t level, const char *
  * \brief Installs the log callback (NULL removes it) and the least severe
  * level it receives. Any thread; takes effect for messages raised after it
  * returns. Logged: orphaned stores (WARN), refused cross-thread uses (WARN),
- * internal errors (ERROR).
+ * internal errors (ERROR). `user` is passed to every call and stays the
+ * caller's. Once this returns, a callback it replaced or removed is not
+ * running and never runs again (its `user` may be freed).
+ * \return ::WB_ERR_INVALID_ARGUMENT for a bad level; ::WB_ERR_BUSY from inside
+ *         the log callback.
  */
 wb_status_t wb_set_log_callback(wb_log_callback_t callback, void *user, wb_log_level_t min_level);
 

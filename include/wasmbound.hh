@@ -74,6 +74,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,13 +101,18 @@ namespace wasmbound {
 /** \brief A failed status and its message: what a failed Result holds.
  *  Converts to a Result of any type, so `return result.error();` propagates. */
 struct Failure {
-  wb_status_t status;
-  std::string message;
+  wb_status_t status;                      /**< why it failed; never ::WB_OK */
+  std::string message;                     /**< the library's message (a copy of ::wb_last_error) */
+  wb_trap_code_t trap_code = WB_TRAP_NONE; /**< why wasm trapped (::wb_last_trap_code); ::WB_TRAP_NONE if it did not */
+  int32_t exit_code = -1;                  /**< a WASI program's exit code (::wb_last_exit_code); -1 if it did not exit */
 };
 
-/** \brief The calling thread's last failure (status `st`, message copied from
- *  ::wb_last_error). */
-inline Failure last_failure(wb_status_t st) { return Failure{st, wb_last_error()}; }
+/** \brief The calling thread's last failure: status `st`, with the message,
+ *  trap code and exit code copied from ::wb_last_error, ::wb_last_trap_code
+ *  and ::wb_last_exit_code. Any thread (its own last failure). */
+inline Failure last_failure(wb_status_t st) {
+  return Failure{st, wb_last_error(), wb_last_trap_code(), wb_last_exit_code()};
+}
 
 /** \brief Records `message` as the thread's last error (::wb_set_error) and
  *  returns it as a Failure. In a host lambda, `return fail(WB_ERR_TRAP, "...")`
@@ -115,29 +123,38 @@ inline Failure fail(wb_status_t st, const std::string &message) {
 }
 
 #if WASMBOUND_EXCEPTIONS
-/** \brief Thrown by Result::value() on a failed Result (exceptions enabled only). */
+/** \brief Thrown by Result::value() on a failed Result (exceptions enabled only).
+ *  what() is "STATUS_NAME: message". */
 class Error : public std::runtime_error {
  public:
-  Error(wb_status_t status, const std::string &message)
-      : std::runtime_error(std::string(wb_status_name(status)) + ": " + message), status_(status),
-        message_(message) {}
+  /** \brief The error of a failure. */
+  explicit Error(const Failure &failure)
+      : std::runtime_error(std::string(wb_status_name(failure.status)) + ": " + failure.message),
+        failure_(failure) {}
+  /** \brief An error of status `status` with `message` (no trap, no exit). */
+  Error(wb_status_t status, const std::string &message) : Error(Failure{status, message}) {}
   /** \brief The failed status, e.g. ::WB_ERR_WRONG_THREAD. */
-  wb_status_t status() const noexcept { return status_; }
+  wb_status_t status() const noexcept { return failure_.status; }
   /** \brief The library's message (without the status name). */
-  const std::string &message() const noexcept { return message_; }
+  const std::string &message() const noexcept { return failure_.message; }
+  /** \brief Why wasm trapped; ::WB_TRAP_NONE when the failure was not a trap. */
+  wb_trap_code_t trap_code() const noexcept { return failure_.trap_code; }
+  /** \brief The WASI exit code (::WB_ERR_EXIT); -1 when the program did not exit. */
+  int32_t exit_code() const noexcept { return failure_.exit_code; }
+  /** \brief The whole failure. */
+  const Failure &failure() const noexcept { return failure_; }
 
  private:
-  wb_status_t status_;
-  std::string message_;
+  Failure failure_;
 };
 #endif
 
 namespace detail {
-[[noreturn]] inline void raise(wb_status_t st, const std::string &message) {
+[[noreturn]] inline void raise(const Failure &f) {
 #if WASMBOUND_EXCEPTIONS
-  throw Error(st, message);
+  throw Error(f);
 #else
-  std::fprintf(stderr, "wasmbound: value() of a failed Result: %s: %s\n", wb_status_name(st), message.c_str());
+  std::fprintf(stderr, "wasmbound: value() of a failed Result: %s: %s\n", wb_status_name(f.status), f.message.c_str());
   std::fflush(stderr);
   std::abort();
 #endif
@@ -155,28 +172,37 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   /** \brief A success holding `value`. */
-  Result(T value) : status_(WB_OK), value_(std::move(value)) {}
+  Result(T value) : failure_{WB_OK, {}}, value_(std::move(value)) {}
   /** \brief A failure. */
-  Result(Failure failure) : status_(detail::failed_status(failure.status)), message_(std::move(failure.message)) {}
+  Result(Failure failure) : failure_(std::move(failure)) { failure_.status = detail::failed_status(failure_.status); }
 
-  bool ok() const noexcept { return status_ == WB_OK; }
+  /** \brief Whether it succeeded. */
+  bool ok() const noexcept { return failure_.status == WB_OK; }
+  /** \brief The same as ok(). */
   explicit operator bool() const noexcept { return ok(); }
   /** \brief ::WB_OK, or why it failed. */
-  wb_status_t status() const noexcept { return status_; }
+  wb_status_t status() const noexcept { return failure_.status; }
   /** \brief The failure's message (a copy of ::wb_last_error); "" on success. */
-  const std::string &message() const noexcept { return message_; }
+  const std::string &message() const noexcept { return failure_.message; }
+  /** \brief Why wasm trapped (e.g. ::WB_TRAP_UNREACHABLE, ::WB_TRAP_INTERRUPT);
+   *  ::WB_TRAP_NONE on success or when the failure was not a trap. */
+  wb_trap_code_t trap_code() const noexcept { return failure_.trap_code; }
+  /** \brief The exit code of a WASI program that exited (::WB_ERR_EXIT); -1 otherwise. */
+  int32_t exit_code() const noexcept { return failure_.exit_code; }
   /** \brief The failure, to propagate it: `if (!r) return r.error();`. */
-  Failure error() const { return Failure{status_, message_}; }
+  Failure error() const { return failure_; }
 
   /** \brief The value; throws Error (or aborts without exceptions) on failure. */
   T &value() & {
     check();
     return *value_;
   }
+  /** \brief The value; throws Error (or aborts without exceptions) on failure. */
   const T &value() const & {
     check();
     return *value_;
   }
+  /** \brief The value, moved out; throws Error (or aborts without exceptions) on failure. */
   T value() && {
     check();
     return std::move(*value_);
@@ -186,21 +212,25 @@ class [[nodiscard]] Result {
   T value_or(U &&fallback) const & {
     return ok() ? *value_ : static_cast<T>(std::forward<U>(fallback));
   }
+  /** \brief The value (moved out), or `fallback` on failure. */
   template <class U>
   T value_or(U &&fallback) && {
     return ok() ? std::move(*value_) : static_cast<T>(std::forward<U>(fallback));
   }
+  /** \brief value(). */
   T &operator*() & { return value(); }
+  /** \brief value(). */
   const T &operator*() const & { return value(); }
+  /** \brief &value(). */
   T *operator->() { return &value(); }
+  /** \brief &value(). */
   const T *operator->() const { return &value(); }
 
  private:
   void check() const {
-    if (status_ != WB_OK) detail::raise(status_, message_);
+    if (failure_.status != WB_OK) detail::raise(failure_);
   }
-  wb_status_t status_;
-  std::string message_;
+  Failure failure_;
   std::optional<T> value_;
 };
 
@@ -208,22 +238,32 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
-  Result() noexcept : status_(WB_OK) {}
-  Result(Failure failure) : status_(detail::failed_status(failure.status)), message_(std::move(failure.message)) {}
+  /** \brief A success. */
+  Result() : failure_{WB_OK, {}} {}
+  /** \brief A failure. */
+  Result(Failure failure) : failure_(std::move(failure)) { failure_.status = detail::failed_status(failure_.status); }
 
-  bool ok() const noexcept { return status_ == WB_OK; }
+  /** \brief Whether it succeeded. */
+  bool ok() const noexcept { return failure_.status == WB_OK; }
+  /** \brief The same as ok(). */
   explicit operator bool() const noexcept { return ok(); }
-  wb_status_t status() const noexcept { return status_; }
-  const std::string &message() const noexcept { return message_; }
-  Failure error() const { return Failure{status_, message_}; }
+  /** \brief ::WB_OK, or why it failed. */
+  wb_status_t status() const noexcept { return failure_.status; }
+  /** \brief The failure's message (a copy of ::wb_last_error); "" on success. */
+  const std::string &message() const noexcept { return failure_.message; }
+  /** \brief Why wasm trapped; ::WB_TRAP_NONE on success or when the failure was not a trap. */
+  wb_trap_code_t trap_code() const noexcept { return failure_.trap_code; }
+  /** \brief The exit code of a WASI program that exited (::WB_ERR_EXIT); -1 otherwise. */
+  int32_t exit_code() const noexcept { return failure_.exit_code; }
+  /** \brief The failure, to propagate it: `if (!r) return r.error();`. */
+  Failure error() const { return failure_; }
   /** \brief Throws Error (or aborts without exceptions) on failure. */
   void value() const {
-    if (status_ != WB_OK) detail::raise(status_, message_);
+    if (failure_.status != WB_OK) detail::raise(failure_);
   }
 
  private:
-  wb_status_t status_;
-  std::string message_;
+  Failure failure_;
 };
 
 namespace detail {
@@ -240,12 +280,19 @@ inline Result<void> check(wb_status_t st) {
 /** \brief Read-only bytes: a wasm binary, WAT text, or data for memory. Not retained. */
 class Bytes {
  public:
+  /** \brief `size` bytes at `data`. */
   Bytes(const void *data, std::size_t size) noexcept : data_(static_cast<const uint8_t *>(data)), size_(size) {}
+  /** \brief A NUL-terminated text (without its NUL). */
   Bytes(const char *text) noexcept : Bytes(text, text ? std::strlen(text) : 0) {}
+  /** \brief The characters of a string view. */
   Bytes(std::string_view text) noexcept : Bytes(text.data(), text.size()) {}
+  /** \brief The characters of a string. */
   Bytes(const std::string &text) noexcept : Bytes(text.data(), text.size()) {}
+  /** \brief The bytes of a vector. */
   Bytes(const std::vector<uint8_t> &bytes) noexcept : Bytes(bytes.data(), bytes.size()) {}
+  /** \brief The first byte. */
   const uint8_t *data() const noexcept { return data_; }
+  /** \brief The number of bytes. */
   std::size_t size() const noexcept { return size_; }
 
  private:
@@ -253,20 +300,38 @@ class Bytes {
   std::size_t size_;
 };
 
-/** \brief A NUL-terminated name (export, import or module name); not retained. */
+/**
+ * \brief A name (of an export, import, module, function or directory),
+ * given as a C string, a std::string or a std::string_view; not retained.
+ *
+ * The C API takes NUL-terminated UTF-8, so a std::string_view is copied to
+ * add the NUL. A std::string or std::string_view with a NUL inside cannot
+ * be passed whole: it is refused as a NULL name (::WB_ERR_INVALID_ARGUMENT)
+ * instead of being cut short.
+ */
 class Name {
  public:
+  /** \brief A NUL-terminated name (not copied; NULL is refused by the library). */
   Name(const char *name) noexcept : p_(name) {}
-  Name(const std::string &name) noexcept : p_(name.c_str()) {}
-  const char *c_str() const noexcept { return p_; }
+  /** \brief A string's characters (not copied). */
+  Name(const std::string &name) noexcept : p_(name.find('\0') == std::string::npos ? name.c_str() : nullptr) {}
+  /** \brief A string view's characters (copied, to add the terminating NUL). */
+  Name(std::string_view name) : own_(name), owned_(true) {}
+  /** \brief The NUL-terminated name the C API gets; NULL for a name with a NUL inside. */
+  const char *c_str() const noexcept {
+    if (!owned_) return p_;
+    return own_.find('\0') == std::string::npos ? own_.c_str() : nullptr;
+  }
 
  private:
-  const char *p_;
+  const char *p_ = nullptr;
+  std::string own_;
+  bool owned_ = false;
 };
 
 /** \brief A 128-bit SIMD value (little-endian lane bytes), for typed calls. */
 struct V128 {
-  uint8_t bytes[16];
+  uint8_t bytes[16]; /**< little-endian lane bytes, as in ::wb_val_t */
 };
 
 class Func;
@@ -360,6 +425,10 @@ inline const char *version() noexcept { return wb_version(); }
 /** \brief The enumerator's name of a status, e.g. "WB_ERR_WRONG_THREAD". */
 inline const char *status_name(wb_status_t st) noexcept { return wb_status_name(st); }
 
+/** \brief The name of a trap code without its prefix, e.g. "UNREACHABLE"
+ *  (::wb_trap_code_name). */
+inline const char *trap_code_name(wb_trap_code_t code) noexcept { return wb_trap_code_name(code); }
+
 /** \brief Process-wide statistics (live handles by kind, refusals, traps,
  *  orphans). Any thread. */
 inline Result<wb_stats_t> stats() {
@@ -439,23 +508,34 @@ class Linker;
  *  (::wb_engine_config_init); the setters chain. */
 class EngineConfig {
  public:
+  /** \brief The library's defaults (this header's version of ::wb_engine_config_t). */
   EngineConfig() noexcept { (void)wb_engine_config_init(&c_, WB_ENGINE_CONFIG_VERSION); }
   /** \brief The C struct, for options without a setter here. */
   wb_engine_config_t &raw() noexcept { return c_; }
+  /** \brief The C struct, for options without a setter here. */
   const wb_engine_config_t &raw() const noexcept { return c_; }
 
+  /** \brief Threads: atomics and shared memory (on by default). */
   EngineConfig &wasm_threads(bool on) noexcept { return set(c_.wasm_threads, on); }
+  /** \brief SIMD (on by default). */
   EngineConfig &wasm_simd(bool on) noexcept { return set(c_.wasm_simd, on); }
+  /** \brief Several memories per module (on by default). */
   EngineConfig &wasm_multi_memory(bool on) noexcept { return set(c_.wasm_multi_memory, on); }
+  /** \brief 64-bit memories (on by default). */
   EngineConfig &wasm_memory64(bool on) noexcept { return set(c_.wasm_memory64, on); }
+  /** \brief The GC proposal (off by default). */
   EngineConfig &wasm_gc(bool on) noexcept { return set(c_.wasm_gc, on); }
+  /** \brief Tail calls (on by default). */
   EngineConfig &wasm_tail_call(bool on) noexcept { return set(c_.wasm_tail_call, on); }
   /** \brief Fuel metering (Store::set_fuel). */
   EngineConfig &consume_fuel(bool on) noexcept { return set(c_.consume_fuel, on); }
   /** \brief Needed to interrupt a running call (on by default). */
   EngineConfig &epoch_interruption(bool on) noexcept { return set(c_.epoch_interruption, on); }
+  /** \brief Wasm faults caught with signal handlers (on by default; off: slower code). */
   EngineConfig &signals_based_traps(bool on) noexcept { return set(c_.signals_based_traps, on); }
+  /** \brief Compile functions on several threads (on by default). */
   EngineConfig &parallel_compilation(bool on) noexcept { return set(c_.parallel_compilation, on); }
+  /** \brief Cranelift's optimisation level (::WB_OPT_SPEED by default). */
   EngineConfig &opt_level(wb_opt_level_t level) noexcept {
     c_.opt_level = level;
     return *this;
@@ -467,6 +547,7 @@ class EngineConfig {
   }
   /** \brief The pooling allocator: fast instantiation, memory reserved up front. */
   EngineConfig &pooling_allocator(bool on) noexcept { return set(c_.pooling_allocator, on); }
+  /** \brief Profiler support for JIT code (::WB_PROFILER_NONE by default). */
   EngineConfig &profiler(wb_profiler_t profiler) noexcept {
     c_.profiler = profiler;
     return *this;
@@ -512,43 +593,69 @@ class Engine : public detail::Owner<wb_engine_t, &wb_engine_delete> {
 
 /** \brief An import or export of a module. */
 struct ExternDesc {
-  std::string module; /**< imports: the module name; exports: "" */
-  std::string name;
-  wb_externkind_t kind;
-  std::string type; /**< e.g. "(func (param i32 i32) (result i32))" */
+  std::string module;   /**< imports: the module name; exports: "" */
+  std::string name;     /**< the field name */
+  wb_externkind_t kind; /**< function, global, table, memory, or other */
+  std::string type;     /**< e.g. "(func (param i32 i32) (result i32))" */
 };
 
 namespace detail {
-/* Maps a C++ type to a wasm value kind, for typed calls and host lambdas. */
+/* The one message for a C++ type that is not a wasm value (static_assert). */
+/** \cond WASMBOUND_INTERNAL */
+#define WASMBOUND_VALUE_TYPES_MESSAGE                                                                        \
+  "wasmbound: a wasm value in a host function or TypedFunc signature must be a 32-bit integer such as "      \
+  "int32_t or uint32_t (i32), a 64-bit integer such as int64_t or uint64_t (i64), float (f32), double "      \
+  "(f64), wasmbound::V128 (v128), or wasmbound::Func or wb_func_t (funcref); a result may also be void, a " \
+  "std::tuple of values, or a wasmbound::Result of those; a host function may take wasmbound::Caller "      \
+  "first. bool, std::string, pointers and other types are not wasm values: convert them inside the function"
+/** \endcond */
+
+/* Maps a C++ type to a wasm value kind, for typed calls and host lambdas.
+ * This primary template is for types that are not wasm values: the users
+ * of ValTraits static_assert `supported` once, with the message above, and
+ * its members only keep the rest from adding errors of its own. */
 template <class T, class = void>
-struct ValTraits;  // unsupported type: the error names this template
+struct ValTraits {
+  static constexpr bool supported = false;
+  static constexpr wb_valkind_t kind = WB_I32;
+  static wb_val_t to(const T &) noexcept { return wb_val_t{}; }
+  static T from(const wb_val_t &) { return T(); }
+};
+/* Whether every one of Ts is a wasm value type (after std::decay). */
+template <class... Ts>
+struct AllValues : std::bool_constant<(ValTraits<std::decay_t<Ts>>::supported && ...)> {};
 
 template <class T>
 struct ValTraits<T, std::enable_if_t<std::is_integral<T>::value && !std::is_same<T, bool>::value && sizeof(T) == 4>> {
+  static constexpr bool supported = true;
   static constexpr wb_valkind_t kind = WB_I32;
   static wb_val_t to(T v) noexcept { return i32(static_cast<int32_t>(v)); }
   static T from(const wb_val_t &v) noexcept { return static_cast<T>(v.of.i32); }
 };
 template <class T>
 struct ValTraits<T, std::enable_if_t<std::is_integral<T>::value && !std::is_same<T, bool>::value && sizeof(T) == 8>> {
+  static constexpr bool supported = true;
   static constexpr wb_valkind_t kind = WB_I64;
   static wb_val_t to(T v) noexcept { return i64(static_cast<int64_t>(v)); }
   static T from(const wb_val_t &v) noexcept { return static_cast<T>(v.of.i64); }
 };
 template <>
 struct ValTraits<float> {
+  static constexpr bool supported = true;
   static constexpr wb_valkind_t kind = WB_F32;
   static wb_val_t to(float v) noexcept { return f32(v); }
   static float from(const wb_val_t &v) noexcept { return v.of.f32; }
 };
 template <>
 struct ValTraits<double> {
+  static constexpr bool supported = true;
   static constexpr wb_valkind_t kind = WB_F64;
   static wb_val_t to(double v) noexcept { return f64(v); }
   static double from(const wb_val_t &v) noexcept { return v.of.f64; }
 };
 template <>
 struct ValTraits<V128> {
+  static constexpr bool supported = true;
   static constexpr wb_valkind_t kind = WB_V128;
   static wb_val_t to(const V128 &v) noexcept { return v128(v); }
   static V128 from(const wb_val_t &v) noexcept {
@@ -559,6 +666,7 @@ struct ValTraits<V128> {
 };
 template <>
 struct ValTraits<wb_func_t> {
+  static constexpr bool supported = true;
   static constexpr wb_valkind_t kind = WB_FUNCREF;
   static wb_val_t to(wb_func_t v) noexcept { return funcref(v); }
   static wb_func_t from(const wb_val_t &v) noexcept { return v.of.funcref; }
@@ -568,6 +676,7 @@ struct ValTraits<wb_func_t> {
 /* The results of a typed call: void, one value, or a std::tuple of values. */
 template <class R>
 struct ResultTraits {
+  static constexpr bool supported = ValTraits<R>::supported;
   static constexpr std::size_t count = 1;
   static std::array<wb_valkind_t, 1> kinds() noexcept { return {{ValTraits<R>::kind}}; }
   static R from(const wb_val_t *v) noexcept { return ValTraits<R>::from(v[0]); }
@@ -575,11 +684,13 @@ struct ResultTraits {
 };
 template <>
 struct ResultTraits<void> {
+  static constexpr bool supported = true;
   static constexpr std::size_t count = 0;
   static std::array<wb_valkind_t, 0> kinds() noexcept { return {}; }
 };
 template <class... Ts>
 struct ResultTraits<std::tuple<Ts...>> {
+  static constexpr bool supported = AllValues<Ts...>::value;
   static constexpr std::size_t count = sizeof...(Ts);
   static std::array<wb_valkind_t, sizeof...(Ts)> kinds() noexcept { return {{ValTraits<Ts>::kind...}}; }
   static std::tuple<Ts...> from(const wb_val_t *v) noexcept { return from(v, std::index_sequence_for<Ts...>{}); }
@@ -617,16 +728,22 @@ template <class Sig>
 struct SigTraits;
 template <class R, class... Args>
 struct SigTraits<R(Args...)> {
+  /* whether every type is a wasm value: the functions that take a signature
+   * static_assert it (not this class: a failed assertion in a class makes
+   * some compilers report every later use of it too) */
+  static constexpr bool supported = AllValues<Args...>::value && ResultTraits<R>::supported;
+  using result_type = R;
   static constexpr std::size_t nparams = sizeof...(Args);
   static constexpr std::size_t nresults = ResultTraits<R>::count;
   static std::array<wb_valkind_t, sizeof...(Args)> params() noexcept { return {{ValTraits<std::decay_t<Args>>::kind...}}; }
+  static std::array<wb_valkind_t, ResultTraits<R>::count> results() noexcept { return ResultTraits<R>::kinds(); }
   static std::string text() { return func_type_text(params(), ResultTraits<R>::kinds()); }
+  /* the arguments (as many as Args) as values of Args' kinds */
+  template <class... A>
+  static std::vector<wb_val_t> to_vals(A &&...a) {
+    return {ValTraits<std::decay_t<Args>>::to(static_cast<std::decay_t<Args>>(std::forward<A>(a)))...};
+  }
 };
-
-inline std::string arity_text(std::size_t nparams, std::size_t nresults) {
-  return std::to_string(nparams) + (nparams == 1 ? " parameter and " : " parameters and ") + std::to_string(nresults) +
-         (nresults == 1 ? " result" : " results");
-}
 
 inline Result<std::vector<ExternDesc>> extern_list(wb_status_t (*list)(wb_module_t, wb_extern_list_t *), wb_module_t m) {
   wb_extern_list_t l{};
@@ -691,6 +808,7 @@ class Module : public detail::Owner<wb_module_t, &wb_module_delete> {
    */
   template <class Sig>
   Result<void> check_func(Name name) const {
+    static_assert(detail::SigTraits<Sig>::supported, WASMBOUND_VALUE_TYPES_MESSAGE);
     Result<std::vector<ExternDesc>> ex = exports();
     if (!ex) return ex.error();
     const std::string want = detail::SigTraits<Sig>::text();
@@ -713,15 +831,18 @@ class TypedFunc;
 
 /** \brief Parameter and result counts of a function. */
 struct Arity {
-  std::size_t params;
-  std::size_t results;
+  std::size_t params;  /**< the number of parameters */
+  std::size_t results; /**< the number of results */
 };
 
 /** \brief A function in a store (a view; the store's owner thread only). */
 class Func {
  public:
+  /** \brief The null function (the null funcref). */
   Func() noexcept : h_() {}
+  /** \brief A view of `handle` (not owned: it lives as long as its store). */
   explicit Func(wb_func_t handle) noexcept : h_(handle) {}
+  /** \brief The C handle. */
   wb_func_t handle() const noexcept { return h_; }
   /** \brief False for the null handle (e.g. a null funcref). */
   explicit operator bool() const noexcept { return h_.id != 0; }
@@ -747,7 +868,7 @@ class Func {
     if (st != WB_OK) return last_failure(st);
     return Arity{np, nr};
   }
-  /** \brief This function as a typed callable; see TypedFunc. */
+  /** \brief This function as a typed callable, its type checked now; see TypedFunc. */
   template <class Sig>
   TypedFunc<Sig> typed() const {
     return TypedFunc<Sig>::make(Result<Func>(*this), nullptr);
@@ -760,6 +881,7 @@ class Func {
 namespace detail {
 template <>
 struct ValTraits<Func> {
+  static constexpr bool supported = true;
   static constexpr wb_valkind_t kind = WB_FUNCREF;
   static wb_val_t to(const Func &v) noexcept { return funcref(v.handle()); }
   static Func from(const wb_val_t &v) noexcept { return Func(v.of.funcref); }
@@ -771,79 +893,99 @@ struct ValTraits<Func> {
  *
  * Parameter types: 32- and 64-bit integers (i32, i64), float (f32), double
  * (f64), V128, Func or wb_func_t (funcref). Result: void, one of those, or a
- * std::tuple of them. The lookup (Instance::func<Sig>, Func::typed<Sig>)
- * checks the function's arity once; the library checks the argument kinds on
- * every call before running wasm, and the results' kinds are checked after
- * it. A failed lookup is kept: ok()/status()/message() report it, and every
- * call returns it. Use Module::check_func<Sig> to check the full type before
- * running anything. A view: the store's owner thread only.
+ * std::tuple of them. Any other type (bool, std::string, a pointer) is one
+ * compile error that names these. The lookup (Instance::func<Sig>,
+ * Func::typed<Sig>) checks the function's whole type, every parameter and
+ * result kind, against the signature once (::wb_func_check_type); a
+ * mismatch is ::WB_ERR_TYPE_MISMATCH naming both types. A failed lookup is
+ * kept: ok()/status()/message() report it, and every call returns it. A
+ * view: the store's owner thread only.
  */
 template <class R, class... Args>
 class TypedFunc<R(Args...)> {
- public:
-  using result_type = R;
-  TypedFunc() : h_(), status_(WB_ERR_INVALID_HANDLE), message_("empty TypedFunc") {}
+  using Traits = detail::SigTraits<R(Args...)>;
+  static constexpr std::size_t kParams = sizeof...(Args);
 
-  /** \brief Checks the arity of a looked-up function against the signature;
-   *  a failed lookup is kept. `what` names the function in messages (may be NULL). */
+ public:
+  /** \brief The C++ result type (void, a value, or a std::tuple). */
+  using result_type = R;
+  /** \brief An empty TypedFunc: every call fails with ::WB_ERR_INVALID_HANDLE. */
+  TypedFunc() : h_(), failure_{WB_ERR_INVALID_HANDLE, "empty TypedFunc"} {
+    static_assert(Traits::supported, WASMBOUND_VALUE_TYPES_MESSAGE);
+  }
+
+  /** \brief Checks the type of a looked-up function against the signature
+   *  (::wb_func_check_type); a failed lookup is kept. `what` names the
+   *  function in messages (may be NULL). */
   static TypedFunc make(const Result<Func> &lookup, const char *what) {
+    static_assert(Traits::supported, WASMBOUND_VALUE_TYPES_MESSAGE);
     if (!lookup) return TypedFunc(lookup.error());
-    Result<Arity> a = lookup->arity();
-    if (!a) return TypedFunc(a.error());
-    if (a->params != sizeof...(Args) || a->results != detail::ResultTraits<R>::count) {
-      std::string who = what ? std::string("function \"") + what + "\"" : std::string("the function");
-      return TypedFunc(fail(WB_ERR_TYPE_MISMATCH,
-                            who + " takes " + detail::arity_text(a->params, a->results) + ", but the C++ signature " +
-                                detail::SigTraits<R(Args...)>::text() + " has " +
-                                detail::arity_text(sizeof...(Args), detail::ResultTraits<R>::count)));
+    const auto params = Traits::params();
+    const auto results = Traits::results();
+    wb_status_t st =
+        wb_func_check_type(lookup->handle(), params.data(), params.size(), results.data(), results.size());
+    if (st == WB_ERR_TYPE_MISMATCH) { /* "function "f" has type X, not Y, the C++ signature's" */
+      std::string msg = wb_last_error();
+      const std::string_view lead = "the function ";
+      if (what && msg.compare(0, lead.size(), lead) == 0) msg = "function \"" + (what + ("\" " + msg.substr(lead.size())));
+      return TypedFunc(fail(WB_ERR_TYPE_MISMATCH, msg + ", the C++ signature's"));
     }
+    if (st != WB_OK) return TypedFunc(last_failure(st));
     return TypedFunc(lookup->handle());
   }
 
   /** \brief Whether the lookup succeeded. */
-  bool ok() const noexcept { return status_ == WB_OK; }
+  bool ok() const noexcept { return failure_.status == WB_OK; }
+  /** \brief The same as ok(). */
   explicit operator bool() const noexcept { return ok(); }
-  wb_status_t status() const noexcept { return status_; }
-  const std::string &message() const noexcept { return message_; }
+  /** \brief ::WB_OK, or why the lookup failed. */
+  wb_status_t status() const noexcept { return failure_.status; }
+  /** \brief Why the lookup failed; "" when it succeeded. */
+  const std::string &message() const noexcept { return failure_.message; }
+  /** \brief The function (the null Func after a failed lookup). */
   Func func() const noexcept { return Func(h_); }
+  /** \brief The C handle (0 after a failed lookup). */
   wb_func_t handle() const noexcept { return h_; }
 
-  /** \brief Calls the function. The store's owner thread. */
+  /** \brief Calls the function. The store's owner thread. A trap, an
+   *  interrupt or exhausted fuel is a failed Result with its trap_code(). */
   Result<R> operator()(Args... args) const {
-    if (status_ != WB_OK) return fail(status_, message_);
-    std::array<wb_val_t, sizeof...(Args)> in{{detail::ValTraits<std::decay_t<Args>>::to(args)...}};
+    if (failure_.status != WB_OK) {
+      (void)wb_set_error(failure_.status, failure_.message.c_str());
+      return failure_;
+    }
+    std::array<wb_val_t, kParams> in{{detail::ValTraits<std::decay_t<Args>>::to(args)...}};
     std::array<wb_val_t, detail::ResultTraits<R>::count> out{};
     wb_status_t st = wb_func_call(h_, in.data(), in.size(), out.data(), out.size());
     if (st != WB_OK) return last_failure(st);
     if constexpr (detail::ResultTraits<R>::count == 0) {
       return Result<R>();
     } else {
-      const auto want = detail::ResultTraits<R>::kinds();
-      for (std::size_t i = 0; i < want.size(); i++) {
-        if (out[i].kind != want[i])
-          return fail(WB_ERR_TYPE_MISMATCH, "result " + std::to_string(i) + " has type " + kind_name(out[i].kind) +
-                                                ", but the C++ signature expects " + kind_name(want[i]));
-      }
-      return detail::ResultTraits<R>::from(out.data());
+      return detail::ResultTraits<R>::from(out.data()); /* kinds checked at lookup */
     }
   }
   /** \brief The same as operator(). */
   Result<R> call(Args... args) const { return (*this)(args...); }
 
  private:
-  explicit TypedFunc(wb_func_t h) : h_(h), status_(WB_OK) {}
-  explicit TypedFunc(Failure f) : h_(), status_(detail::failed_status(f.status)), message_(std::move(f.message)) {}
+  explicit TypedFunc(wb_func_t h) : h_(h), failure_{WB_OK, {}} {}
+  explicit TypedFunc(Failure f) : h_(), failure_(std::move(f)) {
+    failure_.status = detail::failed_status(failure_.status);
+  }
   wb_func_t h_;
-  wb_status_t status_;
-  std::string message_;
+  Failure failure_;
 };
 
 /** \brief A linear memory in a store (a view; the store's owner thread only). */
 class Memory {
  public:
+  /** \brief The null handle: every call fails with ::WB_ERR_INVALID_HANDLE. */
   Memory() noexcept : h_() {}
+  /** \brief A view of `handle` (not owned: it lives as long as its store). */
   explicit Memory(wb_memory_t handle) noexcept : h_(handle) {}
+  /** \brief The C handle. */
   wb_memory_t handle() const noexcept { return h_; }
+  /** \brief False for the null handle. */
   explicit operator bool() const noexcept { return h_.id != 0; }
 
   /** \brief The size in bytes. */
@@ -905,9 +1047,13 @@ class Memory {
 /** \brief A global in a store (a view; the store's owner thread only). */
 class Global {
  public:
+  /** \brief The null handle: every call fails with ::WB_ERR_INVALID_HANDLE. */
   Global() noexcept : h_() {}
+  /** \brief A view of `handle` (not owned: it lives as long as its store). */
   explicit Global(wb_global_t handle) noexcept : h_(handle) {}
+  /** \brief The C handle. */
   wb_global_t handle() const noexcept { return h_; }
+  /** \brief False for the null handle. */
   explicit operator bool() const noexcept { return h_.id != 0; }
 
   /** \brief The value with its kind. */
@@ -920,6 +1066,7 @@ class Global {
   /** \brief The value as T; ::WB_ERR_TYPE_MISMATCH when the global has another kind. */
   template <class T>
   Result<T> get() const {
+    static_assert(detail::AllValues<T>::value, WASMBOUND_VALUE_TYPES_MESSAGE);
     Result<wb_val_t> v = get();
     if (!v) return v.error();
     if (v->kind != detail::ValTraits<T>::kind)
@@ -932,6 +1079,7 @@ class Global {
   /** \brief Sets a mutable global from a C++ value (int32_t: i32, double: f64, ...). */
   template <class T, class = std::enable_if_t<!std::is_same<std::decay_t<T>, wb_val_t>::value>>
   Result<void> set(const T &value) const {
+    static_assert(detail::AllValues<T>::value, WASMBOUND_VALUE_TYPES_MESSAGE);
     wb_val_t v = detail::ValTraits<std::decay_t<T>>::to(value);
     return detail::check(wb_global_set(h_, &v));
   }
@@ -943,9 +1091,13 @@ class Global {
 /** \brief An instance in a store (a view; the store's owner thread only). */
 class Instance {
  public:
+  /** \brief The null handle: every call fails with ::WB_ERR_INVALID_HANDLE. */
   Instance() noexcept : h_() {}
+  /** \brief A view of `handle` (not owned: it lives as long as its store). */
   explicit Instance(wb_instance_t handle) noexcept : h_(handle) {}
+  /** \brief The C handle. */
   wb_instance_t handle() const noexcept { return h_; }
+  /** \brief False for the null handle. */
   explicit operator bool() const noexcept { return h_.id != 0; }
 
   /** \brief An exported function (::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH for another kind). */
@@ -990,7 +1142,9 @@ class Instance {
  */
 class Interrupter {
  public:
+  /** \brief Interrupts nothing (::WB_ERR_INVALID_HANDLE). */
   Interrupter() noexcept : h_() {}
+  /** \brief Interrupts `store` (not owned). */
   explicit Interrupter(wb_store_t store) noexcept : h_(store) {}
   /** \brief The store's running call, or else its next one, returns ::WB_ERR_INTERRUPTED. */
   Result<void> interrupt() const { return detail::check(wb_store_interrupt(h_)); }
@@ -1002,14 +1156,73 @@ class Interrupter {
 class WasiConfig;
 
 /**
+ * \brief What can be done with a store on its owner thread, shared by the
+ * owner (Store) and the non-owning view a host function gets (StoreRef).
+ * `Derived` provides handle().
+ */
+template <class Derived>
+class StoreOps {
+ public:
+  /** \brief Instantiates a module without imports (use a Linker for imports). The owner thread. */
+  Result<Instance> instantiate(const Module &module) const;
+  /** \brief ANY thread: the running call, or else the next one, returns ::WB_ERR_INTERRUPTED. */
+  Result<void> interrupt() const { return detail::check(wb_store_interrupt(h())); }
+  /** \brief A copyable handle that only interrupts, for other threads. */
+  Interrupter interrupter() const noexcept { return Interrupter(h()); }
+  /** \brief Sets the fuel left (engine made with consume_fuel). The owner thread. */
+  Result<void> set_fuel(uint64_t fuel) const { return detail::check(wb_store_set_fuel(h(), fuel)); }
+  /** \brief The fuel left. The owner thread. */
+  Result<uint64_t> fuel() const {
+    uint64_t f = 0;
+    wb_status_t st = wb_store_get_fuel(h(), &f);
+    if (st != WB_OK) return last_failure(st);
+    return f;
+  }
+  /** \brief Resource limits (0: none); see ::wb_store_set_limits. The owner thread. */
+  Result<void> set_limits(const wb_store_limits_t &limits) const {
+    return detail::check(wb_store_set_limits(h(), &limits));
+  }
+  /** \brief At most `ms` milliseconds per call (0: no limit). The owner thread. */
+  Result<void> set_call_timeout(uint64_t ms) const { return detail::check(wb_store_set_call_timeout(h(), ms)); }
+  /** \brief A deadline `ms` milliseconds from now for the whole store (0: none). The owner thread. */
+  Result<void> set_deadline(uint64_t ms) const { return detail::check(wb_store_set_deadline(h(), ms)); }
+
+ private:
+  wb_store_t h() const noexcept { return static_cast<const Derived *>(this)->handle(); }
+};
+
+/**
+ * \brief A store that this object does not own: the store a host function
+ * runs in (Caller::store()). It can do what StoreOps offers on the owner
+ * thread, but it cannot delete, release or adopt the store, and no Store
+ * can be made from it: it is not an owner, so it cannot be handed to one
+ * by mistake (`Store s(ref.handle())` would be a deliberate second owner).
+ */
+class StoreRef : public StoreOps<StoreRef> {
+ public:
+  /** \brief The null store. */
+  StoreRef() noexcept : h_() {}
+  /** \brief A view of `store` (not owned). */
+  explicit StoreRef(wb_store_t store) noexcept : h_(store) {}
+  /** \brief The C handle (not owned). */
+  wb_store_t handle() const noexcept { return h_; }
+  /** \brief False for the null store. */
+  explicit operator bool() const noexcept { return h_.id != 0; }
+
+ private:
+  wb_store_t h_;
+};
+
+/**
  * \brief A store: owns instances and their state. Only its owner thread (the
  * creator, or whoever adopted it) may use it, and everything in it; the
  * library refuses other threads with ::WB_ERR_WRONG_THREAD. Destroy it on the
  * owner thread (or after release()).
  */
-class Store : public detail::Owner<wb_store_t, &wb_store_delete, &wb_store_abandon> {
+class Store : public detail::Owner<wb_store_t, &wb_store_delete, &wb_store_abandon>, public StoreOps<Store> {
  public:
   using Owner::Owner;
+  using Owner::handle;
   /** \brief A new store; the calling thread becomes its owner. */
   static Result<Store> create(const Engine &engine) {
     wb_store_t h{};
@@ -1017,39 +1230,13 @@ class Store : public detail::Owner<wb_store_t, &wb_store_delete, &wb_store_aband
     if (st != WB_OK) return last_failure(st);
     return Store(h);
   }
-  /** \brief Instantiates a module without imports (use a Linker for imports). */
-  Result<Instance> instantiate(const Module &module) const {
-    wb_instance_t i{};
-    wb_status_t st = wb_instance_new(h_, module.handle(), &i);
-    if (st != WB_OK) return last_failure(st);
-    return Instance(i);
-  }
+  /** \brief A non-owning view of this store. */
+  StoreRef ref() const noexcept { return StoreRef(h_); }
   /** \brief The owner gives the store up (::wb_store_release): nobody may use
    *  it until a thread calls adopt(). This object still owns (deletes) it. */
   Result<void> release() const { return detail::check(wb_store_release(h_)); }
   /** \brief The calling thread becomes the owner of a released or orphaned store. Any thread. */
   Result<void> adopt() const { return detail::check(wb_store_adopt(h_)); }
-  /** \brief ANY thread: the running call, or else the next one, returns ::WB_ERR_INTERRUPTED. */
-  Result<void> interrupt() const { return detail::check(wb_store_interrupt(h_)); }
-  /** \brief A copyable handle that only interrupts, for other threads. */
-  Interrupter interrupter() const noexcept { return Interrupter(h_); }
-  /** \brief Sets the fuel left (engine made with consume_fuel). Owner thread. */
-  Result<void> set_fuel(uint64_t fuel) const { return detail::check(wb_store_set_fuel(h_, fuel)); }
-  /** \brief The fuel left. Owner thread. */
-  Result<uint64_t> fuel() const {
-    uint64_t f = 0;
-    wb_status_t st = wb_store_get_fuel(h_, &f);
-    if (st != WB_OK) return last_failure(st);
-    return f;
-  }
-  /** \brief Resource limits (0: none); see ::wb_store_set_limits. */
-  Result<void> set_limits(const wb_store_limits_t &limits) const {
-    return detail::check(wb_store_set_limits(h_, &limits));
-  }
-  /** \brief At most `ms` milliseconds per call (0: no limit). */
-  Result<void> set_call_timeout(uint64_t ms) const { return detail::check(wb_store_set_call_timeout(h_, ms)); }
-  /** \brief A deadline `ms` milliseconds from now for the whole store (0: none). */
-  Result<void> set_deadline(uint64_t ms) const { return detail::check(wb_store_set_deadline(h_, ms)); }
   /** \brief Gives the store a WASI context built from `config`; see ::wb_store_set_wasi. */
   inline Result<void> set_wasi(const WasiConfig &config) const;
   /** \brief What the WASI program wrote so far to a captured stream (`fd` 1 or 2). */
@@ -1063,6 +1250,14 @@ class Store : public detail::Owner<wb_store_t, &wb_store_delete, &wb_store_aband
   }
 };
 
+template <class Derived>
+inline Result<Instance> StoreOps<Derived>::instantiate(const Module &module) const {
+  wb_instance_t i{};
+  wb_status_t st = wb_instance_new(h(), module.handle(), &i);
+  if (st != WB_OK) return last_failure(st);
+  return Instance(i);
+}
+
 /* ======================================================================== */
 /* Linking and host functions                                                */
 
@@ -1072,33 +1267,38 @@ class Store : public detail::Owner<wb_store_t, &wb_store_delete, &wb_store_aband
  */
 class Caller {
  public:
+  /** \brief The caller `handle` (valid during its callback only). */
   explicit Caller(wb_caller_t handle) noexcept : h_(handle) {}
+  /** \brief The C handle. */
   wb_caller_t handle() const noexcept { return h_; }
-  /** \brief An export of the calling instance (usually "memory"). */
+  /** \brief A memory exported by the calling instance (usually "memory"). */
   Result<Memory> memory(Name name) const {
     wb_memory_t m{};
     wb_status_t st = wb_caller_get_memory(h_, name.c_str(), &m);
     if (st != WB_OK) return last_failure(st);
     return Memory(m);
   }
+  /** \brief A function exported by the calling instance. */
   Result<Func> func(Name name) const {
     wb_func_t f{};
     wb_status_t st = wb_caller_get_func(h_, name.c_str(), &f);
     if (st != WB_OK) return last_failure(st);
     return Func(f);
   }
+  /** \brief A global exported by the calling instance. */
   Result<Global> global(Name name) const {
     wb_global_t g{};
     wb_status_t st = wb_caller_get_global(h_, name.c_str(), &g);
     if (st != WB_OK) return last_failure(st);
     return Global(g);
   }
-  /** \brief The handle of the store the callback runs in (not owned). */
-  Result<wb_store_t> store() const {
+  /** \brief The store the callback runs in, as a non-owning StoreRef (its
+   *  fuel, limits, interrupter...): the callback's caller owns the store. */
+  Result<StoreRef> store() const {
     wb_store_t s{};
     wb_status_t st = wb_caller_store(h_, &s);
     if (st != WB_OK) return last_failure(st);
-    return s;
+    return StoreRef(s);
   }
 
  private:
@@ -1119,6 +1319,7 @@ struct IsResult<Result<T>> : std::true_type {
 template <class R, class... Args>
 struct HostSigBase {
   using Ret = typename IsResult<R>::inner;
+  static constexpr bool supported = AllValues<Args...>::value && ResultTraits<Ret>::supported;
   static constexpr std::size_t nparams = sizeof...(Args);
   static constexpr std::size_t nresults = ResultTraits<Ret>::count;
   static std::array<wb_valkind_t, sizeof...(Args)> params() noexcept { return {{ValTraits<std::decay_t<Args>>::kind...}}; }
@@ -1201,18 +1402,26 @@ struct HostThunk {
                           std::size_t nresults) noexcept {
     if (nargs != Sig::nparams || nresults != Sig::nresults)
       return wb_set_error(WB_ERR_INTERNAL, "wasmbound.hh: host function called with an unexpected arity");
+    return guarded(env, caller, args, results);
+  }
+  /* Runs the function; with exceptions on, a thrown one traps the guest
+   * with its what() (exceptions never cross into the library). */
+  static wb_status_t guarded(void *env, wb_caller_t caller, const wb_val_t *args, wb_val_t *results) noexcept {
 #if WASMBOUND_EXCEPTIONS
     try {
-#endif
-      return Sig::invoke(*static_cast<const F *>(env), caller, args, results,
-                         std::make_index_sequence<Sig::nparams>{}, typename Sig::takes_caller{});
-#if WASMBOUND_EXCEPTIONS
+      return run(env, caller, args, results);
     } catch (const std::exception &e) {
       return wb_set_error(WB_ERR_TRAP, e.what());
     } catch (...) {
       return wb_set_error(WB_ERR_TRAP, "a host function threw a C++ exception that is not a std::exception");
     }
+#else
+    return run(env, caller, args, results);
 #endif
+  }
+  static wb_status_t run(void *env, wb_caller_t caller, const wb_val_t *args, wb_val_t *results) {
+    return Sig::invoke(*static_cast<const F *>(env), caller, args, results, std::make_index_sequence<Sig::nparams>{},
+                       typename Sig::takes_caller{});
   }
   static void destroy(void *env) noexcept { delete static_cast<F *>(env); }
 };
@@ -1228,6 +1437,7 @@ class SharedMemory;
 class Linker : public detail::Owner<wb_linker_t, &wb_linker_delete> {
  public:
   using Owner::Owner;
+  /** \brief A new linker for `engine`'s modules; the calling thread is its only user. */
   static Result<Linker> create(const Engine &engine) {
     wb_linker_t h{};
     wb_status_t st = wb_linker_new(engine.handle(), &h);
@@ -1271,6 +1481,7 @@ class Linker : public detail::Owner<wb_linker_t, &wb_linker_delete> {
   Result<void> define(Name module, Name name, F &&fn) const {
     using Fn = std::decay_t<F>;
     using Thunk = detail::HostThunk<Fn>;
+    static_assert(Thunk::Sig::supported, WASMBOUND_VALUE_TYPES_MESSAGE);
     const auto params = Thunk::Sig::params();
     const auto results = Thunk::Sig::results();
     Fn *env = new Fn(std::forward<F>(fn));
@@ -1310,6 +1521,7 @@ class Linker : public detail::Owner<wb_linker_t, &wb_linker_delete> {
 class Template : public detail::Owner<wb_template_t, &wb_template_delete> {
  public:
   using Owner::Owner;
+  /** \brief Pre-links `module` with `linker`'s definitions (the linker's thread). */
   static Result<Template> create(const Linker &linker, const Module &module) {
     wb_template_t h{};
     wb_status_t st = wb_template_new(linker.handle(), module.handle(), &h);
@@ -1325,31 +1537,274 @@ class Template : public detail::Owner<wb_template_t, &wb_template_delete> {
   }
 };
 
+/* ======================================================================== */
+/* Worker pools, futures, logging                                            */
+
+/** \brief Pool options: starts from the library's defaults
+ *  (::wb_pool_config_init); the setters chain. */
+class PoolConfig {
+ public:
+  /** \brief The library's defaults (this header's version of ::wb_pool_config_t). */
+  PoolConfig() noexcept { (void)wb_pool_config_init(&c_, WB_POOL_CONFIG_VERSION); }
+  /** \brief The C struct, for options without a setter here. */
+  wb_pool_config_t &raw() noexcept { return c_; }
+  /** \brief The C struct, for options without a setter here. */
+  const wb_pool_config_t &raw() const noexcept { return c_; }
+  /** \brief Worker threads, each with its own store (default 2, at most 256). */
+  PoolConfig &workers(uint32_t n) noexcept { return set(c_.workers, n); }
+  /** \brief Queued calls before submit pushes back (default 1024). */
+  PoolConfig &queue_capacity(uint32_t n) noexcept { return set(c_.queue_capacity, n); }
+  /** \brief A time limit per call in milliseconds (default 0: none). */
+  PoolConfig &call_timeout_ms(uint64_t ms) noexcept { return set(c_.call_timeout_ms, ms); }
+  /** \brief Fuel per call (default 0: no fuel; needs an engine with consume_fuel). */
+  PoolConfig &fuel_per_call(uint64_t fuel) noexcept { return set(c_.fuel_per_call, fuel); }
+  /** \brief Memory limit per worker store in bytes (default 0: none). */
+  PoolConfig &memory_limit_bytes(uint64_t bytes) noexcept { return set(c_.memory_limit_bytes, bytes); }
+  /** \brief A fresh instance after this many calls (default 0: only after a failure). */
+  PoolConfig &recycle_after_calls(uint64_t calls) noexcept { return set(c_.recycle_after_calls, calls); }
+
+ private:
+  template <class T, class U>
+  PoolConfig &set(T &field, U value) noexcept {
+    field = value;
+    return *this;
+  }
+  wb_pool_config_t c_;
+};
+
+/**
+ * \brief The pending result of a call submitted to a Pool (an owner: deleted
+ * with the object; the call still runs and its result is dropped). Any
+ * thread, concurrently.
+ */
+class Future : public detail::Owner<wb_future_t, &wb_future_delete> {
+ public:
+  /** \brief An empty future. */
+  Future() noexcept = default;
+  /** \brief Takes ownership of `future`, whose function returns `nresults` values. */
+  Future(wb_future_t future, std::size_t nresults) noexcept : Owner(future), nresults_(nresults) {}
+  /** \brief Waits up to `timeout_ms` (the default: forever) for the results.
+   *  The call's own failure comes back as it happened (status, message, trap
+   *  code); ::WB_ERR_TIMEOUT when the time ran out first (the future stays valid). */
+  Result<std::vector<wb_val_t>> wait(uint64_t timeout_ms = UINT64_MAX) const {
+    std::vector<wb_val_t> out(nresults_);
+    wb_status_t st = wb_future_wait(h_, timeout_ms, out.data(), out.size());
+    if (st != WB_OK) return last_failure(st);
+    return out;
+  }
+  /** \brief Whether the call has completed. */
+  Result<bool> done() const {
+    bool d = false;
+    wb_status_t st = wb_future_poll(h_, &d);
+    if (st != WB_OK) return last_failure(st);
+    return d;
+  }
+  /** \brief Cancels the call (::wb_future_cancel): it completes with ::WB_ERR_INTERRUPTED. */
+  Result<void> cancel() const { return detail::check(wb_future_cancel(h_)); }
+  /** \brief The number of results the call returns. */
+  std::size_t nresults() const noexcept { return nresults_; }
+
+ private:
+  std::size_t nresults_ = 0;
+};
+
+/**
+ * \brief A pool of worker threads, each owning one store and instance of a
+ * Template, that runs calls for any thread (see ::wb_pool_new). An owner:
+ * deleting it cancels what is still running. Any thread, concurrently, but
+ * not from its own workers' host functions.
+ */
+class Pool : public detail::Owner<wb_pool_t, &wb_pool_delete> {
+ public:
+  using Owner::Owner;
+  /** \brief Starts a pool of `tmpl` (made with `engine`); each worker
+   *  instantiates it before this returns. */
+  static Result<Pool> create(const Engine &engine, const Template &tmpl, const PoolConfig &config = PoolConfig()) {
+    wb_pool_t h{};
+    wb_status_t st = wb_pool_new(engine.handle(), tmpl.handle(), &config.raw(), &h);
+    if (st != WB_OK) return last_failure(st);
+    return Pool(h);
+  }
+  /** \brief The index of an exported function, for call_index() and submit(). */
+  Result<uint32_t> func_index(Name name) const {
+    uint32_t i = 0;
+    wb_status_t st = wb_pool_func_index(h_, name.c_str(), &i);
+    if (st != WB_OK) return last_failure(st);
+    return i;
+  }
+  /** \brief Runs `name` on a worker with dynamically typed values and waits
+   *  for its `nresults` results. */
+  Result<std::vector<wb_val_t>> call(Name name, const std::vector<wb_val_t> &args, std::size_t nresults) const {
+    std::vector<wb_val_t> out(nresults);
+    wb_status_t st = wb_pool_call(h_, name.c_str(), args.data(), args.size(), out.data(), out.size());
+    if (st != WB_OK) return last_failure(st);
+    return out;
+  }
+  /** \brief call() by index (from func_index()). */
+  Result<std::vector<wb_val_t>> call_index(uint32_t func_index, const std::vector<wb_val_t> &args,
+                                           std::size_t nresults) const {
+    std::vector<wb_val_t> out(nresults);
+    wb_status_t st = wb_pool_call_index(h_, func_index, args.data(), args.size(), out.data(), out.size());
+    if (st != WB_OK) return last_failure(st);
+    return out;
+  }
+  /** \brief Runs `name` on a worker with C++ types and waits:
+   *  `pool.call<int32_t(int32_t, int32_t)>("add", 1, 2)`. The library checks
+   *  the argument kinds; the results have the signature's kinds. */
+  template <class Sig, class... A>
+  Result<typename detail::SigTraits<Sig>::result_type> call(Name name, A &&...args) const {
+    using Traits = detail::SigTraits<Sig>;
+    using R = typename Traits::result_type;
+    static_assert(Traits::supported, WASMBOUND_VALUE_TYPES_MESSAGE);
+    static_assert(sizeof...(A) == Traits::nparams, "wasmbound: Pool::call<Sig>: as many arguments as Sig has");
+    const std::vector<wb_val_t> in = Traits::to_vals(std::forward<A>(args)...);
+    Result<std::vector<wb_val_t>> out = call(name, in, Traits::nresults);
+    if (!out) return out.error();
+    if constexpr (std::is_void<R>::value) {
+      return Result<void>();
+    } else {
+      return detail::ResultTraits<R>::from(out->data());
+    }
+  }
+  /**
+   * \brief Queues a call and returns at once with its Future.
+   * \param func_index from func_index().
+   * \param args the arguments (copied).
+   * \param nresults the function's result count (what Future::wait returns).
+   * \param block true: wait while the queue is full; false: ::WB_ERR_BUSY then.
+   */
+  Result<Future> submit(uint32_t func_index, const std::vector<wb_val_t> &args, std::size_t nresults,
+                        bool block = true) const {
+    wb_future_t f{};
+    wb_status_t st = wb_pool_submit(h_, func_index, args.data(), args.size(), block, &f);
+    if (st != WB_OK) return last_failure(st);
+    return Future(f, nresults);
+  }
+  /** \brief Stops the pool (::wb_pool_shutdown): ::WB_SHUTDOWN_DRAIN runs what
+   *  is queued, ::WB_SHUTDOWN_CANCEL interrupts it. Waits for the workers. */
+  Result<void> shutdown(wb_shutdown_mode_t mode = WB_SHUTDOWN_DRAIN) const {
+    return detail::check(wb_pool_shutdown(h_, mode));
+  }
+  /** \brief The pool's counters (::wb_pool_stats_get). */
+  Result<wb_pool_stats_t> stats() const {
+    wb_pool_stats_t s = WB_POOL_STATS_INIT;
+    wb_status_t st = wb_pool_stats_get(h_, &s);
+    if (st != WB_OK) return last_failure(st);
+    return s;
+  }
+};
+
+/**
+ * \brief The library's log callback (::wb_set_log_callback) as a C++
+ * function, installed for this object's lifetime.
+ *
+ * The function runs on whichever thread logs, possibly several at once: it
+ * must be thread-safe, must not call wasmbound (such calls are refused with
+ * ::WB_ERR_BUSY), and what it throws is dropped. Only one callback is
+ * installed at a time: installing another replaces it, and then destroying
+ * the older object removes nothing. Removal is final: once remove() or the
+ * destructor returns, the function is not running and never runs again.
+ */
+class LogCallback {
+ public:
+  /** \brief What receives the messages: the level and the text (valid during the call only). */
+  using Function = std::function<void(wb_log_level_t, std::string_view)>;
+  /** \brief Installs `fn` for messages of `min_level` and above. Any thread. */
+  static Result<LogCallback> install(Function fn, wb_log_level_t min_level = WB_LOG_INFO) {
+    LogCallback cb(std::make_unique<Function>(std::move(fn)));
+    std::lock_guard<std::mutex> lock(installed_lock());
+    wb_status_t st = wb_set_log_callback(&thunk, cb.fn_.get(), min_level);
+    if (st != WB_OK) return last_failure(st);
+    installed() = cb.fn_.get();
+    return Result<LogCallback>(std::move(cb));
+  }
+  /** \brief Takes over `other`'s function (and its installation). */
+  LogCallback(LogCallback &&other) noexcept = default;
+  /** \brief Removes this object's function (if still installed), then takes over `other`'s. */
+  LogCallback &operator=(LogCallback &&other) noexcept {
+    if (this != &other) {
+      (void)remove();
+      fn_ = std::move(other.fn_);
+    }
+    return *this;
+  }
+  LogCallback(const LogCallback &) = delete;
+  LogCallback &operator=(const LogCallback &) = delete;
+  /** \brief remove(). */
+  ~LogCallback() { (void)remove(); }
+  /** \brief Whether this object's function is the installed callback. */
+  bool installed_now() const {
+    std::lock_guard<std::mutex> lock(installed_lock());
+    return fn_ && installed() == fn_.get();
+  }
+  /** \brief Uninstalls this object's function if it is still the installed
+   *  one (not from inside a log callback: ::WB_ERR_BUSY). Any thread. */
+  Result<void> remove() {
+    if (!fn_) return Result<void>();
+    std::lock_guard<std::mutex> lock(installed_lock());
+    if (installed() == fn_.get()) {
+      wb_status_t st = wb_set_log_callback(nullptr, nullptr, WB_LOG_ERROR);
+      if (st != WB_OK) return last_failure(st);
+      installed() = nullptr;
+    }
+    fn_.reset();
+    return Result<void>();
+  }
+
+ private:
+  explicit LogCallback(std::unique_ptr<Function> fn) noexcept : fn_(std::move(fn)) {}
+  static void thunk(void *user, wb_log_level_t level, const char *message) noexcept {
+#if WASMBOUND_EXCEPTIONS
+    try {
+      (*static_cast<const Function *>(user))(level, message);
+    } catch (...) {
+    }
+#else
+    (*static_cast<const Function *>(user))(level, message);
+#endif
+  }
+  /* which function is installed (one per process, like the library's) */
+  static const Function *&installed() noexcept {
+    static const Function *current = nullptr;
+    return current;
+  }
+  static std::mutex &installed_lock() noexcept {
+    static std::mutex m;
+    return m;
+  }
+  std::unique_ptr<Function> fn_;
+};
+
 /** \brief A shared linear memory (wasm threads). Any thread, concurrently. */
 class SharedMemory : public detail::Owner<wb_shared_memory_t, &wb_shared_memory_delete> {
  public:
   using Owner::Owner;
+  /** \brief A shared memory of `min_pages`..`max_pages` 64 KiB pages (::wb_shared_memory_new). */
   static Result<SharedMemory> create(const Engine &engine, uint32_t min_pages, uint32_t max_pages) {
     wb_shared_memory_t h{};
     wb_status_t st = wb_shared_memory_new(engine.handle(), min_pages, max_pages, &h);
     if (st != WB_OK) return last_failure(st);
     return SharedMemory(h);
   }
+  /** \brief The size in bytes. */
   Result<uint64_t> size() const {
     uint64_t n = 0;
     wb_status_t st = wb_shared_memory_size(h_, &n);
     if (st != WB_OK) return last_failure(st);
     return n;
   }
+  /** \brief Grows by `delta_pages`; returns the previous size in pages. */
   Result<uint64_t> grow(uint64_t delta_pages) const {
     uint64_t prev = 0;
     wb_status_t st = wb_shared_memory_grow(h_, delta_pages, &prev);
     if (st != WB_OK) return last_failure(st);
     return prev;
   }
+  /** \brief Copies `len` bytes at `offset` into `dst` (bounds-checked). */
   Result<void> read(uint64_t offset, void *dst, std::size_t len) const {
     return detail::check(wb_shared_memory_read(h_, offset, dst, len));
   }
+  /** \brief Copies bytes to `offset` (bounds-checked). */
   Result<void> write(uint64_t offset, Bytes bytes) const {
     return detail::check(wb_shared_memory_write(h_, offset, bytes.data(), bytes.size()));
   }
@@ -1363,6 +1818,7 @@ inline Result<void> Linker::define_shared_memory(Name module, Name name, const S
 class WasiConfig : public detail::Owner<wb_wasi_config_t, &wb_wasi_config_delete> {
  public:
   using Owner::Owner;
+  /** \brief An empty configuration; the calling thread is its only user. */
   static Result<WasiConfig> create() {
     wb_wasi_config_t h{};
     wb_status_t st = wb_wasi_config_new(&h);
@@ -1385,6 +1841,7 @@ class WasiConfig : public detail::Owner<wb_wasi_config_t, &wb_wasi_config_delete
     }
     return detail::check(wb_wasi_config_set_env(h_, names.data(), values.data(), vars.size()));
   }
+  /** \brief The program's stdin (copied). */
   Result<void> stdin_bytes(Bytes bytes) const {
     return detail::check(wb_wasi_config_set_stdin(h_, bytes.data(), bytes.size()));
   }
@@ -1392,9 +1849,11 @@ class WasiConfig : public detail::Owner<wb_wasi_config_t, &wb_wasi_config_delete
   Result<void> stdout_to(wb_stdio_mode_t mode, const char *path = nullptr) const {
     return detail::check(wb_wasi_config_set_stdout(h_, mode, path));
   }
+  /** \brief Routes stderr; `path` only for ::WB_STDIO_FILE. */
   Result<void> stderr_to(wb_stdio_mode_t mode, const char *path = nullptr) const {
     return detail::check(wb_wasi_config_set_stderr(h_, mode, path));
   }
+  /** \brief Gives the program the host directory `host_path` as `guest_path`. */
   Result<void> preopen_dir(Name host_path, Name guest_path, bool read_only) const {
     return detail::check(wb_wasi_config_preopen_dir(h_, host_path.c_str(), guest_path.c_str(), read_only));
   }
@@ -2146,15 +2605,16 @@ struct ComponentHostThunk {
                                                 "than the host function takes");
 #if WASMBOUND_EXCEPTIONS
     try {
-#endif
       return Sig::invoke(*static_cast<const F *>(env), store, args, result, std::make_index_sequence<Sig::nparams>{},
                          Sig::takes_store);
-#if WASMBOUND_EXCEPTIONS
     } catch (const std::exception &e) {
       return wb_set_error(WB_ERR_TRAP, e.what());
     } catch (...) {
       return wb_set_error(WB_ERR_TRAP, "a host function threw a C++ exception that is not a std::exception");
     }
+#else
+    return Sig::invoke(*static_cast<const F *>(env), store, args, result, std::make_index_sequence<Sig::nparams>{},
+                       Sig::takes_store);
 #endif
   }
   static void destroy(void *env) noexcept { delete static_cast<F *>(env); }

@@ -9,7 +9,7 @@ pcdir=$1 module=$2 src=$3 out=$4 cc=$5
 shift 5
 export PKG_CONFIG_PATH="$pcdir"
 command -v pkg-config >/dev/null || { echo "pkg-config is not installed (make deps installs it)"; exit 1; }
-pkg-config --print-errors --exists "$module >= 0.1"
+pkg-config --print-errors --exists "$module >= 0.2"
 echo "$module $(pkg-config --modversion "$module")"
 cflags=$(pkg-config --cflags "$module")
 libs=$(pkg-config --libs "$module")

@@ -16,9 +16,12 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 #if WASMBOUND_EXCEPTIONS
@@ -95,19 +98,34 @@ static void test_calls_and_results(const wb::Engine &engine) {
   CHECK(out.size() == 1 && out[0].kind == WB_I32 && out[0].of.i32 == 42);
   CHECK(dyn.typed<int32_t(int32_t, int32_t)>()(3, 4).value() == 7);
 
-  // Arity is checked at lookup; the failed lookup is kept and returned by calls.
+  // The whole type is checked at lookup; the failed lookup is kept and returned by calls.
   auto wrong_arity = instance.func<int32_t(int32_t)>("add");
-  CHECK_FAILS(wrong_arity, WB_ERR_TYPE_MISMATCH, "takes 2 parameters and 1 result");
-  CHECK_FAILS(wrong_arity(1), WB_ERR_TYPE_MISMATCH, "takes 2 parameters");
-  CHECK(std::strstr(wb_last_error(), "takes 2 parameters") != nullptr);  // recorded in the C state too
-  // Kinds: arguments refused by the library before wasm runs...
+  CHECK_FAILS(wrong_arity, WB_ERR_TYPE_MISMATCH,
+              "function \"add\" has type (func (param i32 i32) (result i32)), not (func (param i32) (result i32)), the "
+              "C++ signature's");
+  CHECK_FAILS(wrong_arity(1), WB_ERR_TYPE_MISMATCH, "the C++ signature's");
+  CHECK(std::strstr(wb_last_error(), "the C++ signature's") != nullptr);  // in the C state too
+  // Kinds, not just counts: parameters...
   auto wrong_args = instance.func<int32_t(int64_t, int64_t)>("add");
-  CHECK(wrong_args.ok());
-  CHECK_FAILS(wrong_args(1, 2), WB_ERR_TYPE_MISMATCH, "expected i32, got i64");
-  // ...results by the wrapper.
+  CHECK_FAILS(wrong_args, WB_ERR_TYPE_MISMATCH, "not (func (param i64 i64) (result i32))");
+  CHECK_FAILS(wrong_args(1, 2), WB_ERR_TYPE_MISMATCH, "not (func (param i64 i64) (result i32))");
+  // ...and results, before anything runs.
   auto wrong_result = instance.func<float(int32_t, int32_t)>("add");
-  CHECK_FAILS(wrong_result(1, 2), WB_ERR_TYPE_MISMATCH, "result 0 has type i32, but the C++ signature expects f32");
-  CHECK(std::strstr(wb_last_error(), "result 0 has type i32") != nullptr);
+  CHECK_FAILS(wrong_result, WB_ERR_TYPE_MISMATCH, "not (func (param i32 i32) (result f32))");
+  CHECK_FAILS((dyn.typed<std::tuple<int32_t, int32_t>(int32_t, int32_t)>()), WB_ERR_TYPE_MISMATCH,
+              "the function has type (func (param i32 i32) (result i32)), not (func (param i32 i32) (result i32 i32))");
+  CHECK(instance.func<std::tuple<int64_t, int32_t>(int32_t, int64_t)>("swap").ok());
+  CHECK_FAILS((instance.func<std::tuple<int32_t, int64_t>(int32_t, int64_t)>("swap")), WB_ERR_TYPE_MISMATCH,
+              "not (func (param i32 i64) (result i32 i64))");
+
+  // Names: C strings, std::string, std::string_view (copied to add the NUL).
+  const std::string name_string = "add";
+  const std::string_view name_view = std::string_view("add_and_more").substr(0, 3);
+  CHECK(instance.func<int32_t(int32_t, int32_t)>(name_string)(1, 1).value() == 2);
+  CHECK(instance.func<int32_t(int32_t, int32_t)>(name_view)(2, 2).value() == 4);
+  CHECK(instance.func(name_view).ok() && instance.memory(std::string_view("memory")).ok());
+  CHECK_FAILS(instance.func(std::string_view("add\0x", 5)), WB_ERR_INVALID_ARGUMENT, "NULL");
+  CHECK_FAILS(instance.func(std::string("add\0x", 5)), WB_ERR_INVALID_ARGUMENT, "NULL");
   // The full type, before running anything.
   CHECK(module.check_func<int32_t(int32_t, int32_t)>("add").ok());
   CHECK(module.check_func<std::tuple<int64_t, int32_t>(int32_t, int64_t)>("swap").ok());
@@ -150,10 +168,25 @@ static void test_calls_and_results(const wb::Engine &engine) {
   CHECK(thrown);
 #endif
 
-  // Traps leave the store usable.
+  // Traps leave the store usable; the Result carries the trap code.
   auto boom = instance.func<void()>("boom");
-  CHECK_FAILS(boom(), WB_ERR_TRAP, "unreachable");
+  wb::Result<void> boomed = boom();
+  CHECK_FAILS(boomed, WB_ERR_TRAP, "unreachable");
   CHECK(wb_last_trap_code() == WB_TRAP_UNREACHABLE);
+  CHECK(boomed.trap_code() == WB_TRAP_UNREACHABLE && boomed.error().trap_code == WB_TRAP_UNREACHABLE);
+  CHECK(std::strcmp(wb::trap_code_name(boomed.trap_code()), "UNREACHABLE") == 0);
+  CHECK(boomed.exit_code() == -1);
+  CHECK(add(1, 1).trap_code() == WB_TRAP_NONE);
+  CHECK(missing.trap_code() == WB_TRAP_NONE);  // a failure that was not a trap
+#if WASMBOUND_EXCEPTIONS
+  bool trap_thrown = false;
+  try {
+    boom().value();
+  } catch (const wb::Error &e) {
+    trap_thrown = e.trap_code() == WB_TRAP_UNREACHABLE && e.status() == WB_ERR_TRAP;
+  }
+  CHECK(trap_thrown);
+#endif
   CHECK(add(2, 2).value() == 4);
 
   // Memory.
@@ -378,7 +411,10 @@ static void test_host_functions(const wb::Engine &engine) {
                         auto text = mem->read_string(static_cast<uint32_t>(ptr), static_cast<uint32_t>(len));
                         if (!text) return text.error();
                         logged = *text;
-                        CHECK(caller.store().value().id != 0);
+                        // the store, as a view: usable here, never an owner
+                        wb::StoreRef store = caller.store().value();
+                        CHECK(store && store.handle().id != 0);
+                        CHECK(store.set_call_timeout(0).ok());  // an owner-thread operation, allowed here
                         return len;
                       })
               .ok());
@@ -437,6 +473,92 @@ static void test_host_functions(const wb::Engine &engine) {
   CHECK(token.use_count() == 1);
 }
 
+// Caller::store() is a view that no owner can be made from by mistake.
+static_assert(!std::is_constructible<wb::Store, wb::StoreRef>::value, "a Store from a StoreRef");
+static_assert(!std::is_convertible<wb::StoreRef, wb::Store>::value, "a StoreRef converts to a Store");
+static_assert(!std::is_constructible<wb::Store, wb::Result<wb::StoreRef>>::value, "a Store from a Result<StoreRef>");
+static_assert(std::is_same<decltype(std::declval<wb::Caller>().store()), wb::Result<wb::StoreRef>>::value,
+              "Caller::store() returns a view");
+
+static void test_pool(const wb::Engine &engine) {
+  wb::Module module = engine.compile(kWat).value();
+  wb::Linker linker = wb::Linker::create(engine).value();
+  wb::Template tmpl = wb::Template::create(linker, module).value();
+  {
+    wb::Pool pool = wb::Pool::create(engine, tmpl, wb::PoolConfig().workers(2).call_timeout_ms(2000)).value();
+    CHECK(pool.call<int32_t(int32_t, int32_t)>("add", 40, 2).value() == 42);
+    CHECK(pool.call<void()>("bump").ok());
+    auto swapped = pool.call<std::tuple<int64_t, int32_t>(int32_t, int64_t)>("swap", 1, 2).value();
+    CHECK(std::get<0>(swapped) == 2 && std::get<1>(swapped) == 1);
+    std::vector<wb_val_t> out = pool.call("add", {wb::i32(1), wb::i32(2)}, 1).value();
+    CHECK(out.size() == 1 && out[0].of.i32 == 3);
+    wb::Result<void> trapped = pool.call<void()>("boom");
+    CHECK_FAILS(trapped, WB_ERR_TRAP, "unreachable");
+    CHECK(trapped.trap_code() == WB_TRAP_UNREACHABLE);
+    CHECK_FAILS(pool.call<void()>(std::string_view("nope")), WB_ERR_NOT_FOUND, "nope");
+
+    // Futures: submit from this thread, wait from another.
+    const uint32_t add = pool.func_index("add").value();
+    wb::Future f = pool.submit(add, {wb::i32(20), wb::i32(22)}, 1).value();
+    int32_t waited = 0;
+    std::thread([&] { waited = f.wait().value().at(0).of.i32; }).join();
+    CHECK(waited == 42 && f.done().value() && f.nresults() == 1);
+    wb::Future spin = pool.submit(pool.func_index("spin").value(), {}, 0).value();
+    CHECK_FAILS(spin.wait(10), WB_ERR_TIMEOUT, "");
+    CHECK(spin.cancel().ok());
+    wb::Result<std::vector<wb_val_t>> cancelled = spin.wait();
+    CHECK_FAILS(cancelled, WB_ERR_INTERRUPTED, "");
+    CHECK(cancelled.trap_code() == WB_TRAP_INTERRUPT || cancelled.trap_code() == WB_TRAP_NONE);
+    const wb_pool_stats_t st = pool.stats().value();
+    CHECK(st.workers == 2 && st.submitted >= 7 && st.failed_by_status[WB_ERR_TRAP] == 1);
+    CHECK(pool.shutdown().ok());
+    CHECK_FAILS(pool.call<void()>("bump"), WB_ERR_BUSY, "");
+  }
+  CHECK(wb::stats().value().live_pools == 0 && wb::stats().value().live_futures == 0);
+}
+
+static const char *level_name(wb_log_level_t level) {
+  switch (level) {
+  case WB_LOG_DEBUG: return "DEBUG";
+  case WB_LOG_INFO: return "INFO";
+  case WB_LOG_WARN: return "WARN";
+  case WB_LOG_ERROR: return "ERROR";
+  }
+  return "?";
+}
+
+static void test_log_callback(const wb::Engine &engine) {
+  std::vector<std::string> seen;
+  std::mutex seen_lock;
+  auto record = [&](wb_log_level_t level, std::string_view message) {
+    std::lock_guard<std::mutex> lock(seen_lock);
+    seen.push_back(std::string(level_name(level)) + ": " + std::string(message));
+  };
+  wb::Store store = wb::Store::create(engine).value();
+  auto refused = [&] { std::thread([&] { (void)store.set_fuel(1); }).join(); };
+  {
+    wb::LogCallback log = wb::LogCallback::install(record, WB_LOG_WARN).value();
+    CHECK(log.installed_now());
+    refused();  // a refused cross-thread use is logged (WARN)
+    CHECK(seen.size() == 1 && seen[0].find("WARN") == 0);
+    wb::LogCallback moved = std::move(log);  // the installation moves with the object
+    CHECK(moved.installed_now() && !log.installed_now());
+    refused();
+    CHECK(seen.size() == 2);
+  }  // removed here
+  refused();
+  CHECK(seen.size() == 2);
+  {
+    wb::LogCallback first = wb::LogCallback::install(record).value();
+    wb::LogCallback second = wb::LogCallback::install([](wb_log_level_t, std::string_view) {}).value();
+    CHECK(!first.installed_now() && second.installed_now());  // replaced
+    CHECK(first.remove().ok());                              // removes nothing: not installed
+    CHECK(second.installed_now());
+  }
+  refused();
+  CHECK(seen.size() == 2);
+}
+
 static void test_shared_memory_and_wasi(const wb::Engine &engine) {
   wb::SharedMemory shm = wb::SharedMemory::create(engine, 1, 2).value();
   CHECK(shm.size().value() == 65536);
@@ -472,6 +594,18 @@ static void test_shared_memory_and_wasi(const wb::Engine &engine) {
   wb::Result<void> other = wb::Failure{WB_ERR_INTERNAL, "not run"};
   std::thread([&] { other = wasi.args({"x"}); }).join();
   CHECK_FAILS(other, WB_ERR_WRONG_THREAD, "");
+
+  // A WASI exit code travels in the Result.
+  wb::Module exits = engine
+                         .compile(R"((module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                             (memory (export "memory") 1)
+                             (func (export "_start") i32.const 3 call $exit)))")
+                         .value();
+  wb::Linker linker = wb::Linker::create(engine).value();
+  CHECK(linker.define_wasi().ok());
+  wb::Result<void> exited = linker.instantiate(store, exits).value().func<void()>("_start")();
+  CHECK_FAILS(exited, WB_ERR_EXIT, "");
+  CHECK(exited.exit_code() == 3 && exited.trap_code() == WB_TRAP_NONE);
 }
 
 int main(int argc, char **argv) {
@@ -496,6 +630,8 @@ int main(int argc, char **argv) {
     test_threads(engine);
     test_moves(engine);
     test_host_functions(engine);
+    test_pool(engine);
+    test_log_callback(engine);
     test_shared_memory_and_wasi(engine);
     CHECK(live_handles() > 0);
   }
