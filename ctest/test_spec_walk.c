@@ -581,7 +581,10 @@ int main(int argc, char **argv) {
   size_t stride = env && atoi(env) > 0 ? (size_t)atoi(env) : 1;
   if (stride > 1) {
     size_t kept = 0;
-    for (size_t i = 0; i < nscripts; i += stride) scripts[kept++] = scripts[i];
+    for (size_t i = 0; i < nscripts; i++) {
+      if (i % stride == 0) scripts[kept++] = scripts[i];
+      else free(scripts[i]);
+    }
     nscripts = kept;
   }
   /* Some scripts define tables of 2^32 elements (32 GiB). The kernel lends
@@ -641,5 +644,7 @@ int main(int argc, char **argv) {
     }
   }
   printf("spec-walk: %zu scripts, %d failed\n", nscripts, bad);
+  for (size_t i = 0; i < nscripts; i++) free(scripts[i]);
+  free(scripts);
   return bad ? 1 : 0;
 }

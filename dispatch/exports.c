@@ -71,11 +71,11 @@ static wb_status_t check_want(int want, int kind, const char *name) {
  * bytes that do not carry them): Wasmtime may be asked only when no tag can
  * be there. */
 static wb_status_t untyped_ok(const wbd_store_t *s) {
-  if (s->engine->features & WBD_FEATURE_EXCEPTIONS)
+  if (s->engine->features & (WBD_FEATURE_EXCEPTIONS | WBD_FEATURE_STACK_SWITCHING)) /* the features with tags */
     return wbi_fail(WB_ERR_TYPE_MISMATCH,
                     "the instance's module has no type information (deserialized from bytes that do not carry it: "
-                    "serialize modules with wb_module_serialize), and with exceptions on one of its exports could "
-                    "be a tag, which Wasmtime 39's C API aborts on");
+                    "serialize modules with wb_module_serialize), and with exceptions (or stack switching) on one "
+                    "of its exports could be a tag, which Wasmtime 39's C API aborts on");
   return WB_OK;
 }
 
