@@ -59,6 +59,7 @@ typedef struct objects {
 static objects_t o;
 static wb_store_t released_store;        /* released by main, owned by nobody */
 static wb_func_t released_func;
+static wb_typed_func_t typed_add; /* "add" of the main thread's store, typed */
 static wb_memory_t released_mem;
 static wb_global_t released_global;
 static wb_instance_t released_inst;
@@ -231,6 +232,12 @@ static void *wrong_thread_cells(void *arg) {
   CELL("wb_func_call", cls, WB_ERR_WRONG_THREAD, part, wb_func_call(f, a, 2, &r, 1));
   CELL("wb_func_arity", cls, WB_ERR_WRONG_THREAD, part, wb_func_arity(f, &n1, &n2));
   CELL("wb_func_check_type", cls, WB_ERR_WRONG_THREAD, part, wb_func_check_type(f, add_kinds, 2, add_kinds, 1));
+  {
+    wb_typed_func_t tf;
+    wb_raw_t raw[2] = {{.i32 = 1}, {.i32 = 2}};
+    CELL("wb_func_typed", cls, WB_ERR_WRONG_THREAD, part, wb_func_typed(f, add_kinds, 2, add_kinds, 1, &tf));
+    CELL("wb_typed_call", cls, WB_ERR_WRONG_THREAD, part, wb_typed_call(typed_add, raw, 2));
+  }
   CELL("wb_memory_size", cls, WB_ERR_WRONG_THREAD, part, wb_memory_size(mem, &u));
   CELL("wb_memory_grow", cls, WB_ERR_WRONG_THREAD, part, wb_memory_grow(mem, 1, &u));
   CELL("wb_memory_read", cls, WB_ERR_WRONG_THREAD, part, wb_memory_read(mem, 0, buf, 4));
@@ -501,6 +508,23 @@ static void main_cells(void) {
   a[1] = val_i32(2);
   HANDLE_CELLS("wb_func_arity", K_FUNC, wb_func_t, 0, wb_func_arity(h, &n1, &n2));
   HANDLE_CELLS("wb_func_check_type", K_FUNC, wb_func_t, 0, wb_func_check_type(h, add_kinds, 2, add_kinds, 1));
+  {
+    wb_typed_func_t tf;
+    wb_raw_t raw[2] = {{.i32 = 1}, {.i32 = 2}};
+    HANDLE_CELLS("wb_func_typed", K_FUNC, wb_func_t, 0, wb_func_typed(h, add_kinds, 2, add_kinds, 1, &tf));
+    CELL("wb_func_typed", "NULL out", WB_ERR_INVALID_ARGUMENT, "out", wb_func_typed(F, add_kinds, 2, add_kinds, 1, NULL));
+    CELL("wb_func_typed", "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", wb_func_typed(F, NULL, 2, add_kinds, 1, &tf));
+    CELL("wb_func_typed", "wrong type", WB_ERR_TYPE_MISMATCH, "not (func (param i64 i32)", wb_func_typed(F, i64_i32, 2, add_kinds, 1, &tf));
+    CELL("wb_func_typed", "reference kind", WB_ERR_TYPE_MISMATCH, "numbers and v128 only", wb_func_typed(F, ext, 1, add_kinds, 1, &tf));
+    CELL("wb_func_typed", "matching type", WB_OK, "", wb_func_typed(F, add_kinds, 2, add_kinds, 1, &tf));
+    CELL("wb_typed_call", "null handle", WB_ERR_INVALID_HANDLE, "null", wb_typed_call((wb_typed_func_t){0}, raw, 2));
+    CELL("wb_typed_call", "wrong-kind handle", WB_ERR_INVALID_HANDLE, "wrong kind", wb_typed_call((wb_typed_func_t){F.id}, raw, 2));
+    CELL("wb_typed_call", "forged handle", WB_ERR_INVALID_HANDLE, "", wb_typed_call((wb_typed_func_t){tf.id ^ (UINT64_C(0x5a5a) << 40)}, raw, 2));
+    CELL("wb_typed_call", "short buffer", WB_ERR_INVALID_ARGUMENT, "room for 1", wb_typed_call(tf, raw, 1));
+    CELL("wb_typed_call", "NULL vals", WB_ERR_INVALID_ARGUMENT, "NULL", wb_typed_call(tf, NULL, 2));
+    CELL("wb_typed_call", "a call", WB_OK, "", wb_typed_call(tf, raw, 2));
+    check_cell("wb_typed_call", "its result", raw[0].i32 == 3);
+  }
   CELL("wb_func_check_type", "matching type", WB_OK, "", wb_func_check_type(F, add_kinds, 2, add_kinds, 1));
   CELL("wb_func_check_type", "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", wb_func_check_type(F, NULL, 2, add_kinds, 1));
   CELL("wb_func_check_type", "NULL results", WB_ERR_INVALID_ARGUMENT, "results is NULL", wb_func_check_type(F, add_kinds, 2, NULL, 1));
@@ -994,6 +1018,8 @@ int main(int argc, char **argv) {
   main_cells();
   component_main_cells();
   reference_cells();
+  OK(wb_func_typed((wb_func_t){o.live[K_FUNC]}, (wb_valkind_t[]){WB_I32, WB_I32}, 2, (wb_valkind_t[]){WB_I32}, 1,
+                   &typed_add));
   pthread_t t;
   CHECK(pthread_create(&t, NULL, wrong_thread_cells, NULL) == 0);
   CHECK(pthread_join(t, NULL) == 0);

@@ -258,6 +258,7 @@ typedef struct wbd_func {
   bool typed;                /* types[] is known; else only the counts are (kinds[] are
                                 WBD_KIND_UNSUPPORTED) */
   const char *refusal;       /* WBD_CALL_REFUSED: why */
+  uint64_t typed_id;         /* its wb_typed_func_t (typed.c), or 0 */
   const wbd_modinfo_t *info; /* the module whose type indices types[] use (held by the store) */
   wb_valtype_t *types;       /* params then results (in this object's own block) */
   uint8_t kinds[];           /* params then results: wb_valkind_t or WBD_KIND_UNSUPPORTED */

@@ -71,6 +71,9 @@ enum {
   WBH_KIND_RESOURCE,
   /* a worker pool of a component template (shared) */
   WBH_KIND_COMPONENT_POOL,
+  /* a function checked once against a signature (store-bound; its object is
+   * the function's, freed with the function) */
+  WBH_KIND_TYPED_FUNC,
   WBH_KIND_COUNT
 };
 
@@ -230,7 +233,7 @@ static inline int wbh_is_store_bound(uint8_t kind) {
   switch (kind) {
   case WBH_KIND_INSTANCE: case WBH_KIND_FUNC: case WBH_KIND_MEMORY: case WBH_KIND_GLOBAL: case WBH_KIND_CALLER:
   case WBH_KIND_TABLE: case WBH_KIND_REF: case WBH_KIND_TAG: case WBH_KIND_EXCEPTION: case WBH_KIND_CALL_FUTURE:
-  case WBH_KIND_COMPONENT_INSTANCE: case WBH_KIND_COMPONENT_FUNC: case WBH_KIND_RESOURCE:
+  case WBH_KIND_COMPONENT_INSTANCE: case WBH_KIND_COMPONENT_FUNC: case WBH_KIND_RESOURCE: case WBH_KIND_TYPED_FUNC:
     return 1;
   default:
     return 0;

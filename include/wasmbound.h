@@ -192,6 +192,9 @@ typedef struct wb_resource { uint64_t id; } wb_resource_t;
 /** \brief A pool of worker threads that run a component template's
  *  functions for any thread. Any thread. */
 typedef struct wb_component_pool { uint64_t id; } wb_component_pool_t;
+/** \brief A function checked once against a signature (::wb_func_typed),
+ *  for ::wb_typed_call. The store's owner thread only. */
+typedef struct wb_typed_func { uint64_t id; } wb_typed_func_t;
 /** \brief A table in a store. The store's owner thread only. */
 typedef struct wb_table { uint64_t id; } wb_table_t;
 /**
@@ -982,6 +985,62 @@ wb_status_t wb_func_type(wb_func_t func, wb_valtype_t *params, size_t nparams, w
  */
 wb_status_t wb_func_check_type(wb_func_t func, const wb_valkind_t *params, size_t nparams,
                                const wb_valkind_t *results, size_t nresults);
+
+/**
+ * \brief A value of a typed call: the bits of one number or vector, in the
+ * width of its kind. Sixteen bytes, laid out as Wasmtime's raw values, so
+ * that a typed call passes the caller's array to Wasmtime as it is.
+ */
+typedef union wb_raw {
+  int32_t i32;      /**< ::WB_I32 */
+  int64_t i64;      /**< ::WB_I64 */
+  float f32;        /**< ::WB_F32 */
+  double f64;       /**< ::WB_F64 */
+  uint8_t v128[16]; /**< ::WB_V128: little-endian lane bytes */
+} wb_raw_t;
+
+/**
+ * \brief Checks a function once against a signature of numbers and vectors,
+ * for ::wb_typed_call. The owner thread of its store.
+ *
+ * The typed handle lives as long as the function (its store); asking again
+ * for the same function gives the same handle.
+ * \param func the function.
+ * \param params,nparams the parameter kinds (::WB_I32, ::WB_I64, ::WB_F32,
+ *        ::WB_F64, ::WB_V128; not retained); NULL with 0.
+ * \param results,nresults the result kinds, likewise.
+ * \param out receives the typed function, owned by the store.
+ * \return ::WB_ERR_TYPE_MISMATCH when the function's type is not exactly
+ *         that (the message names both types), or for a kind that is not a
+ *         number or vector (call those with ::wb_func_call);
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers, or a store of an
+ *         engine with async_support; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
+ */
+wb_status_t wb_func_typed(wb_func_t func, const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                          size_t nresults, wb_typed_func_t *out);
+
+/**
+ * \brief Calls a typed function with raw values in place: `vals` holds the
+ * arguments on entry and the results on ::WB_OK. The owner thread of its
+ * store.
+ *
+ * The fastest call: per call only the handle, the owner thread, the native
+ * stack and a pending interrupt or time limit are checked; the kinds were
+ * checked by ::wb_func_typed, once. Traps, interrupts, fuel and the native
+ * stack behave as for ::wb_func_call.
+ * \param func the typed function.
+ * \param vals at least max(nparams, nresults) values (the caller's); the
+ *        arguments in order, overwritten by the results. NULL when the
+ *        function takes and returns nothing.
+ * \param nvals the room in `vals`.
+ * \return ::WB_ERR_INVALID_ARGUMENT when `vals` is too short or NULL;
+ *         ::WB_ERR_TRAP / ::WB_ERR_OUT_OF_FUEL / ::WB_ERR_INTERRUPTED (see
+ *         ::wb_last_trap_code; the store stays usable);
+ *         ::WB_ERR_NATIVE_STACK; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
+ */
+wb_status_t wb_typed_call(wb_typed_func_t func, wb_raw_t *vals, size_t nvals);
 
 /** \brief Writes the memory's size in bytes to `bytes`. Owner thread of its store.
  *  \return ::WB_ERR_INVALID_ARGUMENT for NULL bytes; ::WB_ERR_INVALID_HANDLE,

@@ -738,6 +738,15 @@ struct SigTraits<R(Args...)> {
   static std::array<wb_valkind_t, sizeof...(Args)> params() noexcept { return {{ValTraits<std::decay_t<Args>>::kind...}}; }
   static std::array<wb_valkind_t, ResultTraits<R>::count> results() noexcept { return ResultTraits<R>::kinds(); }
   static std::string text() { return func_type_text(params(), ResultTraits<R>::kinds()); }
+  /* whether every kind is a number or v128: then calls take the typed path
+   * (wb_func_typed, wb_typed_call) */
+  static bool numeric() noexcept {
+    for (wb_valkind_t k : params())
+      if (k > WB_V128) return false;
+    for (wb_valkind_t k : results())
+      if (k > WB_V128) return false;
+    return true;
+  }
   /* the arguments (as many as Args) as values of Args' kinds */
   template <class... A>
   static std::vector<wb_val_t> to_vals(A &&...a) {
@@ -899,7 +908,9 @@ struct ValTraits<Func> {
  * result kind, against the signature once (::wb_func_check_type); a
  * mismatch is ::WB_ERR_TYPE_MISMATCH naming both types. A failed lookup is
  * kept: ok()/status()/message() report it, and every call returns it. A
- * view: the store's owner thread only.
+ * signature of numbers and V128 only is also checked once for the typed
+ * call path (::wb_func_typed), and its calls go through ::wb_typed_call:
+ * no per-call kind checks. A view: the store's owner thread only.
  */
 template <class R, class... Args>
 class TypedFunc<R(Args...)> {
@@ -910,7 +921,7 @@ class TypedFunc<R(Args...)> {
   /** \brief The C++ result type (void, a value, or a std::tuple). */
   using result_type = R;
   /** \brief An empty TypedFunc: every call fails with ::WB_ERR_INVALID_HANDLE. */
-  TypedFunc() : h_(), failure_{WB_ERR_INVALID_HANDLE, "empty TypedFunc"} {
+  TypedFunc() : h_(), typed_(), failure_{WB_ERR_INVALID_HANDLE, "empty TypedFunc"} {
     static_assert(Traits::supported, WASMBOUND_VALUE_TYPES_MESSAGE);
   }
 
@@ -931,7 +942,12 @@ class TypedFunc<R(Args...)> {
       return TypedFunc(fail(WB_ERR_TYPE_MISMATCH, msg + ", the C++ signature's"));
     }
     if (st != WB_OK) return TypedFunc(last_failure(st));
-    return TypedFunc(lookup->handle());
+    TypedFunc f(lookup->handle());
+    if (Traits::numeric() &&
+        wb_func_typed(lookup->handle(), params.data(), params.size(), results.data(), results.size(), &f.typed_) !=
+            WB_OK)
+      f.typed_.id = 0; /* an async store, say: calls take the general path and say why */
+    return f;
   }
 
   /** \brief Whether the lookup succeeded. */
@@ -956,6 +972,23 @@ class TypedFunc<R(Args...)> {
     }
     std::array<wb_val_t, kParams> in{{detail::ValTraits<std::decay_t<Args>>::to(args)...}};
     std::array<wb_val_t, detail::ResultTraits<R>::count> out{};
+    if (typed_.id != 0) { /* numbers only: raw values in place */
+      constexpr std::size_t n = kParams > out.size() ? kParams : out.size();
+      std::array<wb_raw_t, n == 0 ? 1 : n> raw{};
+      for (std::size_t i = 0; i < kParams; i++) std::memcpy(&raw[i], &in[i].of, sizeof(wb_raw_t));
+      wb_status_t st = wb_typed_call(typed_, raw.data(), n);
+      if (st != WB_OK) return last_failure(st);
+      if constexpr (detail::ResultTraits<R>::count == 0) {
+        return Result<R>();
+      } else {
+        const auto kinds = Traits::results();
+        for (std::size_t i = 0; i < out.size(); i++) {
+          out[i].kind = kinds[i];
+          std::memcpy(&out[i].of, &raw[i], sizeof(wb_raw_t));
+        }
+        return detail::ResultTraits<R>::from(out.data());
+      }
+    }
     wb_status_t st = wb_func_call(h_, in.data(), in.size(), out.data(), out.size());
     if (st != WB_OK) return last_failure(st);
     if constexpr (detail::ResultTraits<R>::count == 0) {
@@ -968,11 +1001,12 @@ class TypedFunc<R(Args...)> {
   Result<R> call(Args... args) const { return (*this)(args...); }
 
  private:
-  explicit TypedFunc(wb_func_t h) : h_(h), failure_{WB_OK, {}} {}
-  explicit TypedFunc(Failure f) : h_(), failure_(std::move(f)) {
+  explicit TypedFunc(wb_func_t h) : h_(h), typed_(), failure_{WB_OK, {}} {}
+  explicit TypedFunc(Failure f) : h_(), typed_(), failure_(std::move(f)) {
     failure_.status = detail::failed_status(failure_.status);
   }
   wb_func_t h_;
+  wb_typed_func_t typed_; /* the typed path's handle, or 0 */
   Failure failure_;
 };
 
