@@ -140,73 +140,116 @@ out:
 }
 
 /* The fast path's call: every parameter and result a number, at most 16
- * of each, the counts and pointers checked. The arguments are checked
- * against the cached kinds, the results cannot fail. The copies are
- * unrolled for up to four values (fall-through switches); more go through
- * the loops first. Stamped out twice by wb_func_call: for functions whose
- * values are all i32 (uniform = WB_I32: the kinds are constants) and for
- * any numbers (uniform < 0: the kinds are read from f). */
-static inline __attribute__((always_inline)) wb_status_t numeric_call(wbd_func_t *f, wbh_slot_t *ss, wbd_store_t *s,
-                                                                     const wb_val_t *args, size_t nargs,
-                                                                     wb_val_t *results, size_t nresults, int uniform) {
+ * of each, the counts and pointers checked (wb_func_call's gate). The
+ * arguments are checked against the cached kinds, the results cannot fail.
+ * Stamped out per shape (fast_call_for): for the small shapes np and nr
+ * are constants and, where every value has one kind (`uniform`), so are
+ * the kinds, so that the copies unroll into a few moves and the frame
+ * holds only what the shape needs; one more for any numeric shape (np, nr
+ * and kinds read from f, the copies in loops). */
+static inline __attribute__((always_inline)) wb_status_t numeric_call(wbd_func_t *f, wbh_slot_t *ss,
+                                                                     const wb_val_t *args, wb_val_t *results,
+                                                                     size_t nargs, size_t nresults, int uniform,
+                                                                     wasmtime_val_raw_t *buf) {
+  wbd_store_t *s = f->store;
+  wb_status_t st = wbd_check_stack(s);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  st = wbd_call_begin(s);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
   const uint8_t *kinds = f->kinds;
-  wasmtime_val_raw_t buf[WBD_INLINE_VALS];
 #define WBD_KIND(i) (uniform >= 0 ? (uint8_t)uniform : kinds[i])
-#define WBD_ARG(i)                                                                                   \
-  do {                                                                                              \
-    uint8_t k_ = WBD_KIND(i);                                                                       \
-    if (__builtin_expect((uint32_t)args[i].kind != k_, 0))                                          \
-      return wbd_val_to_raw(ss, s, &args[i], k_, i, &buf[i]); /* says what is wrong */              \
-    wbd_num_to_raw(k_, &args[i], &buf[i]);                                                          \
-  } while (0)
-#define WBD_RESULT(i) wbd_num_from_raw(WBD_KIND(nargs + (i)), &buf[i], &results[i])
-  switch (nargs) {
-  default:
-    for (size_t i = 4; i < nargs; i++) WBD_ARG(i);
-    /* fall through */
-  case 4: WBD_ARG(3); /* fall through */
-  case 3: WBD_ARG(2); /* fall through */
-  case 2: WBD_ARG(1); /* fall through */
-  case 1: WBD_ARG(0); /* fall through */
-  case 0: break;
+  for (size_t i = 0; i < nargs; i++) {
+    uint8_t k = WBD_KIND(i);
+    if (__builtin_expect((uint32_t)args[i].kind != k, 0))
+      return wbd_val_to_raw(ss, s, &args[i], k, i, &buf[i]); /* says what is wrong */
+    wbd_num_to_raw(k, &args[i], &buf[i]);
   }
   wasm_trap_t *trap = 0;
   wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, buf, f->nvals, &trap);
   wbd_wasm_leave(s, outer);
   if (__builtin_expect(err != 0 || trap != 0, 0)) return wbd_fail_call(s, err, trap, "call");
-  switch (nresults) {
-  default:
-    for (size_t i = 2; i < nresults; i++) WBD_RESULT(i);
-    /* fall through */
-  case 2: WBD_RESULT(1); /* fall through */
-  case 1: WBD_RESULT(0); /* fall through */
-  case 0: break;
-  }
-#undef WBD_RESULT
-#undef WBD_ARG
+  for (size_t i = 0; i < nresults; i++) wbd_num_from_raw(WBD_KIND(nargs + i), &buf[i], &results[i]);
 #undef WBD_KIND
   return WB_OK;
 }
 
-wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_val_t *results, size_t nresults) {
-  wbh_slot_t *fs, *ss;
-  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  wbd_func_t *f = (wbd_func_t *)fs->obj;
+static wb_status_t fast_any(wbd_func_t *f, wbh_slot_t *ss, const wb_val_t *args, wb_val_t *results) {
+  wasmtime_val_raw_t buf[WBD_INLINE_VALS];
+  return numeric_call(f, ss, args, results, f->nparams, f->nresults, -1, buf);
+}
+
+#define WBD_FAST_SHAPE(NAME, NP, NR, UNIFORM)                                                      \
+  static wb_status_t NAME(wbd_func_t *f, wbh_slot_t *ss, const wb_val_t *args, wb_val_t *results) { \
+    wasmtime_val_raw_t buf[(NP) > (NR) ? (NP) : (NR) ? (NR) : 1];                                \
+    return numeric_call(f, ss, args, results, NP, NR, UNIFORM, buf);                              \
+  }
+#define WBD_FAST_SHAPES(U, T)                                                                        \
+  WBD_FAST_SHAPE(fast_0_0_##T, 0, 0, U)                                                              \
+  WBD_FAST_SHAPE(fast_1_0_##T, 1, 0, U) WBD_FAST_SHAPE(fast_2_0_##T, 2, 0, U)                         \
+  WBD_FAST_SHAPE(fast_3_0_##T, 3, 0, U) WBD_FAST_SHAPE(fast_4_0_##T, 4, 0, U)                         \
+  WBD_FAST_SHAPE(fast_0_1_##T, 0, 1, U) WBD_FAST_SHAPE(fast_1_1_##T, 1, 1, U)                         \
+  WBD_FAST_SHAPE(fast_2_1_##T, 2, 1, U) WBD_FAST_SHAPE(fast_3_1_##T, 3, 1, U)                         \
+  WBD_FAST_SHAPE(fast_4_1_##T, 4, 1, U)
+WBD_FAST_SHAPES(WB_I32, i32)
+WBD_FAST_SHAPES(WB_I64, i64)
+WBD_FAST_SHAPES(-1, mixed)
+
+wbd_fast_call_t wbd_fast_call_for(const wbd_func_t *f) {
+  /* [uniform: mixed, i32, i64][nresults][nparams] */
+  static const wbd_fast_call_t shaped[3][2][5] = {
+      {{fast_0_0_mixed, fast_1_0_mixed, fast_2_0_mixed, fast_3_0_mixed, fast_4_0_mixed},
+       {fast_0_1_mixed, fast_1_1_mixed, fast_2_1_mixed, fast_3_1_mixed, fast_4_1_mixed}},
+      {{fast_0_0_i32, fast_1_0_i32, fast_2_0_i32, fast_3_0_i32, fast_4_0_i32},
+       {fast_0_1_i32, fast_1_1_i32, fast_2_1_i32, fast_3_1_i32, fast_4_1_i32}},
+      {{fast_0_0_i64, fast_1_0_i64, fast_2_0_i64, fast_3_0_i64, fast_4_0_i64},
+       {fast_0_1_i64, fast_1_1_i64, fast_2_1_i64, fast_3_1_i64, fast_4_1_i64}},
+  };
+  if (!f->numeric) return 0;
+  if (f->nparams > 4 || f->nresults > 1) return fast_any;
+  uint32_t n = f->nparams + f->nresults, i32 = 0, i64 = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    i32 += f->kinds[i] == WB_I32;
+    i64 += f->kinds[i] == WB_I64;
+  }
+  int uniform = n && i32 == n ? 1 : n && i64 == n ? 2 : 0;
+  return shaped[uniform][f->nresults][f->nparams];
+}
+
+/* wb_func_call past its handle and owner checks. */
+static inline __attribute__((always_inline)) wb_status_t call_gated(wbd_func_t *f, wbh_slot_t *ss,
+                                                                     const wb_val_t *args, size_t nargs,
+                                                                     wb_val_t *results, size_t nresults) {
   /* The gate to the fast path: a numeric function (else the fast counts
    * match nothing), the right counts, and both pointers set. Everything
    * else, including every mistake, goes the general way, which says what
-   * is wrong. */
+   * is wrong. The fast path itself is a function for the function's shape
+   * (wbd_fast_call_for), chosen when the handle was made. */
   if (__builtin_expect(nargs != f->fast_nparams || nresults != f->fast_nresults || !args || !results, 0))
     return call_general(f, ss, args, nargs, results, nresults);
-  wbd_store_t *s = f->store;
-  st = wbd_check_stack(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  st = wbd_call_begin(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  if (f->all_i32) return numeric_call(f, ss, s, args, nargs, results, nresults, WB_I32);
-  return numeric_call(f, ss, s, args, nargs, results, nresults, -1);
+  return f->fast(f, ss, args, results);
+}
+
+/* wb_func_call when the quick checks fail: the full check says why (and a
+ * thread's first call gets its token here). */
+static __attribute__((noinline)) wb_status_t call_slow(wb_func_t func, const wb_val_t *args, size_t nargs,
+                                                      wb_val_t *results, size_t nresults) {
+  wbh_slot_t *fs, *ss;
+  wb_status_t st = wbh_bound(func.id, WBH_KIND_FUNC, &fs, &ss);
+  if (st != WB_OK) return st;
+  return call_gated((wbd_func_t *)fs->obj, ss, args, nargs, results, nresults);
+}
+
+wb_status_t wb_func_call(wb_func_t func, const wb_val_t *args, size_t nargs, wb_val_t *results, size_t nresults) {
+  /* wbh_bound without its slow paths, so that every way out of here is a
+   * tail call: this function needs no frame, the shape's function has the
+   * only one. A thread without a token yet (0) matches no owner. */
+  wbh_slot_t *fs = wbh_peek(func.id, WBH_KIND_FUNC);
+  if (__builtin_expect(!fs, 0)) return call_slow(func, args, nargs, results, nresults);
+  wbh_slot_t *ss = fs->store_slot;
+  if (__builtin_expect(atomic_load_explicit(&ss->owner, memory_order_acquire) != wbh_tls_token, 0))
+    return call_slow(func, args, nargs, results, nresults);
+  return call_gated((wbd_func_t *)fs->obj, ss, args, nargs, results, nresults);
 }
 
 wb_status_t wb_func_arity(wb_func_t func, size_t *nparams, size_t *nresults) {

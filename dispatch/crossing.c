@@ -263,6 +263,7 @@ static void func_classify(wbd_func_t *f, const wbd_store_t *s) {
   if (f->numeric) {
     f->fast_nparams = f->nparams;
     f->fast_nresults = f->nresults;
+    f->fast = wbd_fast_call_for(f);
   }
   f->mode = WBD_CALL_RAW;
   if (refuse) {

@@ -259,6 +259,9 @@ typedef struct wbd_func {
                                 WBD_KIND_UNSUPPORTED) */
   const char *refusal;       /* WBD_CALL_REFUSED: why */
   uint64_t typed_id;         /* its wb_typed_func_t (typed.c), or 0 */
+  /* wb_func_call's fast path for its shape (numeric functions only; call.c,
+   * wbd_fast_call_for) */
+  wb_status_t (*fast)(struct wbd_func *f, wbh_slot_t *ss, const wb_val_t *args, wb_val_t *results);
   const wbd_modinfo_t *info; /* the module whose type indices types[] use (held by the store) */
   wb_valtype_t *types;       /* params then results (in this object's own block) */
   uint8_t kinds[];           /* params then results: wb_valkind_t or WBD_KIND_UNSUPPORTED */
@@ -320,6 +323,10 @@ typedef struct wbd_typeinfo {
   const wb_globaltype_t *global;
   const wb_tabletype_t *table;
 } wbd_typeinfo_t;
+
+/* wb_func_call's fast path for a numeric function's shape; NULL for others. */
+typedef wb_status_t (*wbd_fast_call_t)(struct wbd_func *f, wbh_slot_t *ss, const wb_val_t *args, wb_val_t *results);
+wbd_fast_call_t wbd_fast_call_for(const struct wbd_func *f);
 
 /* Handles for wasm objects of a store (owner thread). Exports are deduped:
  * the same object always gets the same handle, which is given its type
