@@ -66,6 +66,31 @@ static uint64_t call_loop(wb_func_t f, uint64_t iters) {
 
 static uint64_t run_call(uint64_t iters) { return call_loop(add_fn, iters); }
 
+/* the same call through the typed path: checked once against (i32 i32) -> i32,
+ * then called with raw values in place */
+static wb_typed_func_t add_typed;
+
+static void setup_add_typed(void) {
+  setup_add();
+  static const wb_valkind_t params[] = {WB_I32, WB_I32}, results[] = {WB_I32};
+  OK(wb_func_typed(add_fn, params, 2, results, 1, &add_typed));
+}
+
+static uint64_t run_call_typed(uint64_t iters) {
+  wb_raw_t vals[2];
+  uint64_t sum = 0, t0 = bench_now();
+  for (uint64_t i = 0; i < iters; i++) {
+    vals[0].i32 = (int32_t)i;
+    vals[1].i32 = 1;
+    wb_status_t st = wb_typed_call(add_typed, vals, 2);
+    if (__builtin_expect(st != WB_OK, 0)) DIE("wb_typed_call: %s", wb_last_error());
+    sum += (uint32_t)vals[0].i32;
+  }
+  uint64_t ns = bench_now() - t0;
+  bench_sink = sum;
+  return ns;
+}
+
 /* ---- reference calls: the value in, the same value out ------------------------- */
 
 static wb_func_t id_ext, id_fn;
@@ -410,6 +435,7 @@ static void mem(void) {
 static bench_case_t cases[] = {
     COMPONENT_CASES
     {"call_i32_add", setup_add, run_call, 0, 0, 0},
+    {"call_i32_add_typed", setup_add_typed, run_call_typed, 0, 0, 0},
     {"call_externref", setup_refs, run_externref, 0, 0, 0},
     {"call_funcref", setup_refs, run_funcref, 0, 0, 0},
     {"host_call", setup_host, run_host_call, 0, 0, 0},

@@ -7,14 +7,14 @@
 # (N and 2N operations) divided by N, so set-up and process start cancel out.
 #
 #   bash bench/icount.sh [BUILD_DIR]
-#   ICOUNT_CASES="a b"   the cases (default: call_i32_add host_call memory_write_64)
+#   ICOUNT_CASES="a b"   the cases (default: call_i32_add call_i32_add_typed host_call memory_write_64)
 #   ICOUNT_N=10000       operations in the shorter run
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-build}
 [[ $build = /* ]] || build=$root/$build
-cases=${ICOUNT_CASES:-call_i32_add host_call memory_write_64}
+cases=${ICOUNT_CASES:-call_i32_add call_i32_add_typed host_call memory_write_64}
 n=${ICOUNT_N:-10000}
 
 command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }

@@ -37,6 +37,7 @@ export BENCH_SAMPLE_MS=${BENCH_SAMPLE_MS:-40}
 # (the raw side of threads_2_calls is wasmbound on 1 thread: see bench_wasmbound.c)
 all_cases=(
   "call_i32_add          wb:call_i32_add         raw:call_i32_add          ns/op    1.5   pin"
+  "call_i32_add_typed    wb:call_i32_add_typed   raw:call_i32_add          ns/op    1.3   pin"
   "call_i32_add_checked  wb:call_i32_add         raw:call_i32_add_checked  ns/op    0.5   pin"
   "call_externref        wb:call_externref       raw:call_externref        ns/op    3.0   pin"
   "call_funcref          wb:call_funcref         raw:call_funcref          ns/op    3.0   pin"
