@@ -221,13 +221,13 @@ typedef enum wb_valkind {
   WB_ANYREF,    /**< `of.ref`, a reference of the `any` hierarchy: anyref, eqref,
                      i31ref, structref, arrayref, concrete struct and array
                      types, nullref; id 0 is null */
-  WB_EXNREF,    /**< `of.ref`, an exception reference; id 0 is null. Wasmtime 39's
-                     C API cannot pass non-null exnrefs: calls whose values would
-                     carry one are refused with ::WB_ERR_TYPE_MISMATCH */
+  WB_EXNREF,    /**< `of.ref`, an exception reference; id 0 is null. Wasmtime
+                     39's C API cannot pass non-null exnrefs: calls whose values
+                     would carry one are refused with ::WB_ERR_TYPE_MISMATCH */
   WB_CONTREF    /**< in types only (stack switching's continuation references):
-                     Wasmtime 39's C API cannot pass their values, so functions,
-                     globals and tables of such types are refused with
-                     ::WB_ERR_TYPE_MISMATCH */
+                     the C API of Wasmtime 39 cannot pass their values, so
+                     functions, globals and tables of such types are refused
+                     with ::WB_ERR_TYPE_MISMATCH */
 } wb_valkind_t;
 
 /**
@@ -529,7 +529,7 @@ typedef enum wb_externkind {
   WB_EXTERN_MEMORY, /**< a linear memory */
   WB_EXTERN_OTHER,  /**< a kind wasmbound does not model (none in Wasmtime 39's wasm) */
   WB_EXTERN_TAG     /**< an exception tag; described, but not reachable through
-                         Wasmtime 39's C API (lookups give ::WB_ERR_TYPE_MISMATCH) */
+                         the C API of Wasmtime 39 (lookups give ::WB_ERR_TYPE_MISMATCH) */
 } wb_externkind_t;
 
 /** \brief The heap type of a reference type. */
