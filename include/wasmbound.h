@@ -829,7 +829,10 @@ wb_status_t wb_instance_get_memory(wb_instance_t instance, const char *name, wb_
  *  thread rule, ownership and statuses). Owner thread of the store.
  *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_instance_get_global(wb_instance_t instance, const char *name, wb_global_t *out);
-/** \brief Looks up an exported table, like ::wb_instance_get_func. */
+/** \brief Looks up an exported table, like ::wb_instance_get_func (the same
+ *  thread rule, ownership and statuses). Owner thread of the store. The
+ *  handle has the table's declared type (::wb_table_type).
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_instance_get_table(wb_instance_t instance, const char *name, wb_table_t *out);
 
 /** \brief An extern of a store: a function, global, table or memory handle
@@ -851,7 +854,9 @@ typedef struct wb_extern {
  *
  * The handle has the export's declared type (::wb_func_type,
  * ::wb_global_type, ::wb_table_type), whatever reference types it has.
+ * \param instance the instance (its store's owner thread must call).
  * \param name `name_len` bytes, not necessarily NUL-terminated; not retained.
+ * \param name_len the length of `name` in bytes, at most 65535.
  * \param out receives the export's handle (the store's: the same export
  *        always gives the same handle; it lives until the store is deleted).
  * \return ::WB_ERR_NOT_FOUND; ::WB_ERR_TYPE_MISMATCH for an export that
@@ -859,7 +864,11 @@ typedef struct wb_extern {
  *         abort the process: refused before Wasmtime is asked; a shared
  *         memory the module defines itself: define the instance into a
  *         linker to share it); ::WB_ERR_INVALID_ARGUMENT for invalid UTF-8,
- *         a name longer than 65535 bytes or NULL pointers.
+ *         a name longer than 65535 bytes or NULL pointers;
+ *         ::WB_ERR_TYPE_MISMATCH also for any lookup in an instance of a
+ *         module whose types are unknown (deserialized from bytes without
+ *         them) in an engine with exceptions or stack switching on (a tag
+ *         could abort); ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_instance_get_export(wb_instance_t instance, const char *name, size_t name_len, wb_extern_t *out);
 
@@ -890,10 +899,14 @@ typedef struct wb_export_list {
  * \brief Enumerates an instance's exports with their handles, without the
  * module. Owner thread of the store. The handles are the store's; the list
  * (names, array) is the caller's: free it with ::wb_export_list_dispose.
- * \param out a list whose `version` is set (#WB_EXPORT_LIST_INIT).
+ * \param instance the instance (its store's owner thread must call).
+ * \param out a list whose `version` is set (#WB_EXPORT_LIST_INIT); written
+ *        only on ::WB_OK.
  * \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown list version;
  *         ::WB_ERR_TYPE_MISMATCH for an instance of a module whose types are
- *         unknown, in an engine with exceptions on (a tag could abort).
+ *         unknown, in an engine with exceptions (or stack switching) on (a
+ *         tag could abort); ::WB_ERR_NO_MEMORY; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_instance_exports(wb_instance_t instance, wb_export_list_t *out);
 
@@ -1093,7 +1106,10 @@ wb_status_t wb_global_type(wb_global_t global, wb_globaltype_t *out);
  */
 wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value);
 
-/** \brief Reads a memory's type (its current size is ::wb_memory_size). Owner thread. */
+/** \brief Reads a memory's type (its current size is ::wb_memory_size).
+ *  Owner thread of its store. `out` is the caller's.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE,
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_memory_type(wb_memory_t memory, wb_memorytype_t *out);
 
 /* ------------------------------------------------------------------------ */
@@ -1197,14 +1213,20 @@ wb_status_t wb_linker_define_wasi(wb_linker_t linker);
  * The linker's creator thread, which must also own the extern's store. As
  * with ::wb_linker_define_instance, the linker then holds objects of that
  * store: it can instantiate only into that store and cannot make templates.
- * \param module,name not retained (the linker copies them).
+ * \param linker the linker (the calling thread must have created it).
+ * \param module,name not retained (the linker copies them); need not be
+ *        NUL-terminated.
+ * \param module_len,name_len their lengths in bytes, at most 65535 each.
  * \param item borrowed: the handle stays the store's.
  * \return ::WB_ERR_LINK for a duplicate name without shadowing;
  *         ::WB_ERR_INVALID_HANDLE for a bad handle in `item` (of its
- *         `kind`); ::WB_ERR_INVALID_ARGUMENT for NULL pointers, invalid
- *         UTF-8, names longer than 65535 bytes, a `kind` that is not a
- *         function, global, table or memory, or an item of another store
- *         or engine than the linker's.
+ *         `kind`); ::WB_ERR_WRONG_THREAD when the calling thread did not
+ *         create the linker or does not own the item's store;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers, invalid UTF-8, names
+ *         longer than 65535 bytes, a `kind` that is not a function, global,
+ *         table or memory, or an item of another engine than the linker's,
+ *         or of another store than the one whose objects the linker already
+ *         holds.
  */
 wb_status_t wb_linker_define_extern(wb_linker_t linker, const char *module, size_t module_len, const char *name,
                                     size_t name_len, const wb_extern_t *item);
@@ -1251,7 +1273,10 @@ wb_status_t wb_caller_get_global(wb_caller_t caller, const char *name, wb_global
  *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
  *  after the callback. */
 wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out);
-/** \brief Like ::wb_caller_get_memory, for a table. */
+/** \brief Like ::wb_caller_get_memory, for a table. The store's owner
+ *  thread, during the callback; `out` is a handle owned by the store.
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT
+ *  as for ::wb_instance_get_func; ::WB_ERR_INVALID_HANDLE after the callback. */
 wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t *out);
 /**
  * \brief Like ::wb_instance_get_export, for the calling instance. The store's
@@ -1296,18 +1321,28 @@ wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t na
  * runs on the thread that collects or deletes the store, possibly inside a
  * call into wasm, and must not call wasmbound. When this function fails,
  * `finalizer(data)` has run (ownership of `data` was passed in).
+ * \param store the store (the calling thread must own it).
  * \param data not dereferenced by wasmbound.
+ * \param finalizer called once with `data` as described above; NULL when
+ *        `data` needs no freeing.
  * \param out receives a reference the caller owns (::wb_ref_delete).
  * \return ::WB_ERR_NO_MEMORY when Wasmtime's GC heap is full;
- *         ::WB_ERR_INVALID_ARGUMENT for NULL `out` or an async store.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL `out` or an async store;
+ *         ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD (the finalizer has
+ *         run for these too).
  */
 wb_status_t wb_externref_new(wb_store_t store, void *data, wb_finalizer_t finalizer, wb_ref_t *out);
 
 /**
  * \brief The host pointer an externref carries (the `data` of
- * ::wb_externref_new, NULL included). Owner thread.
+ * ::wb_externref_new, NULL included). Owner thread of the store.
+ * \param ref the reference.
  * \param out receives the pointer (still owned by whoever made it).
- * \return ::WB_ERR_TYPE_MISMATCH when `ref` is not an externref (an anyref
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
+ *         for the null handle or a deleted one; ::WB_ERR_WRONG_THREAD;
+ *         when the pointer is NULL in an engine with wasm_gc, the statuses
+ *         of the internal module's run (see ::wb_ref_internalize);
+ *         ::WB_ERR_TYPE_MISMATCH when `ref` is not an externref (an anyref
  *         made by `any.convert_extern` is not: ::wb_ref_externalize it
  *         first), or is one that wasm made from an i31ref, struct or array
  *         with `extern.convert_any` (it carries no host pointer; telling it
@@ -1319,8 +1354,11 @@ wb_status_t wb_externref_data(wb_ref_t ref, void **out);
 /**
  * \brief Makes an i31ref of the low 31 bits of `value`. Owner thread of the
  * store.
+ * \param store the store (the calling thread must own it).
+ * \param value the payload; bit 31 is dropped.
  * \param out receives a reference the caller owns (::wb_ref_delete).
- * \return ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off.
+ * \return ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off, or for
+ *         NULL out; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_i31ref_new(wb_store_t store, uint32_t value, wb_ref_t *out);
 
@@ -1359,16 +1397,23 @@ wb_status_t wb_ref_kind(wb_ref_t ref, wb_refkind_t *out);
 wb_status_t wb_ref_eq(wb_ref_t a, wb_ref_t b, bool *out);
 
 /** \brief Drops the host's hold on a reference now (instead of at store
- *  deletion); the handle is invalid afterwards. Owner thread. The null
- *  handle is a no-op. */
+ *  deletion); the handle is invalid afterwards. Owner thread of the store.
+ *  The null handle is a no-op (::WB_OK). An externref's finalizer does not
+ *  run here but at the next collection (::wb_store_gc) that finds no wasm
+ *  reference to it, or when the store is deleted.
+ *  \return ::WB_ERR_INVALID_HANDLE for a deleted or forged handle;
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_ref_delete(wb_ref_t ref);
 
 /**
  * \brief Makes a second handle to the same reference (a second root), for
  * instance to keep a reference a host function received: the ::wb_ref_t
  * values in a host callback's `args` are valid only during the callback.
- * Owner thread.
+ * Owner thread of the store.
+ * \param ref the reference to clone (not the null handle).
  * \param out receives a handle the caller owns (::wb_ref_delete).
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
+ *         for the null handle or a deleted one; ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_ref_clone(wb_ref_t ref, wb_ref_t *out);
 
@@ -1384,19 +1429,25 @@ wb_status_t wb_ref_clone(wb_ref_t ref, wb_ref_t *out);
  * instance counts against the store's instance limit (::wb_store_limits_t),
  * its calls against the store's fuel, and it stops, like any call, when the
  * store is interrupted or past its deadline (those statuses are returned).
+ * \param store the store of `externref` (the calling thread must own it).
  * \param externref an externref, or the null handle (giving the null anyref).
  * \param out receives a handle the caller owns (::wb_ref_delete); id 0 for null.
  * \return ::WB_ERR_TYPE_MISMATCH when `externref` is not an externref;
  *         ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off (or is
- *         async); ::WB_ERR_LIMIT when the store's instance limit refuses the
- *         internal module.
+ *         async), for NULL out or a reference of another store;
+ *         ::WB_ERR_LIMIT when the store's instance limit refuses the
+ *         internal module; ::WB_ERR_INTERRUPTED, ::WB_ERR_OUT_OF_FUEL,
+ *         ::WB_ERR_NATIVE_STACK as for a call; ::WB_ERR_INVALID_HANDLE (a
+ *         deleted reference), ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_ref_internalize(wb_store_t store, wb_ref_t externref, wb_ref_t *out);
 
 /** \brief wasm's `extern.convert_any`: the externref an anyref becomes (the
- *  original externref for one ::wb_ref_internalize made). Owner thread.
- *  `out` is the caller's; statuses as ::wb_ref_internalize (the same
- *  internal module). */
+ *  original externref for one ::wb_ref_internalize made; the null handle
+ *  gives the null handle). Owner thread of the store. `out` receives a
+ *  handle the caller owns (::wb_ref_delete).
+ *  \return the statuses of ::wb_ref_internalize (the same internal
+ *  module), with ::WB_ERR_TYPE_MISMATCH when `anyref` is not an anyref. */
 wb_status_t wb_ref_externalize(wb_store_t store, wb_ref_t anyref, wb_ref_t *out);
 
 /**
@@ -1409,15 +1460,21 @@ wb_status_t wb_store_gc(wb_store_t store);
 
 /**
  * \brief Creates a table in the store, every element `init` (borrowed; a
- * null reference of the element type when NULL). Owner thread.
+ * null reference of the element type when NULL). Owner thread of the store.
+ * \param store the store (the calling thread must own it).
  * \param type read, not retained. The element type must be one Wasmtime
  *        39's C API can make: a nullable funcref or externref, and 32-bit
  *        limits (anything else: ::WB_ERR_TYPE_MISMATCH, saying so).
+ * \param init the initial value of every element (a funcref or externref
+ *        of this store, or null), or NULL for null.
  * \param out receives the table (the store's; it lives until the store is
  *        deleted).
  * \return ::WB_ERR_LIMIT when a store limit refuses it;
- *         ::WB_ERR_INVALID_ARGUMENT for limits that are not 32-bit or min
- *         above max.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL type or out, limits that are
+ *         not 32-bit or min above max, or an `init` of another store;
+ *         ::WB_ERR_TYPE_MISMATCH for an unsupported element type, a 64-bit
+ *         table, or an `init` of another kind; ::WB_ERR_INVALID_HANDLE (also
+ *         a deleted reference in `init`), ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_table_new(wb_store_t store, const wb_tabletype_t *type, const wb_val_t *init, wb_table_t *out);
 
@@ -1430,7 +1487,10 @@ wb_status_t wb_table_new(wb_store_t store, const wb_tabletype_t *type, const wb_
  */
 wb_status_t wb_table_type(wb_table_t table, wb_tabletype_t *out);
 
-/** \brief Writes the table's size in elements to `out`. Owner thread. */
+/** \brief Writes the table's size in elements to `out`. Owner thread of
+ *  its store.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE,
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_table_size(wb_table_t table, uint64_t *out);
 
 /**
@@ -1449,10 +1509,17 @@ wb_status_t wb_table_set(wb_table_t table, uint64_t index, const wb_val_t *value
 
 /**
  * \brief Grows a table by `delta` elements set to `init` (borrowed; NULL:
- * null). Owner thread.
+ * null). Owner thread of its store.
+ * \param table the table.
+ * \param delta how many elements to add (0 reads the size).
+ * \param init the new elements' value (of this store), or NULL for null.
  * \param previous receives the size before growing; may be NULL.
  * \return ::WB_ERR_LIMIT past the table's maximum or a store limit;
- *         ::WB_ERR_TYPE_MISMATCH for an `init` of another type.
+ *         ::WB_ERR_TYPE_MISMATCH for an `init` of another type, or a table
+ *         of exnref or contref (or of unknown element type in a store whose
+ *         modules use exception references); ::WB_ERR_INVALID_ARGUMENT for
+ *         an `init` of another store, or NULL `init` for a table of unknown
+ *         element type; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_table_grow(wb_table_t table, uint64_t delta, const wb_val_t *init, uint64_t *previous);
 
@@ -1485,42 +1552,56 @@ wb_status_t wb_table_copy(wb_table_t dst, uint64_t dst_index, wb_table_t src, ui
  */
 
 /**
- * \brief Creates a linear memory in the store. Owner thread.
+ * \brief Creates a linear memory in the store. Owner thread of the store.
+ * \param store the store (the calling thread must own it).
  * \param type read, not retained: limits in pages, 64-bit or not, the page
  *        size (custom-page-sizes: 0 or 16); not shared (shared memories
  *        belong to no store: ::wb_shared_memory_new).
  * \param out receives the memory (the store's).
  * \return ::WB_ERR_LIMIT when a store limit refuses it;
- *         ::WB_ERR_INVALID_ARGUMENT for a type Wasmtime rejects (min above
- *         max, a page size it does not support...) or a shared one.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers, a type Wasmtime
+ *         rejects (min above max, a page size it does not support...) or a
+ *         shared one; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_memory_new(wb_store_t store, const wb_memorytype_t *type, wb_memory_t *out);
 
 /**
  * \brief Creates a global of `type` holding `value` (borrowed) in the store.
- * Owner thread.
+ * Owner thread of the store.
+ * \param store the store (the calling thread must own it).
  * \param type read, not retained: a number, v128, or a nullable funcref or
  *        externref (Wasmtime 39's C API makes no globals of other reference
  *        types: ::WB_ERR_TYPE_MISMATCH).
+ * \param value the initial value (borrowed): of the type's kind; a
+ *        reference must be of this store.
  * \param out receives the global (the store's).
  * \return ::WB_ERR_TYPE_MISMATCH when the value does not fit the type;
  *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers or a reference of
- *         another store.
+ *         another store; ::WB_ERR_INVALID_HANDLE (also a deleted reference
+ *         in `value`), ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_global_new(wb_store_t store, const wb_globaltype_t *type, const wb_val_t *value, wb_global_t *out);
 
 /**
  * \brief Creates a host function in the store, without a linker. Owner
- * thread. The callback runs as with ::wb_linker_define_func (on the store's
- * owner thread); the function can also be called with ::wb_func_call.
+ * thread of the store. The callback runs as with ::wb_linker_define_func
+ * (on the store's owner thread); the function can also be called with
+ * ::wb_func_call.
+ * \param store the store (the calling thread must own it).
  * \param params,results kinds as for ::wb_linker_define_func (read, not
- *        retained).
- * \param env passed to every call; `finalizer(env)` (may be NULL) runs once,
+ *        retained); NULL with count 0.
+ * \param nparams,nresults their counts (at most 1000 each).
+ * \param callback the function (see ::wb_host_callback_t); not NULL.
+ * \param env passed to every call; `finalizer(env)` runs once,
  *        when the store no longer needs the function (at the latest when it
  *        is deleted), also when this call fails.
+ * \param finalizer frees `env`; NULL when the caller keeps it (it must then
+ *        outlive the store).
  * \param out receives the function (the store's).
- * \return ::WB_ERR_INVALID_ARGUMENT for NULL `callback` or `out`, kinds a
- *         host function cannot have, or more than 1000 of them.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `callback` or `out`, a NULL
+ *         array with a non-zero count, kinds a host function cannot have,
+ *         or more than 1000 of them; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_func_new(wb_store_t store, const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
                         size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer,
@@ -1646,7 +1727,10 @@ wb_status_t wb_wasi_config_preopen_dir(wb_wasi_config_t config, const char *host
  * \brief Limits the files and directories a guest may hold open at once in
  * each store the configuration is applied to (default 128; 1 to 1048576).
  * Past it, `path_open` fails with WASI's EMFILE and the host's own
- * descriptors are untouched. Creator thread.
+ * descriptors are untouched. Creator thread. A store keeps the limit it
+ * was given by ::wb_store_set_wasi.
+ * \return ::WB_ERR_INVALID_ARGUMENT for `max` 0 or above 1048576;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_wasi_config_set_max_open_files(wb_wasi_config_t config, uint32_t max);
 
