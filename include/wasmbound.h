@@ -1511,7 +1511,7 @@ wb_status_t wb_table_set(wb_table_t table, uint64_t index, const wb_val_t *value
  * \brief Grows a table by `delta` elements set to `init` (borrowed; NULL:
  * null). Owner thread of its store.
  * \param table the table.
- * \param delta how many elements to add (0 reads the size).
+ * \param delta how many elements to add.
  * \param init the new elements' value (of this store), or NULL for null.
  * \param previous receives the size before growing; may be NULL.
  * \return ::WB_ERR_LIMIT past the table's maximum or a store limit;
@@ -2259,7 +2259,9 @@ void wb_citem_list_dispose(wb_citem_list_t *list);
  * \brief Compiles a component from a component binary or component text
  * (`(component ...)`). Any thread.
  *
+ * \param engine the engine to compile for (any thread may share it).
  * \param bytes the binary, or the text (UTF-8, no NUL needed); not retained.
+ * \param len the length of `bytes`: 1 byte to 1 GiB.
  * \param out receives the component; the caller owns it and deletes it with
  *        ::wb_component_delete.
  * \return ::WB_ERR_COMPILE with Wasmtime's message for invalid input (a core
@@ -2271,7 +2273,10 @@ wb_status_t wb_component_new(wb_engine_t engine, const uint8_t *bytes, size_t le
 
 /** \brief Validates a component binary or text, like ::wb_component_new
  *  without keeping it (Wasmtime validates by compiling). Any thread.
- *  \return ::WB_OK, or ::WB_ERR_COMPILE with the reason. */
+ *  `bytes` (`len` of them) are not retained.
+ *  \return ::WB_OK, or ::WB_ERR_COMPILE with the reason;
+ *  ::WB_ERR_INVALID_ARGUMENT and ::WB_ERR_INVALID_HANDLE as for
+ *  ::wb_component_new. */
 wb_status_t wb_component_validate(wb_engine_t engine, const uint8_t *bytes, size_t len);
 
 /** \brief Deletes the caller's reference to a component. Any thread.
@@ -2279,8 +2284,13 @@ wb_status_t wb_component_validate(wb_engine_t engine, const uint8_t *bytes, size
  *  handle is a no-op. \return ::WB_ERR_INVALID_HANDLE for a bad handle. */
 wb_status_t wb_component_delete(wb_component_t component);
 
-/** \brief Serializes a compiled component (native code). Any thread.
- *  \param out receives bytes the caller owns (::wb_bytes_dispose). */
+/** \brief Serializes a compiled component (native code), for
+ *  ::wb_component_deserialize with an engine configured the same way. Any
+ *  thread.
+ *  \param component the component.
+ *  \param out receives bytes the caller owns (::wb_bytes_dispose).
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE;
+ *  ::WB_ERR_INTERNAL when Wasmtime cannot serialize it; ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_serialize(wb_component_t component, wb_bytes_t *out);
 
 /**
@@ -2288,23 +2298,40 @@ wb_status_t wb_component_serialize(wb_component_t component, wb_bytes_t *out);
  * \warning TRUSTED INPUT ONLY: the bytes are native code and are not
  * validated. Bytes of another Wasmtime version or configuration are refused
  * with ::WB_ERR_COMPILE.
- * \param out receives the component (::wb_component_delete).
+ * \param engine the engine, configured as the one that serialized them.
+ * \param bytes the serialized component; not retained.
+ * \param len the length of `bytes`: 1 byte to 1 GiB.
+ * \param out receives the component; the caller owns it
+ *        (::wb_component_delete).
+ * \return ::WB_ERR_COMPILE for bytes Wasmtime refuses;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers, len 0 or over 1 GiB,
+ *         or an engine without the component model or with async_support;
+ *         ::WB_ERR_INVALID_HANDLE for a bad engine.
  */
 wb_status_t wb_component_deserialize(wb_engine_t engine, const uint8_t *bytes, size_t len, wb_component_t *out);
 
 /** \brief Lists a component's imports with their WIT types (instances
  *  followed by their members). Any thread.
- *  \param out receives a list the caller owns (::wb_citem_list_dispose). */
+ *  \param component the component.
+ *  \param out receives a list the caller owns (::wb_citem_list_dispose);
+ *         `items` is NULL when `count` is 0.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE;
+ *  ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_imports(wb_component_t component, wb_citem_list_t *out);
 
-/** \brief Lists a component's exports, like ::wb_component_imports. */
+/** \brief Lists a component's exports, like ::wb_component_imports (the
+ *  same ownership). Any thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE;
+ *  ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_exports(wb_component_t component, wb_citem_list_t *out);
 
 /**
  * \brief Resolves an exported function's path to an index, valid for every
  * instance of the component (in any store, from any template or pool made
- * from it). Any thread.
+ * from it). Any thread. Asking again with the same path gives the same
+ * index.
  *
+ * \param component the component.
  * \param path "name" for a function the component exports itself;
  *        "iface#name" for a function of an exported instance, where a
  *        versioned interface also matches a semver-compatible version
@@ -2312,7 +2339,10 @@ wb_status_t wb_component_exports(wb_component_t component, wb_citem_list_t *out)
  * \param out receives the index.
  * \return ::WB_ERR_NOT_FOUND when there is no such export;
  *         ::WB_ERR_TYPE_MISMATCH when it is not a function, or uses a type
- *         wasmbound cannot pass (future, stream, error-context).
+ *         wasmbound cannot pass (future, stream, error-context);
+ *         ::WB_ERR_INVALID_ARGUMENT for a NULL or invalid path or NULL out;
+ *         ::WB_ERR_LIMIT past 65,536 indexes for one component;
+ *         ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_func_index(wb_component_t component, const char *path, uint32_t *out);
 
@@ -2345,31 +2375,52 @@ typedef wb_status_t (*wb_component_host_callback_t)(void *env, wb_store_t store,
  */
 typedef void (*wb_resource_destructor_t)(void *env, void *user);
 
-/** \brief Creates a component linker for the engine's components. The
- *  calling thread becomes its only user (a builder); templates made from it
- *  are shareable. \param out receives it (::wb_component_linker_delete). */
+/** \brief Creates a component linker for the engine's components. Any
+ *  thread; the calling thread becomes its only user (a builder); templates
+ *  made from it are shareable.
+ *  \param engine the engine (the linker keeps a reference to it).
+ *  \param out receives it; the caller deletes it with
+ *         ::wb_component_linker_delete.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out or an engine without the
+ *  component model or with async_support; ::WB_ERR_INVALID_HANDLE for a bad
+ *  engine; ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_linker_new(wb_engine_t engine, wb_component_linker_t *out);
 
 /** \brief Deletes a component linker (its creator thread). Templates made
- *  from it stay valid. The null handle is a no-op. */
+ *  from it stay valid. The null handle is a no-op.
+ *  \return ::WB_ERR_WRONG_THREAD from another thread; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_component_linker_delete(wb_component_linker_t linker);
 
 /** \brief Lets later definitions replace earlier ones of the same name
- *  (default: a duplicate is ::WB_ERR_LINK). Creator thread. */
+ *  (default: a duplicate is ::WB_ERR_LINK). Creator thread.
+ *  \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_component_linker_allow_shadowing(wb_component_linker_t linker, bool allow);
 
 /**
  * \brief Defines a host function `name` in the interface `iface`. Creator thread.
  *
+ * The function's type is the one the importing component declares: the
+ * callback's arguments and result are checked against it at each call.
+ * \param linker the linker (the calling thread must have created it).
  * \param iface the import's instance name, e.g. "ns:pkg/iface@1.0.0" (a
  *        component importing an older or newer semver-compatible version
  *        links to it too); NULL or "" for a function the component imports
- *        directly. "a#b" names instance "b" nested in "a".
+ *        directly. Copied. It may not contain '#' (one interface at a
+ *        time).
+ * \param name the function's name (NUL-terminated UTF-8, not empty; copied).
+ * \param callback the function (see ::wb_component_host_callback_t for its
+ *        thread); not NULL.
  * \param env passed to every call; ownership passes to the linker when
  *        `finalizer` is non-NULL: it is called once, when no linker,
  *        template or store holds the function any more (also when this
  *        call fails).
- * \return ::WB_ERR_LINK for a duplicate name without shadowing.
+ * \param finalizer frees `env`; NULL when the caller keeps it (it must then
+ *        outlive every linker, template, pool and store holding the
+ *        function).
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *         ::WB_ERR_INVALID_ARGUMENT for a NULL, empty or invalid name, an
+ *         invalid `iface` or one with '#', or a NULL callback;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_linker_define_func(wb_component_linker_t linker, const char *iface, const char *name,
                                             wb_component_host_callback_t callback, void *env,
@@ -2380,10 +2431,24 @@ wb_status_t wb_component_linker_define_func(wb_component_linker_t linker, const 
  *
  * Make resources of the type with ::wb_resource_new; each carries a user
  * pointer, and `destructor` (NULL: none) is called for it exactly once.
+ * \param linker the linker (the calling thread must have created it).
+ * \param iface the interface, as for ::wb_component_linker_define_func.
+ * \param name the resource type's name (NUL-terminated UTF-8, not empty;
+ *        copied).
+ * \param destructor called with `env` and the resource's user pointer when
+ *        a resource of the type ends (see ::wb_resource_destructor_t); NULL
+ *        for none.
  * \param env passed to `destructor`; owned by the linker when `finalizer`
  *        is non-NULL, as for ::wb_component_linker_define_func.
+ * \param finalizer frees `env` once no linker, template or resource needs
+ *        the type any more (also when this call fails); NULL when the
+ *        caller keeps `env`.
  * \param type_out receives the type's id (process-wide, never reused), for
  *        ::wb_resource_new; it stays the same in templates made from the linker.
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL `type_out` or bad names (as for
+ *         ::wb_component_linker_define_func); ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_linker_define_resource(wb_component_linker_t linker, const char *iface, const char *name,
                                                 wb_resource_destructor_t destructor, void *env,
@@ -2391,7 +2456,11 @@ wb_status_t wb_component_linker_define_resource(wb_component_linker_t linker, co
 
 /** \brief Defines a core module `name` in `iface`, for components that
  *  import core modules. The module must be of the linker's engine; the
- *  linker keeps its own reference. Creator thread. */
+ *  linker keeps its own reference. Creator thread. Names as for
+ *  ::wb_component_linker_define_func (copied).
+ *  \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *  ::WB_ERR_INVALID_ARGUMENT for bad names or a module of another engine;
+ *  ::WB_ERR_WRONG_THREAD; ::WB_ERR_INVALID_HANDLE (the linker or the module). */
 wb_status_t wb_component_linker_define_module(wb_component_linker_t linker, const char *iface, const char *name,
                                               wb_module_t module);
 
@@ -2401,19 +2470,32 @@ wb_status_t wb_component_linker_define_module(wb_component_linker_t linker, cons
  *
  * The guest runs with its store's WASI settings (::wb_store_set_wasi: args,
  * environment, stdin, stdout/stderr including capture, preopened
- * directories, read-only): instantiating a component that imports `wasi:`
- * interfaces into a store without them is refused.
+ * directories, read-only). Instantiating a component that imports `wasi:`
+ * interfaces into a store without them gives the store an empty WASI
+ * context (no args, environment, stdin or directories; output discarded),
+ * as for core modules.
+ * \return ::WB_ERR_LINK when WASI is already defined (without shadowing);
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_linker_define_wasi(wb_component_linker_t linker);
 
 /**
  * \brief Instantiates `component` into `store`, resolving its imports from
  * the linker. The thread must be the linker's creator and the store's owner.
+ * A store without WASI settings gets an empty WASI context when the linker
+ * defines WASI and the component imports it.
+ * \param linker the linker.
+ * \param store the store.
+ * \param component the component (of the linker's and the store's engine).
  * \param out receives the instance; it lives until its store is deleted.
- * \return ::WB_ERR_LINK naming a missing or mismatched import;
- *         ::WB_ERR_INVALID_ARGUMENT for objects of different engines or a
- *         component importing WASI into a store without WASI settings;
- *         ::WB_ERR_TRAP etc. when the component's start code fails.
+ * \return ::WB_ERR_LINK naming a missing or mismatched import, or a
+ *         definition that cannot be made; ::WB_ERR_LIMIT when a store
+ *         limit refuses it; ::WB_ERR_INVALID_ARGUMENT for NULL out or
+ *         objects of different engines; ::WB_ERR_TRAP etc. when the
+ *         component's start code fails; ::WB_ERR_INTERRUPTED for a pending
+ *         interrupt; ::WB_ERR_NATIVE_STACK; ::WB_ERR_IO when the empty WASI
+ *         context cannot be made; ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_linker_instantiate(wb_component_linker_t linker, wb_store_t store,
                                             wb_component_t component, wb_component_instance_t *out);
@@ -2422,9 +2504,13 @@ wb_status_t wb_component_linker_instantiate(wb_component_linker_t linker, wb_sto
  * \brief Memory for a host function's result, freed by the library when the
  * host function returns to the guest. The store's owner thread, inside a
  * host function of a component called in that store.
- * \param out receives `size` bytes, aligned for any value.
+ * \param store the store the host function runs in (its `store` argument).
+ * \param size how many bytes: 1 to 1 GiB.
+ * \param out receives `size` bytes, aligned for any value; the library's,
+ *        never freed by the caller.
  * \return ::WB_ERR_BUSY outside a component host function;
- *         ::WB_ERR_INVALID_ARGUMENT for size 0 or over 1 GiB.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL out, size 0 or over 1 GiB;
+ *         ::WB_ERR_NO_MEMORY; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_host_alloc(wb_store_t store, size_t size, void **out);
 
@@ -2433,23 +2519,39 @@ wb_status_t wb_component_host_alloc(wb_store_t store, size_t size, void **out);
  * linker's creator thread. The template is shareable: any thread may
  * instantiate it into its own store, concurrently. Later changes to the
  * linker do not affect it.
- * \param out receives the template (::wb_component_template_delete).
- * \return ::WB_ERR_LINK when the definitions cannot be linked.
+ * \param linker the linker (the calling thread must have created it).
+ * \param component the component (of the linker's engine); the template
+ *        keeps a reference to it.
+ * \param out receives the template; the caller deletes it with
+ *        ::wb_component_template_delete.
+ * \return ::WB_ERR_LINK when the linker's definitions cannot be made into a
+ *         Wasmtime linker (the component's imports are checked against them
+ *         when the template is instantiated); ::WB_ERR_INVALID_ARGUMENT for
+ *         NULL out or a component of another engine; ::WB_ERR_NO_MEMORY;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_template_new(wb_component_linker_t linker, wb_component_t component,
                                       wb_component_template_t *out);
 
-/** \brief Instantiates a template into a store. The store's owner thread.
- *  Host functions of the template run on that thread. Errors as for
- *  ::wb_component_linker_instantiate. */
+/** \brief Instantiates a template into a store. The store's owner thread
+ *  (any thread may share the template). Host functions of the template run
+ *  on that thread. `out` receives the instance, which lives until its store
+ *  is deleted.
+ *  \return the statuses of ::wb_component_linker_instantiate
+ *  (::WB_ERR_LINK for a missing or mismatched import,
+ *  ::WB_ERR_INVALID_ARGUMENT for a store of another engine, ...). */
 wb_status_t wb_component_template_instantiate(wb_component_template_t tmpl, wb_store_t store,
                                               wb_component_instance_t *out);
 
-/** \brief ::wb_component_func_index for the template's component. Any thread. */
+/** \brief ::wb_component_func_index for the template's component. Any thread.
+ *  \return the statuses of ::wb_component_func_index (::WB_ERR_NOT_FOUND,
+ *  ::WB_ERR_TYPE_MISMATCH, ...). */
 wb_status_t wb_component_template_func_index(wb_component_template_t tmpl, const char *path, uint32_t *out);
 
-/** \brief Deletes a template. Any thread; instantiations in flight finish.
- *  The null handle is a no-op. */
+/** \brief Deletes a template. Any thread; instantiations in flight finish,
+ *  and instances and pools made from it are not affected. The null handle
+ *  is a no-op.
+ *  \return ::WB_ERR_INVALID_HANDLE for a forged, deleted or wrong-kind handle. */
 wb_status_t wb_component_template_delete(wb_component_template_t tmpl);
 
 /**
@@ -2478,8 +2580,10 @@ wb_status_t wb_component_instance_usable(wb_component_instance_t instance);
  * Every argument is checked against the function's WIT type before the
  * guest runs (see the section's notes); post-return runs before this
  * returns.
+ * \param func the function.
  * \param args `nargs` values, borrowed; an `own` resource among them is
- *        moved to the callee and its handle is used up.
+ *        moved to the callee and its handle is used up. NULL with 0.
+ * \param nargs the number of arguments: the function's parameter count.
  * \param out receives the result on ::WB_OK (and is emptied otherwise);
  *        the caller frees it with ::wb_cresult_dispose.
  * \return ::WB_ERR_TYPE_MISMATCH (count, kind, case, field, flag, resource
@@ -2489,14 +2593,20 @@ wb_status_t wb_component_instance_usable(wb_component_instance_t instance);
  *         ::WB_ERR_INTERRUPTED, ::WB_ERR_OUT_OF_FUEL, ::WB_ERR_EXIT: the
  *         instance is unusable from then on. ::WB_ERR_UNUSABLE for an
  *         instance that trapped before; ::WB_ERR_BUSY for a re-entrant call
- *         into an instance that is running one; ::WB_ERR_NATIVE_STACK.
+ *         into an instance that is running one; ::WB_ERR_NATIVE_STACK;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_component_func_call(wb_component_func_t func, const wb_cval_t *args, size_t nargs,
                                    wb_cresult_t *out);
 
 /** \brief The function's WIT type as text, e.g. "func(a: u32, b: u32) -> u32".
- *  The store's owner thread. \param out receives NUL-terminated bytes the
- *  caller owns (::wb_bytes_dispose; the NUL is not counted). */
+ *  The store's owner thread.
+ *  \param func the function.
+ *  \param out receives NUL-terminated bytes the caller owns
+ *         (::wb_bytes_dispose; the NUL is not counted).
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_NO_MEMORY;
+ *  ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_component_func_type(wb_component_func_t func, wb_bytes_t *out);
 
 /**
@@ -2516,10 +2626,18 @@ wb_status_t wb_component_run(wb_component_instance_t instance);
  * \brief Creates a resource of a host resource type (from
  * ::wb_component_linker_define_resource) in a store, carrying `user`. The
  * store's owner thread.
+ * \param store the store (the calling thread must own it).
+ * \param type the resource type's id, from
+ *        ::wb_component_linker_define_resource.
+ * \param user the resource's pointer, not dereferenced by wasmbound: the
+ *        type's destructor receives it (::wb_resource_host_data reads it).
  * \param out receives an `own` handle the host holds: pass it to the guest
  *        (as `own` it moves there, as `borrow` it is lent) or drop it with
  *        ::wb_resource_drop. The type's destructor runs exactly once for it.
- * \return ::WB_ERR_NOT_FOUND for a type id no linker defined.
+ * \return ::WB_ERR_NOT_FOUND for a type id no linker defined (or one whose
+ *         linkers and templates are all gone); ::WB_ERR_INVALID_ARGUMENT for
+ *         NULL out; ::WB_ERR_INTERNAL when Wasmtime cannot make it;
+ *         ::WB_ERR_NO_MEMORY; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_resource_new(wb_store_t store, uint32_t type, void *user, wb_resource_t *out);
 
@@ -2529,16 +2647,26 @@ wb_status_t wb_resource_new(wb_store_t store, uint32_t type, void *user, wb_reso
  * resource (wasm may run: trap statuses as for a call), the host type's
  * destructor for a host resource. For a `borrow` it ends the borrow. The
  * handle is invalid afterwards. The null handle is a no-op.
+ * \return ::WB_ERR_INVALID_HANDLE for a handle already dropped or used up
+ *         (moved to the guest); ::WB_ERR_WRONG_THREAD; for a guest's `own`
+ *         resource, ::WB_ERR_NATIVE_STACK or ::WB_ERR_INTERRUPTED before its
+ *         destructor runs (the handle then stays valid), and the trap
+ *         statuses of ::wb_component_func_call when it fails (the handle is
+ *         gone all the same).
  */
 wb_status_t wb_resource_drop(wb_resource_t resource);
 
 /** \brief Reads a host resource's type id and user pointer (either out
  *  pointer may be NULL). The store's owner thread.
- *  \return ::WB_ERR_TYPE_MISMATCH for a resource the guest defined. */
+ *  \return ::WB_ERR_TYPE_MISMATCH for a resource the guest defined;
+ *  ::WB_ERR_INVALID_HANDLE (also a dropped or used-up handle),
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_resource_host_data(wb_resource_t resource, uint32_t *type, void **user);
 
 /** \brief Whether the handle is an `own` (true) or a `borrow` (false). The
- *  store's owner thread. */
+ *  store's owner thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
+ *  (also a dropped or used-up handle), ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_resource_owned(wb_resource_t resource, bool *out);
 
 /**
@@ -2547,13 +2675,22 @@ wb_status_t wb_resource_owned(wb_resource_t resource, bool *out);
  * so an instantiation failure is reported here. Workers whose template
  * imports WASI get an empty WASI context (no args, environment, stdin or
  * directories; output discarded).
+ * \param tmpl the template (the pool keeps a reference to it).
  * \param config NULL for the defaults (::wb_pool_config_init); not retained.
- * \param out receives the pool (::wb_component_pool_delete).
+ * \param out receives the pool; the caller deletes it with
+ *        ::wb_component_pool_delete.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out, a config of an unknown
+ *         version, workers outside 1..256 or queue_capacity outside
+ *         1..1048576; the status of a worker's failed instantiation
+ *         (::WB_ERR_LINK, ::WB_ERR_TRAP, ...); ::WB_ERR_NO_MEMORY (also
+ *         when a worker thread cannot start); ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_pool_new(wb_component_template_t tmpl, const wb_pool_config_t *config,
                                   wb_component_pool_t *out);
 
-/** \brief ::wb_component_func_index for the pool's component. Any thread. */
+/** \brief ::wb_component_func_index for the pool's component. Any thread.
+ *  \return the statuses of ::wb_component_func_index (::WB_ERR_NOT_FOUND,
+ *  ::WB_ERR_TYPE_MISMATCH, ...). */
 wb_status_t wb_component_pool_func_index(wb_component_pool_t pool, const char *path, uint32_t *out);
 
 /**
@@ -2561,16 +2698,29 @@ wb_status_t wb_component_pool_func_index(wb_component_pool_t pool, const char *p
  * thread (also several at once). Arguments are borrowed until it returns
  * and are checked as for ::wb_component_func_call; functions with resource
  * types cannot run in a pool (::WB_ERR_TYPE_MISMATCH). A worker whose
- * instance trapped gets a fresh one before its next call.
+ * instance trapped gets a fresh one before its next call. Waits while the
+ * pool's queue is full.
+ * \param pool the pool.
+ * \param func_index the function, from ::wb_component_pool_func_index (or
+ *        ::wb_component_func_index of the same component).
+ * \param args `nargs` values, borrowed until this returns; NULL with 0.
+ * \param nargs the number of arguments.
  * \param out receives the result (::wb_cresult_dispose, any thread).
- * \return the call's status; ::WB_ERR_BUSY from a host function of the
- *         pool's own workers, or after ::wb_component_pool_delete began.
+ * \return the call's status (as for ::wb_component_func_call, with the trap
+ *         code and exit code of the worker's call); ::WB_ERR_NOT_FOUND for
+ *         an index of no function of the component; ::WB_ERR_BUSY from a
+ *         host function of the pool's own workers, or after
+ *         ::wb_component_pool_delete began; ::WB_ERR_INVALID_ARGUMENT for
+ *         NULL out; ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_pool_call(wb_component_pool_t pool, uint32_t func_index, const wb_cval_t *args,
                                    size_t nargs, wb_cresult_t *out);
 
 /** \brief Stops the pool's workers (after the calls they run) and deletes
- *  it. Any thread but its workers. The null handle is a no-op. */
+ *  it. Any thread but its workers; waits for the workers to finish. The
+ *  null handle is a no-op.
+ *  \return ::WB_ERR_BUSY from one of the pool's own workers;
+ *  ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_component_pool_delete(wb_component_pool_t pool);
 
 /* ------------------------------------------------------------------------ */
