@@ -1738,7 +1738,10 @@ wb_status_t wb_wasi_config_set_max_open_files(wb_wasi_config_t config, uint32_t 
  * \brief Keeps at most `bytes` of each ::WB_STDIO_CAPTURE stream (default
  * 1 MiB; UINT64_MAX: no limit). Output beyond it is dropped (the guest is
  * told it was written) and counted: see ::wb_store_wasi_output_dropped.
- * Creator thread.
+ * Creator thread. A store keeps the limit it was given by
+ * ::wb_store_set_wasi.
+ * \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE (every `bytes` is
+ *         accepted).
  */
 wb_status_t wb_wasi_config_set_output_limit(wb_wasi_config_t config, uint64_t bytes);
 
@@ -1765,7 +1768,10 @@ wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out);
 
 /** \brief How many bytes the store's WASI program wrote to a
  *  ::WB_STDIO_CAPTURE stream (`fd` 1 or 2) beyond its output limit, which
- *  were dropped (0: nothing was cut). The store's owner thread. */
+ *  were dropped (0: nothing was cut), written to `out`. The store's owner
+ *  thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for another fd, a stream that is not
+ *  captured or NULL out; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_store_wasi_output_dropped(wb_store_t store, int fd, uint64_t *out);
 
 /* ------------------------------------------------------------------------ */
