@@ -1288,6 +1288,8 @@ wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t
  * (::WB_ERR_TYPE_MISMATCH), even when the caller's export of that name is
  * something else. The handle gets its declared type from the instance that
  * exports that very object.
+ * \return the statuses of ::wb_instance_get_export; ::WB_ERR_INVALID_HANDLE
+ *         after the callback.
  */
 wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t name_len, wb_extern_t *out);
 
