@@ -221,13 +221,13 @@ typedef enum wb_valkind {
   WB_ANYREF,    /**< `of.ref`, a reference of the `any` hierarchy: anyref, eqref,
                      i31ref, structref, arrayref, concrete struct and array
                      types, nullref; id 0 is null */
-  WB_EXNREF,    /**< `of.ref`, an exception reference; id 0 is null. Wasmtime 39's
-                     C API cannot pass non-null exnrefs: calls whose values would
-                     carry one are refused with ::WB_ERR_TYPE_MISMATCH */
+  WB_EXNREF,    /**< `of.ref`, an exception reference; id 0 is null. Wasmtime
+                     39's C API cannot pass non-null exnrefs: calls whose values
+                     would carry one are refused with ::WB_ERR_TYPE_MISMATCH */
   WB_CONTREF    /**< in types only (stack switching's continuation references):
-                     Wasmtime 39's C API cannot pass their values, so functions,
-                     globals and tables of such types are refused with
-                     ::WB_ERR_TYPE_MISMATCH */
+                     the C API of Wasmtime 39 cannot pass their values, so
+                     functions, globals and tables of such types are refused
+                     with ::WB_ERR_TYPE_MISMATCH */
 } wb_valkind_t;
 
 /**
@@ -529,7 +529,7 @@ typedef enum wb_externkind {
   WB_EXTERN_MEMORY, /**< a linear memory */
   WB_EXTERN_OTHER,  /**< a kind wasmbound does not model (none in Wasmtime 39's wasm) */
   WB_EXTERN_TAG     /**< an exception tag; described, but not reachable through
-                         Wasmtime 39's C API (lookups give ::WB_ERR_TYPE_MISMATCH) */
+                         the C API of Wasmtime 39 (lookups give ::WB_ERR_TYPE_MISMATCH) */
 } wb_externkind_t;
 
 /** \brief The heap type of a reference type. */
@@ -829,7 +829,10 @@ wb_status_t wb_instance_get_memory(wb_instance_t instance, const char *name, wb_
  *  thread rule, ownership and statuses). Owner thread of the store.
  *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_instance_get_global(wb_instance_t instance, const char *name, wb_global_t *out);
-/** \brief Looks up an exported table, like ::wb_instance_get_func. */
+/** \brief Looks up an exported table, like ::wb_instance_get_func (the same
+ *  thread rule, ownership and statuses). Owner thread of the store. The
+ *  handle has the table's declared type (::wb_table_type).
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT. */
 wb_status_t wb_instance_get_table(wb_instance_t instance, const char *name, wb_table_t *out);
 
 /** \brief An extern of a store: a function, global, table or memory handle
@@ -851,7 +854,9 @@ typedef struct wb_extern {
  *
  * The handle has the export's declared type (::wb_func_type,
  * ::wb_global_type, ::wb_table_type), whatever reference types it has.
+ * \param instance the instance (its store's owner thread must call).
  * \param name `name_len` bytes, not necessarily NUL-terminated; not retained.
+ * \param name_len the length of `name` in bytes, at most 65535.
  * \param out receives the export's handle (the store's: the same export
  *        always gives the same handle; it lives until the store is deleted).
  * \return ::WB_ERR_NOT_FOUND; ::WB_ERR_TYPE_MISMATCH for an export that
@@ -859,7 +864,11 @@ typedef struct wb_extern {
  *         abort the process: refused before Wasmtime is asked; a shared
  *         memory the module defines itself: define the instance into a
  *         linker to share it); ::WB_ERR_INVALID_ARGUMENT for invalid UTF-8,
- *         a name longer than 65535 bytes or NULL pointers.
+ *         a name longer than 65535 bytes or NULL pointers;
+ *         ::WB_ERR_TYPE_MISMATCH also for any lookup in an instance of a
+ *         module whose types are unknown (deserialized from bytes without
+ *         them) in an engine with exceptions or stack switching on (a tag
+ *         could abort); ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_instance_get_export(wb_instance_t instance, const char *name, size_t name_len, wb_extern_t *out);
 
@@ -890,10 +899,14 @@ typedef struct wb_export_list {
  * \brief Enumerates an instance's exports with their handles, without the
  * module. Owner thread of the store. The handles are the store's; the list
  * (names, array) is the caller's: free it with ::wb_export_list_dispose.
- * \param out a list whose `version` is set (#WB_EXPORT_LIST_INIT).
+ * \param instance the instance (its store's owner thread must call).
+ * \param out a list whose `version` is set (#WB_EXPORT_LIST_INIT); written
+ *        only on ::WB_OK.
  * \return ::WB_ERR_INVALID_ARGUMENT for NULL or an unknown list version;
  *         ::WB_ERR_TYPE_MISMATCH for an instance of a module whose types are
- *         unknown, in an engine with exceptions on (a tag could abort).
+ *         unknown, in an engine with exceptions (or stack switching) on (a
+ *         tag could abort); ::WB_ERR_NO_MEMORY; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_instance_exports(wb_instance_t instance, wb_export_list_t *out);
 
@@ -1093,7 +1106,10 @@ wb_status_t wb_global_type(wb_global_t global, wb_globaltype_t *out);
  */
 wb_status_t wb_global_set(wb_global_t global, const wb_val_t *value);
 
-/** \brief Reads a memory's type (its current size is ::wb_memory_size). Owner thread. */
+/** \brief Reads a memory's type (its current size is ::wb_memory_size).
+ *  Owner thread of its store. `out` is the caller's.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE,
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_memory_type(wb_memory_t memory, wb_memorytype_t *out);
 
 /* ------------------------------------------------------------------------ */
@@ -1197,14 +1213,20 @@ wb_status_t wb_linker_define_wasi(wb_linker_t linker);
  * The linker's creator thread, which must also own the extern's store. As
  * with ::wb_linker_define_instance, the linker then holds objects of that
  * store: it can instantiate only into that store and cannot make templates.
- * \param module,name not retained (the linker copies them).
+ * \param linker the linker (the calling thread must have created it).
+ * \param module,name not retained (the linker copies them); need not be
+ *        NUL-terminated.
+ * \param module_len,name_len their lengths in bytes, at most 65535 each.
  * \param item borrowed: the handle stays the store's.
  * \return ::WB_ERR_LINK for a duplicate name without shadowing;
  *         ::WB_ERR_INVALID_HANDLE for a bad handle in `item` (of its
- *         `kind`); ::WB_ERR_INVALID_ARGUMENT for NULL pointers, invalid
- *         UTF-8, names longer than 65535 bytes, a `kind` that is not a
- *         function, global, table or memory, or an item of another store
- *         or engine than the linker's.
+ *         `kind`); ::WB_ERR_WRONG_THREAD when the calling thread did not
+ *         create the linker or does not own the item's store;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers, invalid UTF-8, names
+ *         longer than 65535 bytes, a `kind` that is not a function, global,
+ *         table or memory, or an item of another engine than the linker's,
+ *         or of another store than the one whose objects the linker already
+ *         holds.
  */
 wb_status_t wb_linker_define_extern(wb_linker_t linker, const char *module, size_t module_len, const char *name,
                                     size_t name_len, const wb_extern_t *item);
@@ -1251,7 +1273,10 @@ wb_status_t wb_caller_get_global(wb_caller_t caller, const char *name, wb_global
  *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
  *  after the callback. */
 wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out);
-/** \brief Like ::wb_caller_get_memory, for a table. */
+/** \brief Like ::wb_caller_get_memory, for a table. The store's owner
+ *  thread, during the callback; `out` is a handle owned by the store.
+ *  \return ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_INVALID_ARGUMENT
+ *  as for ::wb_instance_get_func; ::WB_ERR_INVALID_HANDLE after the callback. */
 wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t *out);
 /**
  * \brief Like ::wb_instance_get_export, for the calling instance. The store's
@@ -1263,6 +1288,8 @@ wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t
  * (::WB_ERR_TYPE_MISMATCH), even when the caller's export of that name is
  * something else. The handle gets its declared type from the instance that
  * exports that very object.
+ * \return the statuses of ::wb_instance_get_export; ::WB_ERR_INVALID_HANDLE
+ *         after the callback.
  */
 wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t name_len, wb_extern_t *out);
 
@@ -1296,18 +1323,28 @@ wb_status_t wb_caller_get_export(wb_caller_t caller, const char *name, size_t na
  * runs on the thread that collects or deletes the store, possibly inside a
  * call into wasm, and must not call wasmbound. When this function fails,
  * `finalizer(data)` has run (ownership of `data` was passed in).
+ * \param store the store (the calling thread must own it).
  * \param data not dereferenced by wasmbound.
+ * \param finalizer called once with `data` as described above; NULL when
+ *        `data` needs no freeing.
  * \param out receives a reference the caller owns (::wb_ref_delete).
  * \return ::WB_ERR_NO_MEMORY when Wasmtime's GC heap is full;
- *         ::WB_ERR_INVALID_ARGUMENT for NULL `out` or an async store.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL `out` or an async store;
+ *         ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD (the finalizer has
+ *         run for these too).
  */
 wb_status_t wb_externref_new(wb_store_t store, void *data, wb_finalizer_t finalizer, wb_ref_t *out);
 
 /**
  * \brief The host pointer an externref carries (the `data` of
- * ::wb_externref_new, NULL included). Owner thread.
+ * ::wb_externref_new, NULL included). Owner thread of the store.
+ * \param ref the reference.
  * \param out receives the pointer (still owned by whoever made it).
- * \return ::WB_ERR_TYPE_MISMATCH when `ref` is not an externref (an anyref
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
+ *         for the null handle or a deleted one; ::WB_ERR_WRONG_THREAD;
+ *         when the pointer is NULL in an engine with wasm_gc, the statuses
+ *         of the internal module's run (see ::wb_ref_internalize);
+ *         ::WB_ERR_TYPE_MISMATCH when `ref` is not an externref (an anyref
  *         made by `any.convert_extern` is not: ::wb_ref_externalize it
  *         first), or is one that wasm made from an i31ref, struct or array
  *         with `extern.convert_any` (it carries no host pointer; telling it
@@ -1319,8 +1356,11 @@ wb_status_t wb_externref_data(wb_ref_t ref, void **out);
 /**
  * \brief Makes an i31ref of the low 31 bits of `value`. Owner thread of the
  * store.
+ * \param store the store (the calling thread must own it).
+ * \param value the payload; bit 31 is dropped.
  * \param out receives a reference the caller owns (::wb_ref_delete).
- * \return ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off.
+ * \return ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off, or for
+ *         NULL out; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_i31ref_new(wb_store_t store, uint32_t value, wb_ref_t *out);
 
@@ -1359,16 +1399,23 @@ wb_status_t wb_ref_kind(wb_ref_t ref, wb_refkind_t *out);
 wb_status_t wb_ref_eq(wb_ref_t a, wb_ref_t b, bool *out);
 
 /** \brief Drops the host's hold on a reference now (instead of at store
- *  deletion); the handle is invalid afterwards. Owner thread. The null
- *  handle is a no-op. */
+ *  deletion); the handle is invalid afterwards. Owner thread of the store.
+ *  The null handle is a no-op (::WB_OK). An externref's finalizer does not
+ *  run here but at the next collection (::wb_store_gc) that finds no wasm
+ *  reference to it, or when the store is deleted.
+ *  \return ::WB_ERR_INVALID_HANDLE for a deleted or forged handle;
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_ref_delete(wb_ref_t ref);
 
 /**
  * \brief Makes a second handle to the same reference (a second root), for
  * instance to keep a reference a host function received: the ::wb_ref_t
  * values in a host callback's `args` are valid only during the callback.
- * Owner thread.
+ * Owner thread of the store.
+ * \param ref the reference to clone (not the null handle).
  * \param out receives a handle the caller owns (::wb_ref_delete).
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
+ *         for the null handle or a deleted one; ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_ref_clone(wb_ref_t ref, wb_ref_t *out);
 
@@ -1384,19 +1431,25 @@ wb_status_t wb_ref_clone(wb_ref_t ref, wb_ref_t *out);
  * instance counts against the store's instance limit (::wb_store_limits_t),
  * its calls against the store's fuel, and it stops, like any call, when the
  * store is interrupted or past its deadline (those statuses are returned).
+ * \param store the store of `externref` (the calling thread must own it).
  * \param externref an externref, or the null handle (giving the null anyref).
  * \param out receives a handle the caller owns (::wb_ref_delete); id 0 for null.
  * \return ::WB_ERR_TYPE_MISMATCH when `externref` is not an externref;
  *         ::WB_ERR_INVALID_ARGUMENT when the engine has wasm_gc off (or is
- *         async); ::WB_ERR_LIMIT when the store's instance limit refuses the
- *         internal module.
+ *         async), for NULL out or a reference of another store;
+ *         ::WB_ERR_LIMIT when the store's instance limit refuses the
+ *         internal module; ::WB_ERR_INTERRUPTED, ::WB_ERR_OUT_OF_FUEL,
+ *         ::WB_ERR_NATIVE_STACK as for a call; ::WB_ERR_INVALID_HANDLE (a
+ *         deleted reference), ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_ref_internalize(wb_store_t store, wb_ref_t externref, wb_ref_t *out);
 
 /** \brief wasm's `extern.convert_any`: the externref an anyref becomes (the
- *  original externref for one ::wb_ref_internalize made). Owner thread.
- *  `out` is the caller's; statuses as ::wb_ref_internalize (the same
- *  internal module). */
+ *  original externref for one ::wb_ref_internalize made; the null handle
+ *  gives the null handle). Owner thread of the store. `out` receives a
+ *  handle the caller owns (::wb_ref_delete).
+ *  \return the statuses of ::wb_ref_internalize (the same internal
+ *  module), with ::WB_ERR_TYPE_MISMATCH when `anyref` is not an anyref. */
 wb_status_t wb_ref_externalize(wb_store_t store, wb_ref_t anyref, wb_ref_t *out);
 
 /**
@@ -1409,15 +1462,21 @@ wb_status_t wb_store_gc(wb_store_t store);
 
 /**
  * \brief Creates a table in the store, every element `init` (borrowed; a
- * null reference of the element type when NULL). Owner thread.
+ * null reference of the element type when NULL). Owner thread of the store.
+ * \param store the store (the calling thread must own it).
  * \param type read, not retained. The element type must be one Wasmtime
  *        39's C API can make: a nullable funcref or externref, and 32-bit
  *        limits (anything else: ::WB_ERR_TYPE_MISMATCH, saying so).
+ * \param init the initial value of every element (a funcref or externref
+ *        of this store, or null), or NULL for null.
  * \param out receives the table (the store's; it lives until the store is
  *        deleted).
  * \return ::WB_ERR_LIMIT when a store limit refuses it;
- *         ::WB_ERR_INVALID_ARGUMENT for limits that are not 32-bit or min
- *         above max.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL type or out, limits that are
+ *         not 32-bit or min above max, or an `init` of another store;
+ *         ::WB_ERR_TYPE_MISMATCH for an unsupported element type, a 64-bit
+ *         table, or an `init` of another kind; ::WB_ERR_INVALID_HANDLE (also
+ *         a deleted reference in `init`), ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_table_new(wb_store_t store, const wb_tabletype_t *type, const wb_val_t *init, wb_table_t *out);
 
@@ -1430,7 +1489,10 @@ wb_status_t wb_table_new(wb_store_t store, const wb_tabletype_t *type, const wb_
  */
 wb_status_t wb_table_type(wb_table_t table, wb_tabletype_t *out);
 
-/** \brief Writes the table's size in elements to `out`. Owner thread. */
+/** \brief Writes the table's size in elements to `out`. Owner thread of
+ *  its store.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE,
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_table_size(wb_table_t table, uint64_t *out);
 
 /**
@@ -1449,10 +1511,17 @@ wb_status_t wb_table_set(wb_table_t table, uint64_t index, const wb_val_t *value
 
 /**
  * \brief Grows a table by `delta` elements set to `init` (borrowed; NULL:
- * null). Owner thread.
+ * null). Owner thread of its store.
+ * \param table the table.
+ * \param delta how many elements to add.
+ * \param init the new elements' value (of this store), or NULL for null.
  * \param previous receives the size before growing; may be NULL.
  * \return ::WB_ERR_LIMIT past the table's maximum or a store limit;
- *         ::WB_ERR_TYPE_MISMATCH for an `init` of another type.
+ *         ::WB_ERR_TYPE_MISMATCH for an `init` of another type, or a table
+ *         of exnref or contref (or of unknown element type in a store whose
+ *         modules use exception references); ::WB_ERR_INVALID_ARGUMENT for
+ *         an `init` of another store, or NULL `init` for a table of unknown
+ *         element type; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_table_grow(wb_table_t table, uint64_t delta, const wb_val_t *init, uint64_t *previous);
 
@@ -1485,42 +1554,56 @@ wb_status_t wb_table_copy(wb_table_t dst, uint64_t dst_index, wb_table_t src, ui
  */
 
 /**
- * \brief Creates a linear memory in the store. Owner thread.
+ * \brief Creates a linear memory in the store. Owner thread of the store.
+ * \param store the store (the calling thread must own it).
  * \param type read, not retained: limits in pages, 64-bit or not, the page
  *        size (custom-page-sizes: 0 or 16); not shared (shared memories
  *        belong to no store: ::wb_shared_memory_new).
  * \param out receives the memory (the store's).
  * \return ::WB_ERR_LIMIT when a store limit refuses it;
- *         ::WB_ERR_INVALID_ARGUMENT for a type Wasmtime rejects (min above
- *         max, a page size it does not support...) or a shared one.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers, a type Wasmtime
+ *         rejects (min above max, a page size it does not support...) or a
+ *         shared one; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_memory_new(wb_store_t store, const wb_memorytype_t *type, wb_memory_t *out);
 
 /**
  * \brief Creates a global of `type` holding `value` (borrowed) in the store.
- * Owner thread.
+ * Owner thread of the store.
+ * \param store the store (the calling thread must own it).
  * \param type read, not retained: a number, v128, or a nullable funcref or
  *        externref (Wasmtime 39's C API makes no globals of other reference
  *        types: ::WB_ERR_TYPE_MISMATCH).
+ * \param value the initial value (borrowed): of the type's kind; a
+ *        reference must be of this store.
  * \param out receives the global (the store's).
  * \return ::WB_ERR_TYPE_MISMATCH when the value does not fit the type;
  *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers or a reference of
- *         another store.
+ *         another store; ::WB_ERR_INVALID_HANDLE (also a deleted reference
+ *         in `value`), ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_global_new(wb_store_t store, const wb_globaltype_t *type, const wb_val_t *value, wb_global_t *out);
 
 /**
  * \brief Creates a host function in the store, without a linker. Owner
- * thread. The callback runs as with ::wb_linker_define_func (on the store's
- * owner thread); the function can also be called with ::wb_func_call.
+ * thread of the store. The callback runs as with ::wb_linker_define_func
+ * (on the store's owner thread); the function can also be called with
+ * ::wb_func_call.
+ * \param store the store (the calling thread must own it).
  * \param params,results kinds as for ::wb_linker_define_func (read, not
- *        retained).
- * \param env passed to every call; `finalizer(env)` (may be NULL) runs once,
+ *        retained); NULL with count 0.
+ * \param nparams,nresults their counts (at most 1000 each).
+ * \param callback the function (see ::wb_host_callback_t); not NULL.
+ * \param env passed to every call; `finalizer(env)` runs once,
  *        when the store no longer needs the function (at the latest when it
  *        is deleted), also when this call fails.
+ * \param finalizer frees `env`; NULL when the caller keeps it (it must then
+ *        outlive the store).
  * \param out receives the function (the store's).
- * \return ::WB_ERR_INVALID_ARGUMENT for NULL `callback` or `out`, kinds a
- *         host function cannot have, or more than 1000 of them.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `callback` or `out`, a NULL
+ *         array with a non-zero count, kinds a host function cannot have,
+ *         or more than 1000 of them; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_func_new(wb_store_t store, const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
                         size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer,
@@ -1646,7 +1729,10 @@ wb_status_t wb_wasi_config_preopen_dir(wb_wasi_config_t config, const char *host
  * \brief Limits the files and directories a guest may hold open at once in
  * each store the configuration is applied to (default 128; 1 to 1048576).
  * Past it, `path_open` fails with WASI's EMFILE and the host's own
- * descriptors are untouched. Creator thread.
+ * descriptors are untouched. Creator thread. A store keeps the limit it
+ * was given by ::wb_store_set_wasi.
+ * \return ::WB_ERR_INVALID_ARGUMENT for `max` 0 or above 1048576;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_wasi_config_set_max_open_files(wb_wasi_config_t config, uint32_t max);
 
@@ -1654,7 +1740,10 @@ wb_status_t wb_wasi_config_set_max_open_files(wb_wasi_config_t config, uint32_t 
  * \brief Keeps at most `bytes` of each ::WB_STDIO_CAPTURE stream (default
  * 1 MiB; UINT64_MAX: no limit). Output beyond it is dropped (the guest is
  * told it was written) and counted: see ::wb_store_wasi_output_dropped.
- * Creator thread.
+ * Creator thread. A store keeps the limit it was given by
+ * ::wb_store_set_wasi.
+ * \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE (every `bytes` is
+ *         accepted).
  */
 wb_status_t wb_wasi_config_set_output_limit(wb_wasi_config_t config, uint64_t bytes);
 
@@ -1681,7 +1770,10 @@ wb_status_t wb_store_wasi_output(wb_store_t store, int fd, wb_bytes_t *out);
 
 /** \brief How many bytes the store's WASI program wrote to a
  *  ::WB_STDIO_CAPTURE stream (`fd` 1 or 2) beyond its output limit, which
- *  were dropped (0: nothing was cut). The store's owner thread. */
+ *  were dropped (0: nothing was cut), written to `out`. The store's owner
+ *  thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for another fd, a stream that is not
+ *  captured or NULL out; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_store_wasi_output_dropped(wb_store_t store, int fd, uint64_t *out);
 
 /* ------------------------------------------------------------------------ */
@@ -2175,7 +2267,9 @@ void wb_citem_list_dispose(wb_citem_list_t *list);
  * \brief Compiles a component from a component binary or component text
  * (`(component ...)`). Any thread.
  *
+ * \param engine the engine to compile for (any thread may share it).
  * \param bytes the binary, or the text (UTF-8, no NUL needed); not retained.
+ * \param len the length of `bytes`: 1 byte to 1 GiB.
  * \param out receives the component; the caller owns it and deletes it with
  *        ::wb_component_delete.
  * \return ::WB_ERR_COMPILE with Wasmtime's message for invalid input (a core
@@ -2187,7 +2281,10 @@ wb_status_t wb_component_new(wb_engine_t engine, const uint8_t *bytes, size_t le
 
 /** \brief Validates a component binary or text, like ::wb_component_new
  *  without keeping it (Wasmtime validates by compiling). Any thread.
- *  \return ::WB_OK, or ::WB_ERR_COMPILE with the reason. */
+ *  `bytes` (`len` of them) are not retained.
+ *  \return ::WB_OK, or ::WB_ERR_COMPILE with the reason;
+ *  ::WB_ERR_INVALID_ARGUMENT and ::WB_ERR_INVALID_HANDLE as for
+ *  ::wb_component_new. */
 wb_status_t wb_component_validate(wb_engine_t engine, const uint8_t *bytes, size_t len);
 
 /** \brief Deletes the caller's reference to a component. Any thread.
@@ -2195,8 +2292,13 @@ wb_status_t wb_component_validate(wb_engine_t engine, const uint8_t *bytes, size
  *  handle is a no-op. \return ::WB_ERR_INVALID_HANDLE for a bad handle. */
 wb_status_t wb_component_delete(wb_component_t component);
 
-/** \brief Serializes a compiled component (native code). Any thread.
- *  \param out receives bytes the caller owns (::wb_bytes_dispose). */
+/** \brief Serializes a compiled component (native code), for
+ *  ::wb_component_deserialize with an engine configured the same way. Any
+ *  thread.
+ *  \param component the component.
+ *  \param out receives bytes the caller owns (::wb_bytes_dispose).
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE;
+ *  ::WB_ERR_INTERNAL when Wasmtime cannot serialize it; ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_serialize(wb_component_t component, wb_bytes_t *out);
 
 /**
@@ -2204,23 +2306,40 @@ wb_status_t wb_component_serialize(wb_component_t component, wb_bytes_t *out);
  * \warning TRUSTED INPUT ONLY: the bytes are native code and are not
  * validated. Bytes of another Wasmtime version or configuration are refused
  * with ::WB_ERR_COMPILE.
- * \param out receives the component (::wb_component_delete).
+ * \param engine the engine, configured as the one that serialized them.
+ * \param bytes the serialized component; not retained.
+ * \param len the length of `bytes`: 1 byte to 1 GiB.
+ * \param out receives the component; the caller owns it
+ *        (::wb_component_delete).
+ * \return ::WB_ERR_COMPILE for bytes Wasmtime refuses;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL pointers, len 0 or over 1 GiB,
+ *         or an engine without the component model or with async_support;
+ *         ::WB_ERR_INVALID_HANDLE for a bad engine.
  */
 wb_status_t wb_component_deserialize(wb_engine_t engine, const uint8_t *bytes, size_t len, wb_component_t *out);
 
 /** \brief Lists a component's imports with their WIT types (instances
  *  followed by their members). Any thread.
- *  \param out receives a list the caller owns (::wb_citem_list_dispose). */
+ *  \param component the component.
+ *  \param out receives a list the caller owns (::wb_citem_list_dispose);
+ *         `items` is NULL when `count` is 0.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE;
+ *  ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_imports(wb_component_t component, wb_citem_list_t *out);
 
-/** \brief Lists a component's exports, like ::wb_component_imports. */
+/** \brief Lists a component's exports, like ::wb_component_imports (the
+ *  same ownership). Any thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE;
+ *  ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_exports(wb_component_t component, wb_citem_list_t *out);
 
 /**
  * \brief Resolves an exported function's path to an index, valid for every
  * instance of the component (in any store, from any template or pool made
- * from it). Any thread.
+ * from it). Any thread. Asking again with the same path gives the same
+ * index.
  *
+ * \param component the component.
  * \param path "name" for a function the component exports itself;
  *        "iface#name" for a function of an exported instance, where a
  *        versioned interface also matches a semver-compatible version
@@ -2228,7 +2347,10 @@ wb_status_t wb_component_exports(wb_component_t component, wb_citem_list_t *out)
  * \param out receives the index.
  * \return ::WB_ERR_NOT_FOUND when there is no such export;
  *         ::WB_ERR_TYPE_MISMATCH when it is not a function, or uses a type
- *         wasmbound cannot pass (future, stream, error-context).
+ *         wasmbound cannot pass (future, stream, error-context);
+ *         ::WB_ERR_INVALID_ARGUMENT for a NULL or invalid path or NULL out;
+ *         ::WB_ERR_LIMIT past 65,536 indexes for one component;
+ *         ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_func_index(wb_component_t component, const char *path, uint32_t *out);
 
@@ -2261,31 +2383,52 @@ typedef wb_status_t (*wb_component_host_callback_t)(void *env, wb_store_t store,
  */
 typedef void (*wb_resource_destructor_t)(void *env, void *user);
 
-/** \brief Creates a component linker for the engine's components. The
- *  calling thread becomes its only user (a builder); templates made from it
- *  are shareable. \param out receives it (::wb_component_linker_delete). */
+/** \brief Creates a component linker for the engine's components. Any
+ *  thread; the calling thread becomes its only user (a builder); templates
+ *  made from it are shareable.
+ *  \param engine the engine (the linker keeps a reference to it).
+ *  \param out receives it; the caller deletes it with
+ *         ::wb_component_linker_delete.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out or an engine without the
+ *  component model or with async_support; ::WB_ERR_INVALID_HANDLE for a bad
+ *  engine; ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_linker_new(wb_engine_t engine, wb_component_linker_t *out);
 
 /** \brief Deletes a component linker (its creator thread). Templates made
- *  from it stay valid. The null handle is a no-op. */
+ *  from it stay valid. The null handle is a no-op.
+ *  \return ::WB_ERR_WRONG_THREAD from another thread; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_component_linker_delete(wb_component_linker_t linker);
 
 /** \brief Lets later definitions replace earlier ones of the same name
- *  (default: a duplicate is ::WB_ERR_LINK). Creator thread. */
+ *  (default: a duplicate is ::WB_ERR_LINK). Creator thread.
+ *  \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_component_linker_allow_shadowing(wb_component_linker_t linker, bool allow);
 
 /**
  * \brief Defines a host function `name` in the interface `iface`. Creator thread.
  *
+ * The function's type is the one the importing component declares: the
+ * callback's arguments and result are checked against it at each call.
+ * \param linker the linker (the calling thread must have created it).
  * \param iface the import's instance name, e.g. "ns:pkg/iface@1.0.0" (a
  *        component importing an older or newer semver-compatible version
  *        links to it too); NULL or "" for a function the component imports
- *        directly. "a#b" names instance "b" nested in "a".
+ *        directly. Copied. It may not contain '#' (one interface at a
+ *        time).
+ * \param name the function's name (NUL-terminated UTF-8, not empty; copied).
+ * \param callback the function (see ::wb_component_host_callback_t for its
+ *        thread); not NULL.
  * \param env passed to every call; ownership passes to the linker when
  *        `finalizer` is non-NULL: it is called once, when no linker,
  *        template or store holds the function any more (also when this
  *        call fails).
- * \return ::WB_ERR_LINK for a duplicate name without shadowing.
+ * \param finalizer frees `env`; NULL when the caller keeps it (it must then
+ *        outlive every linker, template, pool and store holding the
+ *        function).
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *         ::WB_ERR_INVALID_ARGUMENT for a NULL, empty or invalid name, an
+ *         invalid `iface` or one with '#', or a NULL callback;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_linker_define_func(wb_component_linker_t linker, const char *iface, const char *name,
                                             wb_component_host_callback_t callback, void *env,
@@ -2296,10 +2439,24 @@ wb_status_t wb_component_linker_define_func(wb_component_linker_t linker, const 
  *
  * Make resources of the type with ::wb_resource_new; each carries a user
  * pointer, and `destructor` (NULL: none) is called for it exactly once.
+ * \param linker the linker (the calling thread must have created it).
+ * \param iface the interface, as for ::wb_component_linker_define_func.
+ * \param name the resource type's name (NUL-terminated UTF-8, not empty;
+ *        copied).
+ * \param destructor called with `env` and the resource's user pointer when
+ *        a resource of the type ends (see ::wb_resource_destructor_t); NULL
+ *        for none.
  * \param env passed to `destructor`; owned by the linker when `finalizer`
  *        is non-NULL, as for ::wb_component_linker_define_func.
+ * \param finalizer frees `env` once no linker, template or resource needs
+ *        the type any more (also when this call fails); NULL when the
+ *        caller keeps `env`.
  * \param type_out receives the type's id (process-wide, never reused), for
  *        ::wb_resource_new; it stays the same in templates made from the linker.
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL `type_out` or bad names (as for
+ *         ::wb_component_linker_define_func); ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_linker_define_resource(wb_component_linker_t linker, const char *iface, const char *name,
                                                 wb_resource_destructor_t destructor, void *env,
@@ -2307,7 +2464,11 @@ wb_status_t wb_component_linker_define_resource(wb_component_linker_t linker, co
 
 /** \brief Defines a core module `name` in `iface`, for components that
  *  import core modules. The module must be of the linker's engine; the
- *  linker keeps its own reference. Creator thread. */
+ *  linker keeps its own reference. Creator thread. Names as for
+ *  ::wb_component_linker_define_func (copied).
+ *  \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *  ::WB_ERR_INVALID_ARGUMENT for bad names or a module of another engine;
+ *  ::WB_ERR_WRONG_THREAD; ::WB_ERR_INVALID_HANDLE (the linker or the module). */
 wb_status_t wb_component_linker_define_module(wb_component_linker_t linker, const char *iface, const char *name,
                                               wb_module_t module);
 
@@ -2317,19 +2478,32 @@ wb_status_t wb_component_linker_define_module(wb_component_linker_t linker, cons
  *
  * The guest runs with its store's WASI settings (::wb_store_set_wasi: args,
  * environment, stdin, stdout/stderr including capture, preopened
- * directories, read-only): instantiating a component that imports `wasi:`
- * interfaces into a store without them is refused.
+ * directories, read-only). Instantiating a component that imports `wasi:`
+ * interfaces into a store without them gives the store an empty WASI
+ * context (no args, environment, stdin or directories; output discarded),
+ * as for core modules.
+ * \return ::WB_ERR_LINK when WASI is already defined (without shadowing);
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_linker_define_wasi(wb_component_linker_t linker);
 
 /**
  * \brief Instantiates `component` into `store`, resolving its imports from
  * the linker. The thread must be the linker's creator and the store's owner.
+ * A store without WASI settings gets an empty WASI context when the linker
+ * defines WASI and the component imports it.
+ * \param linker the linker.
+ * \param store the store.
+ * \param component the component (of the linker's and the store's engine).
  * \param out receives the instance; it lives until its store is deleted.
- * \return ::WB_ERR_LINK naming a missing or mismatched import;
- *         ::WB_ERR_INVALID_ARGUMENT for objects of different engines or a
- *         component importing WASI into a store without WASI settings;
- *         ::WB_ERR_TRAP etc. when the component's start code fails.
+ * \return ::WB_ERR_LINK naming a missing or mismatched import, or a
+ *         definition that cannot be made; ::WB_ERR_LIMIT when a store
+ *         limit refuses it; ::WB_ERR_INVALID_ARGUMENT for NULL out or
+ *         objects of different engines; ::WB_ERR_TRAP etc. when the
+ *         component's start code fails; ::WB_ERR_INTERRUPTED for a pending
+ *         interrupt; ::WB_ERR_NATIVE_STACK; ::WB_ERR_IO when the empty WASI
+ *         context cannot be made; ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_linker_instantiate(wb_component_linker_t linker, wb_store_t store,
                                             wb_component_t component, wb_component_instance_t *out);
@@ -2338,9 +2512,13 @@ wb_status_t wb_component_linker_instantiate(wb_component_linker_t linker, wb_sto
  * \brief Memory for a host function's result, freed by the library when the
  * host function returns to the guest. The store's owner thread, inside a
  * host function of a component called in that store.
- * \param out receives `size` bytes, aligned for any value.
+ * \param store the store the host function runs in (its `store` argument).
+ * \param size how many bytes: 1 to 1 GiB.
+ * \param out receives `size` bytes, aligned for any value; the library's,
+ *        never freed by the caller.
  * \return ::WB_ERR_BUSY outside a component host function;
- *         ::WB_ERR_INVALID_ARGUMENT for size 0 or over 1 GiB.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL out, size 0 or over 1 GiB;
+ *         ::WB_ERR_NO_MEMORY; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_host_alloc(wb_store_t store, size_t size, void **out);
 
@@ -2349,23 +2527,39 @@ wb_status_t wb_component_host_alloc(wb_store_t store, size_t size, void **out);
  * linker's creator thread. The template is shareable: any thread may
  * instantiate it into its own store, concurrently. Later changes to the
  * linker do not affect it.
- * \param out receives the template (::wb_component_template_delete).
- * \return ::WB_ERR_LINK when the definitions cannot be linked.
+ * \param linker the linker (the calling thread must have created it).
+ * \param component the component (of the linker's engine); the template
+ *        keeps a reference to it.
+ * \param out receives the template; the caller deletes it with
+ *        ::wb_component_template_delete.
+ * \return ::WB_ERR_LINK when the linker's definitions cannot be made into a
+ *         Wasmtime linker (the component's imports are checked against them
+ *         when the template is instantiated); ::WB_ERR_INVALID_ARGUMENT for
+ *         NULL out or a component of another engine; ::WB_ERR_NO_MEMORY;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_template_new(wb_component_linker_t linker, wb_component_t component,
                                       wb_component_template_t *out);
 
-/** \brief Instantiates a template into a store. The store's owner thread.
- *  Host functions of the template run on that thread. Errors as for
- *  ::wb_component_linker_instantiate. */
+/** \brief Instantiates a template into a store. The store's owner thread
+ *  (any thread may share the template). Host functions of the template run
+ *  on that thread. `out` receives the instance, which lives until its store
+ *  is deleted.
+ *  \return the statuses of ::wb_component_linker_instantiate
+ *  (::WB_ERR_LINK for a missing or mismatched import,
+ *  ::WB_ERR_INVALID_ARGUMENT for a store of another engine, ...). */
 wb_status_t wb_component_template_instantiate(wb_component_template_t tmpl, wb_store_t store,
                                               wb_component_instance_t *out);
 
-/** \brief ::wb_component_func_index for the template's component. Any thread. */
+/** \brief ::wb_component_func_index for the template's component. Any thread.
+ *  \return the statuses of ::wb_component_func_index (::WB_ERR_NOT_FOUND,
+ *  ::WB_ERR_TYPE_MISMATCH, ...). */
 wb_status_t wb_component_template_func_index(wb_component_template_t tmpl, const char *path, uint32_t *out);
 
-/** \brief Deletes a template. Any thread; instantiations in flight finish.
- *  The null handle is a no-op. */
+/** \brief Deletes a template. Any thread; instantiations in flight finish,
+ *  and instances and pools made from it are not affected. The null handle
+ *  is a no-op.
+ *  \return ::WB_ERR_INVALID_HANDLE for a forged, deleted or wrong-kind handle. */
 wb_status_t wb_component_template_delete(wb_component_template_t tmpl);
 
 /**
@@ -2394,8 +2588,10 @@ wb_status_t wb_component_instance_usable(wb_component_instance_t instance);
  * Every argument is checked against the function's WIT type before the
  * guest runs (see the section's notes); post-return runs before this
  * returns.
+ * \param func the function.
  * \param args `nargs` values, borrowed; an `own` resource among them is
- *        moved to the callee and its handle is used up.
+ *        moved to the callee and its handle is used up. NULL with 0.
+ * \param nargs the number of arguments: the function's parameter count.
  * \param out receives the result on ::WB_OK (and is emptied otherwise);
  *        the caller frees it with ::wb_cresult_dispose.
  * \return ::WB_ERR_TYPE_MISMATCH (count, kind, case, field, flag, resource
@@ -2405,14 +2601,20 @@ wb_status_t wb_component_instance_usable(wb_component_instance_t instance);
  *         ::WB_ERR_INTERRUPTED, ::WB_ERR_OUT_OF_FUEL, ::WB_ERR_EXIT: the
  *         instance is unusable from then on. ::WB_ERR_UNUSABLE for an
  *         instance that trapped before; ::WB_ERR_BUSY for a re-entrant call
- *         into an instance that is running one; ::WB_ERR_NATIVE_STACK.
+ *         into an instance that is running one; ::WB_ERR_NATIVE_STACK;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE,
+ *         ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_component_func_call(wb_component_func_t func, const wb_cval_t *args, size_t nargs,
                                    wb_cresult_t *out);
 
 /** \brief The function's WIT type as text, e.g. "func(a: u32, b: u32) -> u32".
- *  The store's owner thread. \param out receives NUL-terminated bytes the
- *  caller owns (::wb_bytes_dispose; the NUL is not counted). */
+ *  The store's owner thread.
+ *  \param func the function.
+ *  \param out receives NUL-terminated bytes the caller owns
+ *         (::wb_bytes_dispose; the NUL is not counted).
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_NO_MEMORY;
+ *  ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_component_func_type(wb_component_func_t func, wb_bytes_t *out);
 
 /**
@@ -2432,10 +2634,18 @@ wb_status_t wb_component_run(wb_component_instance_t instance);
  * \brief Creates a resource of a host resource type (from
  * ::wb_component_linker_define_resource) in a store, carrying `user`. The
  * store's owner thread.
+ * \param store the store (the calling thread must own it).
+ * \param type the resource type's id, from
+ *        ::wb_component_linker_define_resource.
+ * \param user the resource's pointer, not dereferenced by wasmbound: the
+ *        type's destructor receives it (::wb_resource_host_data reads it).
  * \param out receives an `own` handle the host holds: pass it to the guest
  *        (as `own` it moves there, as `borrow` it is lent) or drop it with
  *        ::wb_resource_drop. The type's destructor runs exactly once for it.
- * \return ::WB_ERR_NOT_FOUND for a type id no linker defined.
+ * \return ::WB_ERR_NOT_FOUND for a type id no linker defined (or one whose
+ *         linkers and templates are all gone); ::WB_ERR_INVALID_ARGUMENT for
+ *         NULL out; ::WB_ERR_INTERNAL when Wasmtime cannot make it;
+ *         ::WB_ERR_NO_MEMORY; ::WB_ERR_INVALID_HANDLE, ::WB_ERR_WRONG_THREAD.
  */
 wb_status_t wb_resource_new(wb_store_t store, uint32_t type, void *user, wb_resource_t *out);
 
@@ -2445,16 +2655,26 @@ wb_status_t wb_resource_new(wb_store_t store, uint32_t type, void *user, wb_reso
  * resource (wasm may run: trap statuses as for a call), the host type's
  * destructor for a host resource. For a `borrow` it ends the borrow. The
  * handle is invalid afterwards. The null handle is a no-op.
+ * \return ::WB_ERR_INVALID_HANDLE for a handle already dropped or used up
+ *         (moved to the guest); ::WB_ERR_WRONG_THREAD; for a guest's `own`
+ *         resource, ::WB_ERR_NATIVE_STACK or ::WB_ERR_INTERRUPTED before its
+ *         destructor runs (the handle then stays valid), and the trap
+ *         statuses of ::wb_component_func_call when it fails (the handle is
+ *         gone all the same).
  */
 wb_status_t wb_resource_drop(wb_resource_t resource);
 
 /** \brief Reads a host resource's type id and user pointer (either out
  *  pointer may be NULL). The store's owner thread.
- *  \return ::WB_ERR_TYPE_MISMATCH for a resource the guest defined. */
+ *  \return ::WB_ERR_TYPE_MISMATCH for a resource the guest defined;
+ *  ::WB_ERR_INVALID_HANDLE (also a dropped or used-up handle),
+ *  ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_resource_host_data(wb_resource_t resource, uint32_t *type, void **user);
 
 /** \brief Whether the handle is an `own` (true) or a `borrow` (false). The
- *  store's owner thread. */
+ *  store's owner thread.
+ *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_INVALID_HANDLE
+ *  (also a dropped or used-up handle), ::WB_ERR_WRONG_THREAD. */
 wb_status_t wb_resource_owned(wb_resource_t resource, bool *out);
 
 /**
@@ -2463,13 +2683,22 @@ wb_status_t wb_resource_owned(wb_resource_t resource, bool *out);
  * so an instantiation failure is reported here. Workers whose template
  * imports WASI get an empty WASI context (no args, environment, stdin or
  * directories; output discarded).
+ * \param tmpl the template (the pool keeps a reference to it).
  * \param config NULL for the defaults (::wb_pool_config_init); not retained.
- * \param out receives the pool (::wb_component_pool_delete).
+ * \param out receives the pool; the caller deletes it with
+ *        ::wb_component_pool_delete.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL out, a config of an unknown
+ *         version, workers outside 1..256 or queue_capacity outside
+ *         1..1048576; the status of a worker's failed instantiation
+ *         (::WB_ERR_LINK, ::WB_ERR_TRAP, ...); ::WB_ERR_NO_MEMORY (also
+ *         when a worker thread cannot start); ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_pool_new(wb_component_template_t tmpl, const wb_pool_config_t *config,
                                   wb_component_pool_t *out);
 
-/** \brief ::wb_component_func_index for the pool's component. Any thread. */
+/** \brief ::wb_component_func_index for the pool's component. Any thread.
+ *  \return the statuses of ::wb_component_func_index (::WB_ERR_NOT_FOUND,
+ *  ::WB_ERR_TYPE_MISMATCH, ...). */
 wb_status_t wb_component_pool_func_index(wb_component_pool_t pool, const char *path, uint32_t *out);
 
 /**
@@ -2477,16 +2706,29 @@ wb_status_t wb_component_pool_func_index(wb_component_pool_t pool, const char *p
  * thread (also several at once). Arguments are borrowed until it returns
  * and are checked as for ::wb_component_func_call; functions with resource
  * types cannot run in a pool (::WB_ERR_TYPE_MISMATCH). A worker whose
- * instance trapped gets a fresh one before its next call.
+ * instance trapped gets a fresh one before its next call. Waits while the
+ * pool's queue is full.
+ * \param pool the pool.
+ * \param func_index the function, from ::wb_component_pool_func_index (or
+ *        ::wb_component_func_index of the same component).
+ * \param args `nargs` values, borrowed until this returns; NULL with 0.
+ * \param nargs the number of arguments.
  * \param out receives the result (::wb_cresult_dispose, any thread).
- * \return the call's status; ::WB_ERR_BUSY from a host function of the
- *         pool's own workers, or after ::wb_component_pool_delete began.
+ * \return the call's status (as for ::wb_component_func_call, with the trap
+ *         code and exit code of the worker's call); ::WB_ERR_NOT_FOUND for
+ *         an index of no function of the component; ::WB_ERR_BUSY from a
+ *         host function of the pool's own workers, or after
+ *         ::wb_component_pool_delete began; ::WB_ERR_INVALID_ARGUMENT for
+ *         NULL out; ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_component_pool_call(wb_component_pool_t pool, uint32_t func_index, const wb_cval_t *args,
                                    size_t nargs, wb_cresult_t *out);
 
 /** \brief Stops the pool's workers (after the calls they run) and deletes
- *  it. Any thread but its workers. The null handle is a no-op. */
+ *  it. Any thread but its workers; waits for the workers to finish. The
+ *  null handle is a no-op.
+ *  \return ::WB_ERR_BUSY from one of the pool's own workers;
+ *  ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_component_pool_delete(wb_component_pool_t pool);
 
 /* ------------------------------------------------------------------------ */

@@ -2022,6 +2022,7 @@ struct CvalTraits;  // unsupported type: the error names this template
 namespace detail {
 template <class T>
 struct ScalarTraits {};
+/** \cond WASMBOUND_INTERNAL */
 #define WASMBOUND_CVAL_SCALAR(T, KIND, MEMBER, MAKE)                                   \
   template <>                                                                          \
   struct ScalarTraits<T> {                                                             \
@@ -2048,6 +2049,7 @@ WASMBOUND_CVAL_SCALAR(float, WB_CVAL_F32, f32, wb_cval_f32)
 WASMBOUND_CVAL_SCALAR(double, WB_CVAL_F64, f64, wb_cval_f64)
 WASMBOUND_CVAL_SCALAR(char32_t, WB_CVAL_CHAR, ch, wb_cval_char)
 #undef WASMBOUND_CVAL_SCALAR
+/** \endcond */
 template <class T, class = void>
 struct IsScalar : std::false_type {};
 template <class T>
@@ -2061,11 +2063,13 @@ struct CvalTraits<T, std::enable_if_t<detail::IsScalar<T>::value>> : detail::Sca
 /** \brief `string`: std::string (copied out of results). */
 template <>
 struct CvalTraits<std::string> {
+  /** \brief A `string` value of a copy of `x`'s bytes, kept in `m`; false when out of memory. */
   static bool to(const std::string &x, detail::CvalMemory &m, wb_cval_t &out) {
     const char *p = m.keep(x.data(), x.size());
     out = wb_cval_string_n(p, x.size());
     return p != nullptr;
   }
+  /** \brief Copies a `string` value into `out`; false when `v` is not a string. */
   static bool from(const wb_cval_t &v, std::string &out) {
     if (v.kind != WB_CVAL_STRING) return false;
     out.assign(v.of.str.data, v.of.str.len);
@@ -2075,6 +2079,7 @@ struct CvalTraits<std::string> {
 /** \brief `string` as an argument only (results outlive no view). */
 template <>
 struct CvalTraits<std::string_view> {
+  /** \brief A `string` value of a copy of `x`'s bytes, kept in `m`; false when out of memory. */
   static bool to(std::string_view x, detail::CvalMemory &m, wb_cval_t &out) {
     const char *p = m.keep(x.data(), x.size());
     out = wb_cval_string_n(p, x.size());
@@ -2084,6 +2089,8 @@ struct CvalTraits<std::string_view> {
 /** \brief `string` from a NUL-terminated C string, as an argument only. */
 template <>
 struct CvalTraits<const char *> {
+  /** \brief As std::string_view: a copy of `x` up to its NUL (nullptr: the
+   *  empty string); false when out of memory. */
   static bool to(const char *x, detail::CvalMemory &m, wb_cval_t &out) {
     return CvalTraits<std::string_view>::to(x ? std::string_view(x) : std::string_view(), m, out);
   }
@@ -2091,11 +2098,14 @@ struct CvalTraits<const char *> {
 /** \brief `list<u8>`: one buffer. */
 template <>
 struct CvalTraits<std::vector<uint8_t>> {
+  /** \brief A ::WB_CVAL_BYTES value of a copy of `x`, kept in `m`; false when out of memory. */
   static bool to(const std::vector<uint8_t> &x, detail::CvalMemory &m, wb_cval_t &out) {
     const char *p = m.keep(reinterpret_cast<const char *>(x.data()), x.size());
     out = wb_cval_bytes(reinterpret_cast<const uint8_t *>(p), x.size());
     return p != nullptr;
   }
+  /** \brief Copies a ::WB_CVAL_BYTES value, or a ::WB_CVAL_LIST of `u8`,
+   *  into `out`; false for anything else. */
   static bool from(const wb_cval_t &v, std::vector<uint8_t> &out) {
     if (v.kind == WB_CVAL_BYTES) {
       out.assign(v.of.bytes.data, v.of.bytes.data + v.of.bytes.len);
@@ -2113,6 +2123,8 @@ struct CvalTraits<std::vector<uint8_t>> {
 /** \brief `list<T>`. */
 template <class T>
 struct CvalTraits<std::vector<T>, std::enable_if_t<!std::is_same<T, uint8_t>::value>> {
+  /** \brief A list of the elements converted by CvalTraits<T>, kept in `m`;
+   *  false when out of memory (or an element's conversion fails). */
   static bool to(const std::vector<T> &x, detail::CvalMemory &m, wb_cval_t &out) {
     wb_cval_t *items = m.values(x.size());
     if (!items) return false;
@@ -2121,6 +2133,8 @@ struct CvalTraits<std::vector<T>, std::enable_if_t<!std::is_same<T, uint8_t>::va
     out = wb_cval_list(items, x.size());
     return true;
   }
+  /** \brief Reads a list into `out` (replacing its contents); false when `v`
+   *  is not a list or an element is not a T. */
   static bool from(const wb_cval_t &v, std::vector<T> &out) {
     if (v.kind != WB_CVAL_LIST) return false;
     out.clear();
@@ -2136,6 +2150,8 @@ struct CvalTraits<std::vector<T>, std::enable_if_t<!std::is_same<T, uint8_t>::va
 /** \brief `option<T>`. */
 template <class T>
 struct CvalTraits<std::optional<T>> {
+  /** \brief `none` for an empty `x`, else `some` of the converted value, kept
+   *  in `m`; false when out of memory. */
   static bool to(const std::optional<T> &x, detail::CvalMemory &m, wb_cval_t &out) {
     if (!x) {
       out = wb_cval_option(nullptr);
@@ -2146,6 +2162,8 @@ struct CvalTraits<std::optional<T>> {
     out = wb_cval_option(p);
     return true;
   }
+  /** \brief Reads an option (`none`: an empty `out`); false when `v` is not
+   *  an option or its payload is not a T. */
   static bool from(const wb_cval_t &v, std::optional<T> &out) {
     if (v.kind != WB_CVAL_OPTION) return false;
     if (!v.of.choice.payload) {
@@ -2188,12 +2206,16 @@ bool payload_from(const wb_cval_t *v, T &out) {
 /** \brief `result<T, E>` (Unit for a side without payload). */
 template <class T, class E>
 struct CvalTraits<WitResult<T, E>> {
+  /** \brief `ok(x.ok)` or, when `x.is_err`, `err(x.err)`, kept in `m`; false
+   *  when out of memory. */
   static bool to(const WitResult<T, E> &x, detail::CvalMemory &m, wb_cval_t &out) {
     const wb_cval_t *p = nullptr;
     if (!(x.is_err ? detail::payload_to(x.err, m, p) : detail::payload_to(x.ok, m, p))) return false;
     out = wb_cval_result(x.is_err, p);
     return true;
   }
+  /** \brief Reads a result into `out`; false when `v` is not a result or its
+   *  payload does not match that side's type (Unit: no payload). */
   static bool from(const wb_cval_t &v, WitResult<T, E> &out) {
     if (v.kind != WB_CVAL_RESULT) return false;
     out.is_err = v.of.choice.index != 0;
@@ -2204,12 +2226,17 @@ struct CvalTraits<WitResult<T, E>> {
 /** \brief `variant`: alternative i is case i (std::monostate: no payload). */
 template <class... Ts>
 struct CvalTraits<std::variant<Ts...>> {
+  /** \brief The case of `x.index()` with the alternative as its payload, kept
+   *  in `m`; false when out of memory. */
   static bool to(const std::variant<Ts...> &x, detail::CvalMemory &m, wb_cval_t &out) {
     const wb_cval_t *p = nullptr;
     bool ok = std::visit([&](const auto &alt) { return detail::payload_to(alt, m, p); }, x);
     out = wb_cval_variant_index(static_cast<uint32_t>(x.index()), p);
     return ok;
   }
+  /** \brief Reads a variant into alternative `index` of `out`; false when `v`
+   *  is not a variant, its case is past the alternatives, or its payload
+   *  does not match. */
   static bool from(const wb_cval_t &v, std::variant<Ts...> &out) {
     if (v.kind != WB_CVAL_VARIANT || v.of.choice.index >= sizeof...(Ts)) return false;
     return pick(v, out, std::index_sequence_for<Ts...>{});
@@ -2243,12 +2270,15 @@ bool tuple_from(const wb_cval_t *items, Tuple &out, std::index_sequence<I...>) {
 /** \brief `tuple<...>`. */
 template <class... Ts>
 struct CvalTraits<std::tuple<Ts...>> {
+  /** \brief A tuple of the converted members, kept in `m`; false when out of memory. */
   static bool to(const std::tuple<Ts...> &x, detail::CvalMemory &m, wb_cval_t &out) {
     wb_cval_t *items = m.values(sizeof...(Ts));
     if (!items || !detail::tuple_to(x, m, items, std::index_sequence_for<Ts...>{})) return false;
     out = wb_cval_tuple(items, sizeof...(Ts));
     return true;
   }
+  /** \brief Reads a tuple into `out`; false when `v` is not a tuple of
+   *  `sizeof...(Ts)` members of these types. */
   static bool from(const wb_cval_t &v, std::tuple<Ts...> &out) {
     if (v.kind != WB_CVAL_TUPLE || v.of.list.len != sizeof...(Ts)) return false;
     return detail::tuple_from(v.of.list.items, out, std::index_sequence_for<Ts...>{});
@@ -2257,9 +2287,11 @@ struct CvalTraits<std::tuple<Ts...>> {
 /** \brief `tuple<A, B>` as a std::pair. */
 template <class A, class B>
 struct CvalTraits<std::pair<A, B>> {
+  /** \brief As std::tuple<A, B>. */
   static bool to(const std::pair<A, B> &x, detail::CvalMemory &m, wb_cval_t &out) {
     return CvalTraits<std::tuple<A, B>>::to(std::tuple<A, B>(x.first, x.second), m, out);
   }
+  /** \brief As std::tuple<A, B>. */
   static bool from(const wb_cval_t &v, std::pair<A, B> &out) {
     std::tuple<A, B> t;
     if (!CvalTraits<std::tuple<A, B>>::from(v, t)) return false;
@@ -2270,10 +2302,12 @@ struct CvalTraits<std::pair<A, B>> {
 /** \brief `enum`: a C++ enum whose values are the case indexes. */
 template <class T>
 struct CvalTraits<T, std::enable_if_t<std::is_enum<T>::value>> {
+  /** \brief The enum case of index `x`; always true. */
   static bool to(const T &x, detail::CvalMemory &, wb_cval_t &out) {
     out = wb_cval_enum_index(static_cast<uint32_t>(x));
     return true;
   }
+  /** \brief The case index as a T; false when `v` is not an enum. */
   static bool from(const wb_cval_t &v, T &out) {
     if (v.kind != WB_CVAL_ENUM) return false;
     out = static_cast<T>(v.of.choice.index);
@@ -2283,10 +2317,12 @@ struct CvalTraits<T, std::enable_if_t<std::is_enum<T>::value>> {
 /** \brief `flags`. */
 template <>
 struct CvalTraits<Flags> {
+  /** \brief A flags value of `x.bits`; always true. */
   static bool to(const Flags &x, detail::CvalMemory &, wb_cval_t &out) {
     out = wb_cval_flags(x.bits);
     return true;
   }
+  /** \brief Reads the bits; false when `v` is not a flags value. */
   static bool from(const wb_cval_t &v, Flags &out) {
     if (v.kind != WB_CVAL_FLAGS) return false;
     out.bits = v.of.flags;
@@ -2317,10 +2353,13 @@ struct CvalTraits<Borrow> : detail::ResourceTraits<Borrow, WB_CVAL_BORROW, &wb_c
  *  as the arguments or result they came from). */
 template <>
 struct CvalTraits<wb_cval_t> {
+  /** \brief Copies the struct (its pointers stay the caller's); always true. */
   static bool to(const wb_cval_t &x, detail::CvalMemory &, wb_cval_t &out) {
     out = x;
     return true;
   }
+  /** \brief Copies the struct (its pointers still point into `v`'s result or
+   *  arguments); always true. */
   static bool from(const wb_cval_t &v, wb_cval_t &out) {
     out = v;
     return true;
@@ -2343,13 +2382,18 @@ bool record_from(const wb_cval_t *items, const Fields &f, T &out, std::index_seq
 /** \brief `record`: a struct described by Record<T>. */
 template <class T>
 struct CvalTraits<T, std::enable_if_t<detail::IsRecord<T>::value>> {
+  /** \brief The number of fields in Record<T>::fields. */
   static constexpr std::size_t n = std::tuple_size<std::decay_t<decltype(Record<T>::fields)>>::value;
+  /** \brief A record of the fields in Record<T>::fields order (by position,
+   *  no names), kept in `m`; false when out of memory. */
   static bool to(const T &x, detail::CvalMemory &m, wb_cval_t &out) {
     wb_cval_t *items = m.values(n);
     if (!items || !detail::record_to(x, Record<T>::fields, m, items, std::make_index_sequence<n>{})) return false;
     out = wb_cval_record(items, nullptr, n);
     return true;
   }
+  /** \brief Reads a record's fields by position; false when `v` is not a
+   *  record of `n` fields of the fields' types. */
   static bool from(const wb_cval_t &v, T &out) {
     if (v.kind != WB_CVAL_RECORD || v.of.list.len != n) return false;
     return detail::record_from(v.of.list.items, Record<T>::fields, out, std::make_index_sequence<n>{});
@@ -2361,7 +2405,9 @@ struct CvalTraits<T, std::enable_if_t<detail::IsRecord<T>::value>> {
 class ComponentResult {
  public:
   ComponentResult() noexcept : r_(WB_CRESULT_INIT) {}
+  /** \brief Takes `o`'s result; `o` is left empty. */
   ComponentResult(ComponentResult &&o) noexcept : r_(o.r_) { o.r_ = WB_CRESULT_INIT; }
+  /** \brief Frees this result, then takes `o`'s; `o` is left empty. */
   ComponentResult &operator=(ComponentResult &&o) noexcept {
     if (this != &o) {
       wb_cresult_dispose(&r_);
@@ -2419,7 +2465,9 @@ Result<R> typed_component_call(Call &&call, const Args &...args) {
 class ComponentFunc {
  public:
   ComponentFunc() noexcept : h_() {}
+  /** \brief A view of `h` (not owned: it lives as long as its store). */
   explicit ComponentFunc(wb_component_func_t h) noexcept : h_(h) {}
+  /** \brief The C handle. */
   wb_component_func_t handle() const noexcept { return h_; }
   /** \brief Calls with C values (borrowed). */
   Result<ComponentResult> call(const std::vector<wb_cval_t> &args) const {
@@ -2451,7 +2499,10 @@ template <class R, class... Args>
 class ComponentTypedFunc<R(Args...)> {
  public:
   ComponentTypedFunc() noexcept = default;
+  /** \brief Wraps `f` without checking its type: each call checks the
+   *  arguments (library) and the result (::WB_ERR_TYPE_MISMATCH). */
   explicit ComponentTypedFunc(ComponentFunc f) noexcept : f_(f) {}
+  /** \brief The untyped function. */
   ComponentFunc func() const noexcept { return f_; }
   /** \brief Calls it; ::WB_ERR_TYPE_MISMATCH when the result is not an R. */
   Result<R> operator()(const Args &...args) const {
@@ -2470,7 +2521,9 @@ class ComponentTypedFunc<R(Args...)> {
 class ComponentInstance {
  public:
   ComponentInstance() noexcept : h_() {}
+  /** \brief A view of `h` (not owned: it lives as long as its store). */
   explicit ComponentInstance(wb_component_instance_t h) noexcept : h_(h) {}
+  /** \brief The C handle. */
   wb_component_instance_t handle() const noexcept { return h_; }
   /** \brief A function by path ("name" or "iface#name"). */
   Result<ComponentFunc> func(Name path) const {
@@ -2682,6 +2735,8 @@ class ComponentTemplate;
 class ComponentLinker : public detail::Owner<wb_component_linker_t, &wb_component_linker_delete> {
  public:
   using Owner::Owner;
+  /** \brief A new component linker for `engine`'s components
+   *  (::wb_component_linker_new); the calling thread is its only user. */
   static Result<ComponentLinker> create(const Engine &engine) {
     wb_component_linker_t h{};
     wb_status_t st = wb_component_linker_new(engine.handle(), &h);
@@ -2722,7 +2777,9 @@ class ComponentLinker : public detail::Owner<wb_component_linker_t, &wb_componen
     if (st != WB_OK) return last_failure(st);
     return type;
   }
-  /** \brief Defines WASI 0.2; stores need Store::set_wasi. */
+  /** \brief Defines WASI 0.2 (::wb_component_linker_define_wasi); the guest
+   *  runs with its store's Store::set_wasi settings, or an empty WASI
+   *  context in a store without them. */
   Result<void> define_wasi() const { return detail::check(wb_component_linker_define_wasi(h_)); }
   /** \brief Defines a core module for components that import one. */
   Result<void> define_module(Name iface, Name name, const Module &module) const {
