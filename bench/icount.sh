@@ -18,10 +18,14 @@ cases=${ICOUNT_CASES:-call_i32_add call_i32_add_typed host_call memory_write_64}
 n=${ICOUNT_N:-10000}
 
 command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+# Valgrind does not know RDTSCP, which the Go runtime's cputicks uses when
+# the CPU has it (its sysmon thread calls it while spinning on a lock, more
+# often on a loaded machine: every run failed then); cpu.rdtscp=off makes it
+# use RDTSC.
 # Go's asynchronous preemption signals (SIGURG) make callgrind assert
 # ("vgCallgrind_post_signal") in cases whose Wasmtime code runs long
 # (the component cases failed every time): the counts do not need them
-export GODEBUG=asyncpreemptoff=1
+export GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off
 cmake -S "$root" -B "$build" >/dev/null
 cmake --build "$build" --target bench_wasmbound bench_raw -j "$(nproc)" >/dev/null
 
@@ -30,11 +34,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 # instructions executed inside bench_counted_run for `count CASE ITERS`.
 # valgrind now and then fails on the Go runtime inside libwasmbound.so
-# ("Illegal instruction" while the runtime starts), so a run that fails is
-# tried again, up to three times.
+# ("Illegal instruction" in runtime.cputicks, which the Go runtime's sysmon
+# thread calls at times of its own), so a run that fails is tried again, up
+# to eight times.
 count() { # exe case iters
   local out=$tmp/cg.out try total
-  for try in 1 2 3; do
+  for try in 1 2 3 4 5 6 7 8; do
     if valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=bench_counted_run \
         "$1" count "$2" "$3" >"$tmp/log" 2>&1; then
       total=$(awk '/^totals:/ {print $2}' "$out")
@@ -51,14 +56,15 @@ count() { # exe case iters
 
 per_op() { # exe case
   local a b
-  a=$(count "$1" "$2" "$n")
-  b=$(count "$1" "$2" $((2 * n)))
+  # (count's exit inside $(...) ends only the subshell: stop here too)
+  a=$(count "$1" "$2" "$n") || exit 1
+  b=$(count "$1" "$2" $((2 * n))) || exit 1
   awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN {printf "%.1f", (b - a) / n}'
 }
 
 echo "instructions per operation (callgrind; the raw side is the same work through the Wasmtime C API)"
 for c in $cases; do
-  w=$(per_op "$build/bench/bench_wasmbound" "$c")
-  r=$(per_op "$build/bench/bench_raw" "$c")
+  w=$(per_op "$build/bench/bench_wasmbound" "$c") || exit 1
+  r=$(per_op "$build/bench/bench_raw" "$c") || exit 1
   awk -v c="$c" -v w="$w" -v r="$r" 'BEGIN {printf "icount %s wasmbound %s raw %s (%.2f)\n", c, w, r, w / r}'
 done

@@ -384,18 +384,50 @@ static inline __attribute__((always_inline)) wb_status_t memory_span(wb_memory_t
   return WB_OK;
 }
 
-wb_status_t wb_memory_read(wb_memory_t memory, uint64_t offset, void *dst, size_t len) {
+/* The quick way to [offset, offset+len): the handle is live and this
+ * thread owns its store, the span lies within the size last seen, and the
+ * base last seen is still the base (no wasm of the store runs, nothing grew
+ * since). False when any of that fails: memory_span then decides. No
+ * frame, no call, no error set. */
+static inline __attribute__((always_inline)) int memory_quick(wb_memory_t memory, uint64_t offset, size_t len,
+                                                             uint8_t **at) {
+  wbh_slot_t *ms = wbh_peek(memory.id, WBH_KIND_MEMORY);
+  if (__builtin_expect(!ms, 0)) return 0;
+  wbh_slot_t *ss = ms->store_slot; /* read once: the owner's load below is an acquire */
+  if (__builtin_expect(atomic_load_explicit(&ss->owner, memory_order_acquire) != wbh_tls_token, 0)) return 0;
+  const wbd_memory_t *mo = ms->obj;
+  uint64_t end;
+  if (__builtin_expect(__builtin_add_overflow(offset, len, &end) || end > mo->known_size, 0)) return 0;
+  const wbd_store_t *s = wbd_store_of(ss);
+  if (__builtin_expect(mo->known_epoch != s->grow_epoch || s->depth != 0, 0)) return 0;
+  *at = mo->known_base + offset;
+  return 1;
+}
+
+/* wb_memory_read and wb_memory_write past a failed quick check: the full
+ * checks, each saying what is wrong, and the copy when none is. */
+static __attribute__((noinline)) wb_status_t memory_copy_slow(wb_memory_t memory, uint64_t offset, void *host,
+                                                             size_t len, int write) {
   uint8_t *at = 0;
-  wb_status_t st = memory_span(memory, offset, len, dst, &at);
-  if (__builtin_expect(st == WB_OK && len, 1)) memcpy(dst, at, len);
+  wb_status_t st = memory_span(memory, offset, len, host, &at);
+  if (st == WB_OK && len) write ? memcpy(at, host, len) : memcpy(host, at, len);
   return st;
 }
 
+wb_status_t wb_memory_read(wb_memory_t memory, uint64_t offset, void *dst, size_t len) {
+  uint8_t *at;
+  if (__builtin_expect(!memory_quick(memory, offset, len, &at) || !dst, 0))
+    return memory_copy_slow(memory, offset, dst, len, 0);
+  memcpy(dst, at, len);
+  return WB_OK;
+}
+
 wb_status_t wb_memory_write(wb_memory_t memory, uint64_t offset, const void *src, size_t len) {
-  uint8_t *at = 0;
-  wb_status_t st = memory_span(memory, offset, len, src, &at);
-  if (__builtin_expect(st == WB_OK && len, 1)) memcpy(at, src, len);
-  return st;
+  uint8_t *at;
+  if (__builtin_expect(!memory_quick(memory, offset, len, &at) || !src, 0))
+    return memory_copy_slow(memory, offset, (void *)src, len, 1);
+  memcpy(at, src, len);
+  return WB_OK;
 }
 
 /* ---- globals ------------------------------------------------------------ */

@@ -45,31 +45,54 @@ wb_status_t wb_func_typed(wb_func_t func, const wb_valkind_t *params, size_t npa
   return WB_OK;
 }
 
-static __attribute__((noinline, cold)) wb_status_t typed_call_refused(const wbd_func_t *f, size_t nvals) {
-  if (nvals < f->nvals)
-    return wbi_fail(WB_ERR_INVALID_ARGUMENT,
-                    "vals has room for %zu values; the function needs %zu (the larger of its %u parameters and %u "
-                    "results)",
-                    nvals, f->nvals, f->nparams, f->nresults);
-  return wbi_fail(WB_ERR_INVALID_ARGUMENT, "vals is NULL with a count of %zu", nvals);
-}
-
-wb_status_t wb_typed_call(wb_typed_func_t func, wb_raw_t *vals, size_t nvals) {
-  wbh_slot_t *fs, *ss;
-  wb_status_t st = wbh_bound(func.id, WBH_KIND_TYPED_FUNC, &fs, &ss);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  wbd_func_t *f = (wbd_func_t *)fs->obj;
-  /* a short or NULL buffer (a function without values needs none) */
-  if (__builtin_expect(nvals < f->nvals || (!vals && f->nvals), 0)) return typed_call_refused(f, nvals);
-  wbd_store_t *s = f->store;
-  st = wbd_check_stack(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  st = wbd_call_begin(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
+/* The call past every check: the store's depth and running store around
+ * Wasmtime's unchecked call. */
+static inline __attribute__((always_inline)) wb_status_t typed_run(const wbd_func_t *f, wbd_store_t *s,
+                                                                  wb_raw_t *vals) {
   wasm_trap_t *trap = 0;
   wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, (wasmtime_val_raw_t *)vals, f->nvals, &trap);
   wbd_wasm_leave(s, outer);
   if (__builtin_expect(err != 0 || trap != 0, 0)) return wbd_fail_call(s, err, trap, "call");
   return WB_OK;
+}
+
+/* wb_typed_call when a quick check fails: every check again, each saying
+ * what is wrong, and the call when none is (a NULL vals for a function
+ * without values, a thread's first call, an interrupt to take). */
+static __attribute__((noinline, cold)) wb_status_t typed_slow(wb_typed_func_t func, wb_raw_t *vals, size_t nvals) {
+  wbh_slot_t *fs, *ss;
+  wb_status_t st = wbh_bound(func.id, WBH_KIND_TYPED_FUNC, &fs, &ss);
+  if (st != WB_OK) return st;
+  wbd_func_t *f = (wbd_func_t *)fs->obj;
+  /* a short or NULL buffer (a function without values needs none) */
+  if (nvals < f->nvals || (!vals && f->nvals)) {
+    if (nvals < f->nvals)
+      return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                      "vals has room for %zu values; the function needs %zu (the larger of its %u parameters and %u "
+                      "results)",
+                      nvals, f->nvals, f->nparams, f->nresults);
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "vals is NULL with a count of %zu", nvals);
+  }
+  wbd_store_t *s = f->store;
+  if ((st = wbd_check_stack(s)) != WB_OK) return st;
+  if ((st = wbd_call_begin(s)) != WB_OK) return st;
+  return typed_run(f, s, vals);
+}
+
+wb_status_t wb_typed_call(wb_typed_func_t func, wb_raw_t *vals, size_t nvals) {
+  /* The quick checks, each failure a tail call into typed_slow, so that
+   * only the call itself needs a frame: the handle is live and this
+   * thread owns its store, vals holds the function's values, the stack
+   * suffices and nothing (an interrupt, a time limit) needs attention. */
+  wbh_slot_t *fs = wbh_peek_bound(func.id, WBH_KIND_TYPED_FUNC);
+  if (__builtin_expect(!fs, 0)) return typed_slow(func, vals, nvals);
+  const wbd_func_t *f = (const wbd_func_t *)fs->obj;
+  if (__builtin_expect(nvals < f->nvals || !vals, 0)) return typed_slow(func, vals, nvals);
+  wbd_store_t *s = f->store;
+  if (__builtin_expect(!wbh_stack_has(s->stack_needed) ||
+                           atomic_load_explicit(&s->attention, memory_order_relaxed) != 0,
+                       0))
+    return typed_slow(func, vals, nvals);
+  return typed_run(f, s, vals);
 }

@@ -13,7 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS];
+wbh_slot_t wbh_empty_chunk[WBH_CHUNK_SLOTS] __attribute__((aligned(64)));
+wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS] = {[0 ... WBH_MAX_CHUNKS - 1] = wbh_empty_chunk};
 _Atomic uint64_t wbh_live[WBH_KIND_COUNT];
 _Atomic uint64_t wbh_orphaned_now, wbh_orphans_total, wbh_wrong_thread;
 
@@ -226,7 +227,6 @@ static void orphan_stores_of(uint64_t token) {
   uint32_t orphaned = 0;
   for (uint32_t i = 0; i < n; i++) {
     wbh_slot_t *s = wbh_slot_at(i);
-    if (!s) continue;
     uint8_t kind = s->kind;
     if (kind != WBH_KIND_STORE && !wbh_is_creator_bound(kind)) continue;
     uint64_t expect = token;
@@ -299,7 +299,7 @@ wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind) {
     return wbi_fail(WB_ERR_INVALID_HANDLE,
                     "invalid handle: forged %s (id 0x%016llx names the slot of a %s)", want,
                     (unsigned long long)id, wbh_kind_name(s->kind));
-  if (gen == want_gen && (st & WBH_LIVE) && kind != WBH_KIND_STORE)
+  if (gen == want_gen && wbh_state_live(st) && kind != WBH_KIND_STORE)
     return wbi_fail(WB_ERR_INVALID_HANDLE,
                     "invalid handle: %s (id 0x%016llx) belonged to a store that was deleted", want,
                     (unsigned long long)id);
@@ -307,7 +307,7 @@ wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind) {
     return wbi_fail(WB_ERR_INVALID_HANDLE,
                     "invalid handle: wb_caller_t (id 0x%016llx) used after its host function returned",
                     (unsigned long long)id);
-  if (want_gen < gen || (gen == want_gen && !(st & WBH_LIVE)))
+  if (want_gen < gen || (gen == want_gen && !wbh_state_live(st)))
     return wbi_fail(WB_ERR_INVALID_HANDLE,
                     "invalid handle: %s (id 0x%016llx) was deleted%s", want, (unsigned long long)id,
                     wbh_is_store_bound(kind) ? " (or its store was)" : "");
@@ -368,7 +368,7 @@ static wbh_slot_t *grab_slot(uint32_t *index_out) {
       return 0;
     }
     uint32_t c = index >> WBH_CHUNK_BITS;
-    if (!atomic_load_explicit(&wbh_chunks[c], memory_order_relaxed)) {
+    if (atomic_load_explicit(&wbh_chunks[c], memory_order_relaxed) == wbh_empty_chunk) {
       /* cache-line aligned, so that each slot is exactly one line: a
        * lookup touches one line, and threads working on different stores
        * never share one (calloc would give 16-byte alignment) */
@@ -475,7 +475,7 @@ void wbh_release(uint64_t id) {
   uint32_t index = wbh_id_index(id);
   wbh_slot_t *s = wbh_slot_at(index);
   uint64_t st = atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel) - 1;
-  if ((st & WBH_REFS_MASK) == 0 && !(st & WBH_LIVE)) {
+  if ((st & WBH_REFS_MASK) == 0 && !wbh_state_live(st)) {
     void *obj = s->obj;
     wbh_destructor_t fn = destructors[s->kind];
     free_slot(s, index);
@@ -495,7 +495,7 @@ wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
   uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
   for (;;) {
     if (!wbh_state_is(st, id, kind)) return wbh_fail_invalid(id, kind);
-    if (atomic_compare_exchange_weak_explicit(&s->state, &st, st & ~WBH_LIVE, memory_order_acq_rel,
+    if (atomic_compare_exchange_weak_explicit(&s->state, &st, st & ~WBH_STATE_KIND_MASK, memory_order_acq_rel,
                                               memory_order_acquire))
       break;
   }
@@ -541,7 +541,7 @@ void wbh_delete_store(wbh_slot_t *store, uint64_t store_id) {
   if (owner >= WBH_FIRST_TOKEN) gave_up_ownership();
   /* clear LIVE, then drop the base reference: a concurrent wb_store_interrupt
    * may still hold one, and the last reference destroys the object. */
-  atomic_fetch_and(&store->state, ~WBH_LIVE);
+  atomic_fetch_and(&store->state, ~WBH_STATE_KIND_MASK);
   atomic_fetch_sub(&wbh_live[WBH_KIND_STORE], 1);
   wbh_release(store_id);
 }

@@ -83,10 +83,17 @@ enum {
 #define WBH_CHUNK_SLOTS (1u << WBH_CHUNK_BITS)
 #define WBH_MAX_CHUNKS (WBH_MAX_SLOTS / WBH_CHUNK_SLOTS)
 
-#define WBH_LIVE (1ull << 31)
-#define WBH_STATE_KIND_SHIFT 25
-#define WBH_REFS_MASK ((1ull << WBH_STATE_KIND_SHIFT) - 1)
-_Static_assert(WBH_KIND_COUNT <= 64, "a kind fits the state word's six kind bits");
+/* A slot's state word: its generation (bits 32-63), its kind while the
+ * handle is live (24-31, where an id has its kind tag; WBH_KIND_NONE, 0,
+ * when it is not: freed, or deleted with references still held) and the
+ * references (0-23). With the kind where the id's tag is, one xor compares
+ * generation, kind and liveness with an id (wbh_peek). */
+#define WBH_STATE_KIND_SHIFT 24
+#define WBH_STATE_KIND_MASK (UINT64_C(0xFF) << WBH_STATE_KIND_SHIFT)
+#define WBH_REFS_MASK ((UINT64_C(1) << WBH_STATE_KIND_SHIFT) - 1)
+_Static_assert(WBH_STATE_KIND_SHIFT == WBH_INDEX_BITS, "the state's kind sits where the id's tag does");
+_Static_assert(WBH_KIND_NONE == 0, "a state word without a kind is not live");
+_Static_assert(WBH_KIND_COUNT <= 256, "a kind fits the state word's eight kind bits");
 
 /* Store owner word: a thread token (>= WBH_FIRST_TOKEN), or one of these. */
 #define WBH_OWNER_RELEASED 1ull
@@ -170,9 +177,15 @@ static inline uint32_t wbh_id_index(uint64_t id) { return (uint32_t)(id & (WBH_M
 static inline uint8_t wbh_id_kind(uint64_t id) { return (uint8_t)(id >> WBH_INDEX_BITS); }
 static inline uint32_t wbh_id_gen(uint64_t id) { return (uint32_t)(id >> 32); }
 
+/* The slot of an index. Never NULL: a chunk not allocated yet is
+ * wbh_empty_chunk, whose slots are never live (state 0), so that a lookup
+ * needs no test for it; an index at or above the high-water mark names such
+ * a slot, or a free one. */
+extern wbh_slot_t wbh_empty_chunk[WBH_CHUNK_SLOTS];
 WBH_HOT wbh_slot_t *wbh_slot_at(uint32_t index) {
   wbh_slot_t *chunk = atomic_load_explicit(&wbh_chunks[index >> WBH_CHUNK_BITS], memory_order_acquire);
-  return chunk ? &chunk[index & (WBH_CHUNK_SLOTS - 1)] : 0;
+  if (!chunk) __builtin_unreachable(); /* so that callers test for no NULL */
+  return &chunk[index & (WBH_CHUNK_SLOTS - 1)];
 }
 
 /* Reports why id is not a live handle of kind (sets the last error). */
@@ -182,25 +195,33 @@ wb_status_t wbh_fail_owner(wbh_slot_t *store, uint8_t kind);
 
 /* The state word of a live slot of kind in id's generation, refs aside. */
 static inline uint64_t wbh_live_state(uint64_t id, uint8_t kind) {
-  return (id & ~UINT64_C(0xFFFFFFFF)) | WBH_LIVE | (uint64_t)kind << WBH_STATE_KIND_SHIFT;
+  return (id & ~UINT64_C(0xFFFFFFFF)) | (uint64_t)kind << WBH_STATE_KIND_SHIFT;
 }
+/* Whether a state word is a live handle's (of any kind). */
+static inline int wbh_state_live(uint64_t state) { return (state & WBH_STATE_KIND_MASK) != 0; }
 
 /* Whether a state word is that of a live handle of kind with id. The id's
  * kind tag is only a claim: a forged id may pair one kind's tag with the
  * slot (and generation) of an object of another kind, so the slot's kind
  * is compared too, in the same compare. */
 static inline int wbh_state_is(uint64_t state, uint64_t id, uint8_t kind) {
-  /* a kind beyond the six bits would spill into LIVE and the generation
-   * (the hot paths pass constants, for which the first test folds away) */
-  return kind < WBH_KIND_COUNT && (state & ~WBH_REFS_MASK) == wbh_live_state(id, kind);
+  /* a kind beyond the eight bits would spill into the generation, and
+   * WBH_KIND_NONE is no live kind (the hot paths pass constants, for which
+   * the first tests fold away) */
+  return kind != WBH_KIND_NONE && kind < WBH_KIND_COUNT && (state & ~WBH_REFS_MASK) == wbh_live_state(id, kind);
 }
 
-/* The live slot of a handle of this kind, or NULL. Does not set an error. */
+/* The live slot of a handle of this kind, or NULL. Does not set an error.
+ * The id's kind tag is compared as well as the slot's: an id is accepted
+ * only exactly as it was issued. */
 WBH_HOT wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
   if (__builtin_expect(wbh_id_kind(id) != kind, 0)) return 0;
   wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
-  if (__builtin_expect(!s, 0)) return 0;
-  if (__builtin_expect(!wbh_state_is(atomic_load_explicit(&s->state, memory_order_acquire), id, kind), 0)) return 0;
+  uint64_t state = atomic_load_explicit(&s->state, memory_order_acquire);
+  /* wbh_state_is in one compare: with the id's tag equal to kind (not
+   * WBH_KIND_NONE), the xor's bits 24-63 are zero exactly when the slot is
+   * live, of this kind and in the id's generation */
+  if (__builtin_expect(((state ^ id) >> WBH_STATE_KIND_SHIFT) != 0, 0)) return 0;
   return s;
 }
 
@@ -222,11 +243,23 @@ WBH_HOT wb_status_t wbh_bound(uint64_t id, uint8_t kind, wbh_slot_t **slot, wbh_
   wbh_slot_t *s = wbh_peek(id, kind);
   if (__builtin_expect(!s, 0)) return wbh_fail_invalid(id, kind);
   wbh_slot_t *st = kind == WBH_KIND_STORE ? s : s->store_slot;
-  if (__builtin_expect(atomic_load_explicit(&st->owner, memory_order_acquire) != wbh_token(), 0))
+  /* the token as it is: a thread without one yet (0) owns nothing */
+  if (__builtin_expect(atomic_load_explicit(&st->owner, memory_order_acquire) != wbh_tls_token, 0))
     return wbh_fail_owner(st, kind);
   *slot = s;
   *store = st;
   return WB_OK;
+}
+
+/* wbh_bound for the hot paths' first try: the live slot of a store-bound
+ * handle whose store this thread owns, or NULL for any reason (no error
+ * set: the caller's slow path runs wbh_bound, which says why). */
+WBH_HOT wbh_slot_t *wbh_peek_bound(uint64_t id, uint8_t kind) {
+  wbh_slot_t *s = wbh_peek(id, kind);
+  if (__builtin_expect(!s, 0)) return 0;
+  if (__builtin_expect(atomic_load_explicit(&s->store_slot->owner, memory_order_acquire) != wbh_tls_token, 0))
+    return 0;
+  return s;
 }
 
 static inline int wbh_is_store_bound(uint8_t kind) {
@@ -250,7 +283,7 @@ static inline int wbh_is_creator_bound(uint8_t kind) {
 static inline wb_status_t wbh_owned(uint64_t id, uint8_t kind, wbh_slot_t **slot) {
   wbh_slot_t *s = wbh_peek(id, kind);
   if (__builtin_expect(!s, 0)) return wbh_fail_invalid(id, kind);
-  if (__builtin_expect(atomic_load_explicit(&s->owner, memory_order_acquire) != wbh_token(), 0))
+  if (__builtin_expect(atomic_load_explicit(&s->owner, memory_order_acquire) != wbh_tls_token, 0))
     return wbh_fail_owner(s, kind);
   *slot = s;
   return WB_OK;
