@@ -27,7 +27,7 @@ command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get update -
 # (the component cases failed every time): the counts do not need them
 export GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off
 cmake -S "$root" -B "$build" >/dev/null
-cmake --build "$build" --target bench_wasmbound bench_raw -j "$(nproc)" >/dev/null
+cmake --build "$build" --target bench_wasmbound bench_raw bench_wasmbound_static -j "$(nproc)" >/dev/null
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -62,9 +62,26 @@ per_op() { # exe case
   awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN {printf "%.1f", (b - a) / n}'
 }
 
-echo "instructions per operation (callgrind; the raw side is the same work through the Wasmtime C API)"
+# the goals, as in bench/run.sh (a case's static twin: CASE_static)
+declare -A goal=(
+  [call_i32_add]=1.4 [call_i32_add_static]=1.4 [call_i32_add_typed]=1.3 [call_i32_add_typed_static]=1.15
+  [host_call]=1.5 [host_call_static]=1.5 [memory_write_64]=1.5 [memory_write_64_static]=1.5
+)
+echo "instructions per operation (callgrind; the raw side is the same work through the Wasmtime C API;"
+echo "wasmbound: libwasmbound.so, wasmbound static: libwasmbound.a linked into the program)"
+# the same lines as make bench prints: "<case>: ... (goal <= G)" and "ratio <case> R"
+report() { # name side-label count raw-count
+  awk -v n="$1" -v side="$2" -v w="$3" -v r="$4" -v g="${goal[$1]:-}" 'BEGIN {
+    q = w / r
+    printf "%s: %s %s instructions/op, raw %s instructions/op", n, side, w, r
+    if (g != "") printf " (goal <= %s%s)", g, (q <= g + 0 ? "" : ", MISSED")
+    printf "\nratio %s %.2f\n", n, q
+  }'
+}
 for c in $cases; do
   w=$(per_op "$build/bench/bench_wasmbound" "$c") || exit 1
+  st=$(per_op "$build/bench/bench_wasmbound_static" "$c") || exit 1
   r=$(per_op "$build/bench/bench_raw" "$c") || exit 1
-  awk -v c="$c" -v w="$w" -v r="$r" 'BEGIN {printf "icount %s wasmbound %s raw %s (%.2f)\n", c, w, r, w / r}'
+  report "$c" wasmbound "$w" "$r"
+  report "${c}_static" "wasmbound static" "$st" "$r"
 done
