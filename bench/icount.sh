@@ -25,7 +25,7 @@ command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get update -
 # Go's asynchronous preemption signals (SIGURG) make callgrind assert
 # ("vgCallgrind_post_signal") in cases whose Wasmtime code runs long
 # (the component cases failed every time): the counts do not need them
-export GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off
+godebug=asyncpreemptoff=1,cpu.rdtscp=off # for the counted programs only (go build warns of it)
 cmake -S "$root" -B "$build" >/dev/null
 cmake --build "$build" --target bench_wasmbound bench_raw bench_wasmbound_static -j "$(nproc)" >/dev/null
 
@@ -40,7 +40,7 @@ trap 'rm -rf "$tmp"' EXIT
 count() { # exe case iters
   local out=$tmp/cg.out try total
   for try in 1 2 3 4 5 6 7 8; do
-    if valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=bench_counted_run \
+    if GODEBUG=$godebug valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=bench_counted_run \
         "$1" count "$2" "$3" >"$tmp/log" 2>&1; then
       total=$(awk '/^totals:/ {print $2}' "$out")
       if [[ -n $total && $total != 0 ]]; then
