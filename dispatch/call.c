@@ -9,7 +9,6 @@
 #include "values.h"
 
 _Atomic uint64_t wbd_traps, wbd_interrupts;
-__thread wbd_store_t *wbd_tls_running __attribute__((tls_model("initial-exec")));
 
 /* ---- calls -------------------------------------------------------------- */
 
@@ -81,6 +80,7 @@ static __attribute__((noinline)) wb_status_t call_general(wbd_func_t *f, wbh_slo
   if (st != WB_OK) return st;
   st = wbd_call_begin(s);
   if (st != WB_OK) return st;
+  wbd_gate_reopen(s); /* closed by a set and clear that raced, or by nothing left to attend to */
   if (f->mode == WBD_CALL_CHECKED) {
     if ((st = wbd_refuse_async(s, "a call that needs Wasmtime's checked path (wasmtime_func_call)"))) return st;
     return call_checked(f, ss, args, nargs, results, nresults);
@@ -152,26 +152,24 @@ static inline __attribute__((always_inline)) wb_status_t numeric_call(wbd_func_t
                                                                      size_t nargs, size_t nresults, int uniform,
                                                                      wasmtime_val_raw_t *buf) {
   wbd_store_t *s = f->store;
-  wb_status_t st = wbd_check_stack(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
-  st = wbd_call_begin(s);
-  if (__builtin_expect(st != WB_OK, 0)) return st;
+  /* Anything unusual (a thread's first call, too little stack, an
+   * interrupt or time limit, an argument of the wrong kind) is a tail call
+   * into call_general, which checks everything again and says what is
+   * wrong: nothing of it needs to live in this frame. */
+  if (__builtin_expect(!wbd_gate_open(s), 0)) return call_general(f, ss, args, nargs, results, nresults);
   const uint8_t *kinds = f->kinds;
 #define WBD_KIND(i) (uniform >= 0 ? (uint8_t)uniform : kinds[i])
-  for (size_t i = 0; i < nargs; i++) {
-    uint8_t k = WBD_KIND(i);
-    if (__builtin_expect((uint32_t)args[i].kind != k, 0))
-      return wbd_val_to_raw(ss, s, &args[i], k, i, &buf[i]); /* says what is wrong */
-    wbd_num_to_raw(k, &args[i], &buf[i]);
-  }
-  wasm_trap_t *trap = 0;
-  wbd_store_t *outer = wbd_wasm_enter(s);
-  wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, buf, f->nvals, &trap);
-  wbd_wasm_leave(s, outer);
-  if (__builtin_expect(err != 0 || trap != 0, 0)) return wbd_fail_call(s, err, trap, "call");
+  /* every kind compared, one branch (for i32 functions, WB_I32 being 0:
+   * the kinds or'ed together) */
+  uint32_t wrong = 0;
+  for (size_t i = 0; i < nargs; i++) wrong |= (uint32_t)args[i].kind ^ WBD_KIND(i);
+  if (__builtin_expect(wrong != 0, 0)) return call_general(f, ss, args, nargs, results, nresults);
+  for (size_t i = 0; i < nargs; i++) wbd_num_to_raw(WBD_KIND(i), &args[i], &buf[i]);
+  wb_status_t st = wbd_call_unchecked(s, f->ctx, &f->func, buf, f->nvals);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
   for (size_t i = 0; i < nresults; i++) wbd_num_from_raw(WBD_KIND(nargs + i), &buf[i], &results[i]);
 #undef WBD_KIND
-  return WB_OK;
+  return wbd_ok();
 }
 
 static wb_status_t fast_any(wbd_func_t *f, wbh_slot_t *ss, const wb_val_t *args, wb_val_t *results) {

@@ -713,7 +713,7 @@ static wasmtime_error_t *on_epoch_deadline(wasmtime_context_t *ctx, void *data, 
                                            wasmtime_update_deadline_kind_t *kind) {
   (void)ctx;
   wbd_store_t *s = data;
-  if (atomic_fetch_and(&s->attention, ~WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
+  if (wbd_attention_clear(s, WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
     s->interrupt_fired = 1;
     return wasmtime_error_new("wasm execution interrupted by wb_store_interrupt");
   }
@@ -741,7 +741,7 @@ wb_status_t wb_store_interrupt(wb_store_t store) {
   wb_status_t st = wbh_acquire(store.id, WBH_KIND_STORE, &obj);
   if (st) return st;
   wbd_store_t *s = obj;
-  atomic_fetch_or(&s->attention, WBD_ATTN_INTERRUPT);
+  wbd_attention_set(s, WBD_ATTN_INTERRUPT);
   if (s->engine->epoch_interruption) wasmtime_engine_increment_epoch(s->engine->engine);
   /* a guest parked in memory.atomic.wait does not see the epoch: the
    * ticker wakes it if it does not stop by itself (deadline.c) */

@@ -43,8 +43,7 @@ wb_status_t wbd_fail_deadline(wbd_store_t *s) {
 
 wb_status_t wbd_call_begin_slow(wbd_store_t *s) {
   uint32_t attn = atomic_load_explicit(&s->attention, memory_order_relaxed);
-  if ((attn & WBD_ATTN_INTERRUPT) &&
-      (atomic_fetch_and(&s->attention, ~WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT)) {
+  if ((attn & WBD_ATTN_INTERRUPT) && (wbd_attention_clear(s, WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT)) {
     atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
     wb_status_t st = wbi_fail(WB_ERR_INTERRUPTED, "interrupted by wb_store_interrupt before the call started");
     wbi_set_trap_code(WB_TRAP_INTERRUPT);
@@ -233,8 +232,8 @@ static wb_status_t update_timed(wbd_store_t *s) {
     atomic_fetch_sub(&s->engine->timed_stores, 1);
   }
   s->timed = want;
-  if (want) atomic_fetch_or(&s->attention, WBD_ATTN_TIMED);
-  else atomic_fetch_and(&s->attention, ~WBD_ATTN_TIMED);
+  if (want) wbd_attention_set(s, WBD_ATTN_TIMED);
+  else wbd_attention_clear(s, WBD_ATTN_TIMED);
   return WB_OK;
 }
 

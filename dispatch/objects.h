@@ -160,8 +160,14 @@ typedef struct wbd_store {
   wbd_engine_t *engine;      /* holds a reference on engine_id */
   uint64_t engine_id;
   uintptr_t stack_needed;    /* max_wasm_stack + margin */
+  /* The hot paths' one gate: stack_needed while attention is 0, else
+   * WBD_GATE_CLOSED, which no stack has, so that one compare checks the
+   * native stack and finds interrupts and deadlines (the slow path then
+   * checks each). Written only through wbd_attention_set/_clear and
+   * wbd_gate_reopen; any thread. */
+  _Atomic uintptr_t stack_gate;
   /* WBD_ATTN_* bits: whether a call must look at interrupts or deadlines
-   * before it starts; one word, so that a call without either reads one */
+   * before it starts */
   _Atomic uint32_t attention;
   /* owner thread only */
   int interrupt_fired;       /* the epoch callback stopped the current call */
@@ -170,6 +176,12 @@ typedef struct wbd_store {
    * on every return from wasm (wbd_wasm_leave) and in wb_memory_grow. While
    * wasm runs (depth > 0) it may have grown meanwhile; see wbd_memory_t. */
   uint64_t grow_epoch;
+  /* Where the hot paths (wbd_call_unchecked) have Wasmtime put a call's
+   * trap: in the store rather than in their frames, which then need no
+   * stack space of their own. NULL between calls: a nested call on the
+   * same store (from a host function) reads and clears it before the
+   * outer call's Wasmtime returns and may write it. */
+  wasm_trap_t *trap_slot;
   wbd_handle_map_t exports;
   /* host functions: one caller slot per nesting level of host calls */
   uint32_t host_depth, ncaller_slots;
@@ -465,6 +477,39 @@ static inline wb_status_t wbd_check_stack(const wbd_store_t *s) {
 #define WBD_ATTN_INTERRUPT 1u /* wb_store_interrupt was called; any thread sets it */
 #define WBD_ATTN_TIMED 2u     /* the store has a deadline or call timeout; owner thread */
 
+/* More stack than any thread has (and no overflow when added to a stack
+ * bound, known or not). */
+#define WBD_GATE_CLOSED (UINTPTR_MAX / 4)
+
+/* Sets attention bits and closes the gate (any thread). */
+static inline void wbd_attention_set(wbd_store_t *s, uint32_t bits) {
+  atomic_fetch_or(&s->attention, bits);
+  atomic_store(&s->stack_gate, WBD_GATE_CLOSED);
+}
+
+/* Opens the gate when nothing needs attention. Closed again when a bit came
+ * meanwhile: a setter sets its bit before it closes the gate, so either
+ * this sees the bit or the setter's close comes after this open. */
+static inline void wbd_gate_reopen(wbd_store_t *s) {
+  if (atomic_load(&s->attention) != 0) return;
+  atomic_store(&s->stack_gate, s->stack_needed);
+  if (atomic_load(&s->attention) != 0) atomic_store(&s->stack_gate, WBD_GATE_CLOSED);
+}
+
+/* Clears attention bits; returns the bits as they were (owner thread, or
+ * the epoch callback on it). */
+static inline uint32_t wbd_attention_clear(wbd_store_t *s, uint32_t bits) {
+  uint32_t old = atomic_fetch_and(&s->attention, ~bits);
+  if ((old & ~bits) == 0) wbd_gate_reopen(s);
+  return old;
+}
+
+/* The hot paths' gate: enough native stack, and nothing needs attention
+ * (false also on a thread's first call, whose stack bound is not known). */
+static inline __attribute__((always_inline)) int wbd_gate_open(const wbd_store_t *s) {
+  return wbh_stack_has(atomic_load_explicit(&s->stack_gate, memory_order_relaxed));
+}
+
 wb_status_t wbd_call_begin_slow(wbd_store_t *s);
 static inline wb_status_t wbd_call_begin(wbd_store_t *s) {
   if (__builtin_expect(atomic_load_explicit(&s->attention, memory_order_relaxed) != 0, 0))
@@ -477,7 +522,21 @@ static inline wb_status_t wbd_call_begin(wbd_store_t *s) {
  * with two calls. Every call into Wasmtime that may run wasm goes through
  * wbd_wasm_enter and wbd_wasm_leave, which also count the store's depth
  * (a store in a call cannot be deleted, so the pointer stays valid). */
-extern __thread wbd_store_t *wbd_tls_running __attribute__((tls_model("initial-exec")));
+#define wbd_tls_running (wbh_tls.running) /* handles.h: one object with the other thread-locals */
+
+/* WB_OK, made where it is returned. On the hot paths the compiler would
+ * otherwise keep some register it knows to be zero (an argument's kind,
+ * WB_I32) alive across Wasmtime's call only to return it, which costs a
+ * callee-saved register's push and pop on every call. */
+static inline __attribute__((always_inline)) wb_status_t wbd_ok(void) {
+#if defined(__x86_64__)
+  unsigned st;
+  __asm__("xorl %k0, %k0" : "=r"(st)); /* a zero made here, from nothing kept */
+  return (wb_status_t)st;
+#else
+  return WB_OK;
+#endif
+}
 
 static inline __attribute__((always_inline)) wbd_store_t *wbd_wasm_enter(wbd_store_t *s) {
   wbd_store_t *outer = wbd_tls_running;
@@ -490,6 +549,24 @@ static inline __attribute__((always_inline)) void wbd_wasm_leave(wbd_store_t *s,
   s->depth--;
   s->grow_epoch++;
   wbd_tls_running = outer;
+}
+
+/* The hot paths' call: Wasmtime's unchecked call between wbd_wasm_enter
+ * and wbd_wasm_leave, its trap in s->trap_slot. WB_OK, or the call's
+ * failure reported. */
+static inline __attribute__((always_inline)) wb_status_t wbd_call_unchecked(wbd_store_t *s, wasmtime_context_t *ctx,
+                                                                          const wasmtime_func_t *func,
+                                                                          wasmtime_val_raw_t *vals, size_t nvals) {
+  s->trap_slot = 0;
+  wbd_store_t *outer = wbd_wasm_enter(s);
+  wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, func, vals, nvals, &s->trap_slot);
+  wbd_wasm_leave(s, outer);
+  wasm_trap_t *trap = s->trap_slot;
+  if (__builtin_expect(((uintptr_t)err | (uintptr_t)trap) != 0, 0)) {
+    s->trap_slot = 0;
+    return wbd_fail_call(s, err, trap, "call");
+  }
+  return WB_OK; /* callers return wbd_ok() */
 }
 
 /* Wakes every thread parked in memory.atomic.wait on a shared memory (the

@@ -49,12 +49,9 @@ wb_status_t wb_func_typed(wb_func_t func, const wb_valkind_t *params, size_t npa
  * Wasmtime's unchecked call. */
 static inline __attribute__((always_inline)) wb_status_t typed_run(const wbd_func_t *f, wbd_store_t *s,
                                                                   wb_raw_t *vals) {
-  wasm_trap_t *trap = 0;
-  wbd_store_t *outer = wbd_wasm_enter(s);
-  wasmtime_error_t *err = wasmtime_func_call_unchecked(f->ctx, &f->func, (wasmtime_val_raw_t *)vals, f->nvals, &trap);
-  wbd_wasm_leave(s, outer);
-  if (__builtin_expect(err != 0 || trap != 0, 0)) return wbd_fail_call(s, err, trap, "call");
-  return WB_OK;
+  wb_status_t st = wbd_call_unchecked(s, f->ctx, &f->func, (wasmtime_val_raw_t *)vals, f->nvals);
+  if (__builtin_expect(st != WB_OK, 0)) return st;
+  return wbd_ok();
 }
 
 /* wb_typed_call when a quick check fails: every check again, each saying
@@ -77,6 +74,7 @@ static __attribute__((noinline, cold)) wb_status_t typed_slow(wb_typed_func_t fu
   wbd_store_t *s = f->store;
   if ((st = wbd_check_stack(s)) != WB_OK) return st;
   if ((st = wbd_call_begin(s)) != WB_OK) return st;
+  wbd_gate_reopen(s); /* closed by a set and clear that raced, or by nothing left to attend to */
   return typed_run(f, s, vals);
 }
 
@@ -90,9 +88,6 @@ wb_status_t wb_typed_call(wb_typed_func_t func, wb_raw_t *vals, size_t nvals) {
   const wbd_func_t *f = (const wbd_func_t *)fs->obj;
   if (__builtin_expect(nvals < f->nvals || !vals, 0)) return typed_slow(func, vals, nvals);
   wbd_store_t *s = f->store;
-  if (__builtin_expect(!wbh_stack_has(s->stack_needed) ||
-                           atomic_load_explicit(&s->attention, memory_order_relaxed) != 0,
-                       0))
-    return typed_slow(func, vals, nvals);
+  if (__builtin_expect(!wbd_gate_open(s), 0)) return typed_slow(func, vals, nvals);
   return typed_run(f, s, vals);
 }

@@ -18,8 +18,7 @@ wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS] = {[0 ... WBH_MAX_CHUNKS - 1] = w
 _Atomic uint64_t wbh_live[WBH_KIND_COUNT];
 _Atomic uint64_t wbh_orphaned_now, wbh_orphans_total, wbh_wrong_thread;
 
-__thread uint64_t wbh_tls_token __attribute__((tls_model("initial-exec")));
-__thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec"))) = WBH_STACK_UNKNOWN;
+__thread wbh_tls_t wbh_tls __attribute__((tls_model("initial-exec"))) = {.stack_low = WBH_STACK_UNKNOWN};
 static __thread int32_t tls_tid;
 /* Stores this thread owns now; the exit hook runs only when it is non-zero. */
 static __thread uint64_t tls_owned;

@@ -125,10 +125,20 @@ _Static_assert(sizeof(wbh_slot_t) == 64, "a slot is one cache line");
 
 extern wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS];
 
-/* Per-thread identity: a never-reused token (thread ids and pthread_t values
- * are reused after a thread exits). Initial-exec TLS: a few bytes, read on
- * every hot-path call. */
-extern __thread uint64_t wbh_tls_token __attribute__((tls_model("initial-exec")));
+/* The thread-locals the hot paths read, in one object, so that a call
+ * from the shared library finds them through one GOT entry (initial-exec
+ * TLS there costs a GOT load per variable; an executable linking the
+ * static library needs none). The token is the thread's identity: never
+ * reused (thread ids and pthread_t values are reused after a thread
+ * exits). */
+struct wbd_store;
+typedef struct wbh_tls {
+  uint64_t token;              /* wbh_tls_token */
+  uintptr_t stack_low;         /* wbh_tls_stack_low */
+  struct wbd_store *running;   /* dispatch/: wbd_tls_running */
+} wbh_tls_t;
+extern __thread wbh_tls_t wbh_tls __attribute__((tls_model("initial-exec")));
+#define wbh_tls_token (wbh_tls.token)
 uint64_t wbh_token_slow(void);
 
 /* The lowest address of this thread's stack (1 when it cannot be known);
@@ -140,7 +150,7 @@ uint64_t wbh_token_slow(void);
  * longer call into wasm (dispatch/ sets it) takes the slow path for good;
  * wbh_stack_left_slow still answers for it without caching the bounds. */
 #define WBH_STACK_POISONED (UINTPTR_MAX / 2 + 1)
-extern __thread uintptr_t wbh_tls_stack_low __attribute__((tls_model("initial-exec")));
+#define wbh_tls_stack_low (wbh_tls.stack_low)
 /* Bytes of native stack left below the caller's frame on this thread. */
 uintptr_t wbh_stack_left_slow(void);
 

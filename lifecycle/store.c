@@ -86,6 +86,7 @@ wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
   s->engine = e;
   s->engine_id = engine_id;
   s->stack_needed = (uintptr_t)e->max_wasm_stack + WBD_STACK_MARGIN;
+  atomic_init(&s->stack_gate, s->stack_needed);
   wbd_store_init(s);
   wasmtime_store_limiter(s->store, -1, WBL_DEFAULT_TABLE_ELEMENTS, -1, -1, -1); /* -1: Wasmtime's defaults */
   uint64_t id;

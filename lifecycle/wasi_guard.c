@@ -312,7 +312,7 @@ static uint64_t clock_ns(clockid_t id) {
 /* Whether the store's call should stop now; sets why (as the epoch callback
  * would) so that the call ends with WB_ERR_INTERRUPTED. */
 static int store_must_stop(wbd_store_t *s) {
-  if (atomic_fetch_and(&s->attention, ~WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
+  if (wbd_attention_clear(s, WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
     s->interrupt_fired = 1;
     return 1;
   }
