@@ -43,6 +43,12 @@ wb_status_t wbd_fail_deadline(wbd_store_t *s) {
 
 wb_status_t wbd_call_begin_slow(wbd_store_t *s) {
   uint32_t attn = atomic_load_explicit(&s->attention, memory_order_relaxed);
+  if (attn & WBD_ATTN_ASYNC) return wbd_async_refuse_sync(s); /* async stores: call futures only */
+  return wbd_call_begin_checks(s);
+}
+
+wb_status_t wbd_call_begin_checks(wbd_store_t *s) {
+  uint32_t attn = atomic_load_explicit(&s->attention, memory_order_relaxed);
   if ((attn & WBD_ATTN_INTERRUPT) &&
       (atomic_fetch_and(&s->attention, ~WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT)) {
     atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
@@ -238,9 +244,28 @@ static wb_status_t update_timed(wbd_store_t *s) {
   return WB_OK;
 }
 
+/* Epoch yields of an async store (async.c): while on, the store counts as
+ * timed for its engine, so that the ticker moves the epoch every tick. */
+wb_status_t wbd_async_epoch_ticks(wbd_store_t *s, bool on) {
+  if (on == s->async_epoch_yield) return WB_OK;
+  if (on) {
+    atomic_fetch_add(&s->engine->timed_stores, 1);
+    wb_status_t st = start_ticking(s);
+    if (st) {
+      atomic_fetch_sub(&s->engine->timed_stores, 1);
+      return st;
+    }
+  } else {
+    atomic_fetch_sub(&s->engine->timed_stores, 1);
+  }
+  s->async_epoch_yield = on;
+  return WB_OK;
+}
+
 void wbd_store_fini(wbd_store_t *s) {
   s->deadline_ns = s->call_timeout_ns = 0;
   update_timed(s);
+  wbd_async_epoch_ticks(s, false);
   if (s->watched) {
     pthread_mutex_lock(&ticker_lock);
     for (size_t i = 0; i < nwatched; i++)
