@@ -417,6 +417,38 @@ static void test_threads(wb_engine_t e, wb_module_t m) {
   OK(wb_store_delete(s));
 }
 
+/* A thread that exits owning a store with an unfinished call: the store
+ * becomes an orphan, and another thread deletes it (cancelling the call on
+ * its own thread). */
+typedef struct {
+  wb_engine_t e;
+  wb_module_t m;
+  wb_store_t store;
+  wb_call_future_t fut;
+} orphan_t;
+
+static void *start_and_exit(void *arg) {
+  orphan_t *o = arg;
+  wb_instance_t inst;
+  o->store = guest_store(o->e, o->m, true, &inst);
+  OK(wb_func_call_async(func_of(inst, "forever"), 0, 0, &o->fut));
+  bool done;
+  OK(wb_call_future_poll(o->fut, &done));
+  CHECK(!done);
+  return 0; /* exits owning the store */
+}
+
+static void test_orphan(wb_engine_t e, wb_module_t m) {
+  orphan_t o = {e, m, {0}, {0}};
+  pthread_t t;
+  CHECK(pthread_create(&t, 0, start_and_exit, &o) == 0);
+  pthread_join(t, 0);
+  bool done;
+  EXPECT(wb_call_future_poll(o.fut, &done), WB_ERR_WRONG_THREAD, "");
+  OK(wb_store_delete(o.store));
+  EXPECT(wb_call_future_poll(o.fut, &done), WB_ERR_INVALID_HANDLE, "");
+}
+
 /* ---- async host functions --------------------------------------------------------- */
 
 enum { MAXQ = 4096 };
@@ -736,6 +768,7 @@ int main(void) {
   test_interrupt_inside_poll(e, m);
   test_cancel_and_delete(e, m);
   test_threads(e, m);
+  test_orphan(e, m);
   test_thousand(e, m);
   test_epoch_yield();
   test_async_host(e);
