@@ -44,6 +44,20 @@ static const char *WAITING_START =
     "  (start $start)"
     "  (func (export \"get\") (result i32) global.get $g))";
 
+/* Synchronous host functions and funcref results inside async calls. */
+static const char *SYNC_HOSTED =
+    "(module (import \"host\" \"add1\" (func $add1 (param i32) (result i32)))"
+    "  (func $id (export \"id\") (param i32) (result i32) local.get 0)"
+    "  (elem declare func $id)"
+    "  (func (export \"getf\") (result funcref) ref.func $id)"
+    "  (func (export \"count\") (param $n i32) (result i32) (local $acc i32)"
+    "    (block $out (loop $l"
+    "      (br_if $out (i32.eqz (local.get $n)))"
+    "      (local.set $acc (call $add1 (local.get $acc)))"
+    "      (local.set $n (i32.sub (local.get $n) (i32.const 1)))"
+    "      (br $l)))"
+    "    (local.get $acc)))";
+
 static uint32_t sum_to(uint32_t n) { return (uint32_t)((uint64_t)n * (n - 1) / 2); }
 
 static wb_engine_t async_engine(bool fuel) {
@@ -647,6 +661,67 @@ static void test_many_waiting(wb_engine_t e) {
   CHECK(h.finalized == 1);
 }
 
+static int sync_host_calls;
+static wb_status_t add1(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs, wb_val_t *results,
+                        size_t nresults) {
+  (void)env, (void)caller, (void)nargs, (void)nresults;
+  sync_host_calls++;
+  results[0] = val_i32(args[0].of.i32 + 1);
+  return WB_OK;
+}
+
+static void test_sync_host_and_refs(wb_engine_t e) {
+  wb_linker_t l;
+  OK(wb_linker_new(e, &l));
+  wb_valkind_t i32 = WB_I32;
+  OK(wb_linker_define_func(l, "host", "add1", &i32, 1, &i32, 1, add1, 0, 0));
+  wb_module_t m = compile_wat(e, SYNC_HOSTED);
+  wb_store_t s;
+  wb_instance_t inst;
+  OK(wb_store_new(e, &s));
+  OK(wb_store_set_fuel(s, UINT64_C(1) << 40));
+  OK(wb_store_set_fuel_async_yield_interval(s, 500));
+  OK(wb_linker_instantiate(l, s, m, &inst));
+  wb_call_future_t fut;
+  wb_val_t arg = val_i32(3000), res;
+  sync_host_calls = 0;
+  OK(wb_func_call_async(func_of(inst, "count"), &arg, 1, &fut));
+  CHECK(poll_to_end(fut) > 2); /* yields between host calls */
+  OK(wb_call_future_results(fut, &res, 1));
+  CHECK(res.of.i32 == 3000 && sync_host_calls == 3000);
+  OK(wb_call_future_delete(fut));
+  /* a funcref result becomes a func handle of the store, callable asynchronously */
+  OK(wb_func_call_async(func_of(inst, "getf"), 0, 0, &fut));
+  poll_to_end(fut);
+  OK(wb_call_future_results(fut, &res, 1));
+  CHECK(res.kind == WB_FUNCREF && res.of.funcref.id != 0);
+  OK(wb_call_future_delete(fut));
+  wb_val_t seven = val_i32(7);
+  OK(wb_func_call_async(res.of.funcref, &seven, 1, &fut));
+  poll_to_end(fut);
+  OK(wb_call_future_results(fut, &res, 1));
+  CHECK(res.of.i32 == 7);
+  OK(wb_call_future_delete(fut));
+  /* a pool over an async engine: its calls are refused with a status */
+  wb_template_t t;
+  OK(wb_template_new(l, m, &t));
+  wb_pool_config_t pc;
+  OK(wb_pool_config_init(&pc, WB_POOL_CONFIG_VERSION));
+  pc.workers = 1;
+  wb_pool_t pool;
+  wb_status_t pst = wb_pool_new(e, t, &pc, &pool);
+  if (pst == WB_OK) {
+    EXPECT(wb_pool_call(pool, "id", &seven, 1, &res, 1), WB_ERR_INVALID_ARGUMENT, "async");
+    OK(wb_pool_delete(pool));
+  } else {
+    CHECK(pst == WB_ERR_INVALID_ARGUMENT);
+  }
+  OK(wb_template_delete(t));
+  OK(wb_store_delete(s));
+  OK(wb_module_delete(m));
+  OK(wb_linker_delete(l));
+}
+
 /* ---- instantiation ------------------------------------------------------------------ */
 
 static void test_instantiate_async(wb_engine_t e) {
@@ -774,6 +849,7 @@ int main(void) {
   test_async_host(e);
   test_many_waiting(e);
   test_instantiate_async(e);
+  test_sync_host_and_refs(e);
   test_refusals(e);
   OK(wb_module_delete(m));
   OK(wb_engine_delete(e));

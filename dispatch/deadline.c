@@ -294,7 +294,7 @@ wb_status_t wb_store_set_call_timeout(wb_store_t store, uint64_t ms) {
   s->call_timeout_ns = ms * 1000000ull;
   /* the next outermost call arms its own budget; an old one must not
    * outlive the setting (a call in progress keeps the budget it started with) */
-  if (s->depth == 0) s->call_deadline_ns = 0;
+  if (s->depth == 0 && !s->async_future) s->call_deadline_ns = 0; /* an unfinished call future is in progress */
   return update_timed(s);
 }
 
