@@ -16,7 +16,8 @@ static struct {
   wb_async_token_t token, used_token;
   wb_async_token_t last_token;  /* set by the host callback */
   wb_call_future_t in_callback_future; /* polled and deleted from inside its own host callback */
-  wb_status_t in_callback_poll, in_callback_delete, in_callback_call;
+  wb_status_t in_callback_poll, in_callback_delete, in_callback_call, in_callback_store_delete,
+      in_callback_release;
 } ao;
 
 static wb_status_t async_host(void *env, wb_store_t store, const wb_val_t *args, size_t nargs, wb_async_token_t token) {
@@ -29,6 +30,8 @@ static wb_status_t async_host(void *env, wb_store_t store, const wb_val_t *args,
     wb_call_future_t f2;
     wb_val_t a = val_i32(1);
     ao.in_callback_call = wb_func_call_async(ao.twice, &a, 1, &f2);
+    ao.in_callback_store_delete = wb_store_delete(store);
+    ao.in_callback_release = wb_store_release(store);
   }
   return WB_OK;
 }
@@ -291,6 +294,10 @@ static void async_cells(void) {
   CELL("wb_call_future_poll", "inside a host callback", WB_ERR_BUSY, "", ao.in_callback_poll);
   CELL("wb_call_future_delete", "inside a host callback", WB_ERR_BUSY, "", ao.in_callback_delete);
   CELL("wb_func_call_async", "inside a host callback", WB_ERR_BUSY, "", ao.in_callback_call);
+  CELL("wb_store_delete", "own store in an async host callback", WB_ERR_BUSY, "inside one of its own calls",
+       ao.in_callback_store_delete);
+  CELL("wb_store_release", "own store in an async host callback", WB_ERR_BUSY, "inside one of its own calls",
+       ao.in_callback_release);
 
   /* wb_call_future_delete */
   AHANDLE_CELLS("wb_call_future_delete", AK_FUTURE, wb_call_future_t, 1, wb_call_future_delete(h));

@@ -571,7 +571,13 @@ void wbd_async_trampoline(void *env, wasmtime_caller_t *caller, const wasmtime_v
     }
   }
   uint64_t failures_before = wbi_tls_failures;
+  /* record the callback's frame, as component trampolines do, so that
+   * wb_store_delete from inside it answers WB_ERR_BUSY (wbd_callback_escaped
+   * would otherwise see a call in no callback, and abandon it) */
+  uintptr_t outer_frame = s->callback_frame;
+  s->callback_frame = wbh_stack_pointer();
   wb_status_t st = h->callback(h->env, (wb_store_t){s->id}, argv, nargs, (wb_async_token_t){id});
+  s->callback_frame = outer_frame;
   if (argv != inline_args) free(argv);
   if (st != WB_OK && t->state == TOKEN_PENDING) {
     if (wbi_tls_failures == failures_before)
