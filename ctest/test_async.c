@@ -22,6 +22,7 @@ static const char *GUEST =
     "    (local.get $acc))"
     "  (func (export \"forever\") (loop $l (br $l)))"
     "  (func (export \"boom\") (unreachable))"
+    "  (func $rec (export \"rec\") (call $rec))"
     "  (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))";
 
 static const char *HOSTED =
@@ -210,6 +211,12 @@ static void test_trap(wb_engine_t e, wb_module_t m) {
   CHECK(wb_last_trap_code() == WB_TRAP_UNREACHABLE);
   /* asked again: the same outcome */
   EXPECT(wb_call_future_results(fut, 0, 0), WB_ERR_TRAP, "call failed");
+  OK(wb_call_future_delete(fut));
+  /* unbounded recursion on the async stack: a trap, not a crash */
+  OK(wb_func_call_async(func_of(inst, "rec"), 0, 0, &fut));
+  poll_to_end(fut);
+  EXPECT(wb_call_future_results(fut, 0, 0), WB_ERR_TRAP, "");
+  CHECK(wb_last_trap_code() == WB_TRAP_STACK_OVERFLOW);
   OK(wb_call_future_delete(fut));
   /* out of fuel is a trap too, and the store goes on */
   OK(wb_store_set_fuel(s, 500));

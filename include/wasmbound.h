@@ -2596,6 +2596,11 @@ wb_status_t wb_set_log_callback(wb_log_callback_t callback, void *user, wb_log_l
  * wasm stack is unwound, the continuations of its waiting async host
  * calls are dropped (their tokens become invalid), and the store can run
  * the next call. WASI cannot be used in async stores.
+ *
+ * Wasm of an async call, and the host callbacks it calls, run on a stack of
+ * the engine's `async_stack_size` (which must exceed `max_wasm_stack`):
+ * host callbacks of async stores get what wasm left of it, so keep them
+ * shallow or raise `async_stack_size`.
  */
 /** \brief A call (or an instantiation) running in an async store; a
  *  store-bound handle, used by the store's owner thread only. */
