@@ -58,25 +58,6 @@ typedef struct wbd_call_future {
 
 /* ---- stopping and starting ------------------------------------------------- */
 
-/* Whether the store must stop now (an interrupt, or a time limit passed);
- * sets the flag wbd_fail_call reads, and says why in *why. */
-static int stop_wanted(wbd_store_t *s, const char **why) {
-  if (atomic_fetch_and(&s->attention, ~WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
-    s->interrupt_fired = 1;
-    *why = "wasm execution interrupted by wb_store_interrupt";
-    return 1;
-  }
-  if (s->timed) {
-    uint64_t now = wbd_now_ns();
-    if ((s->deadline_ns && now >= s->deadline_ns) || (s->call_deadline_ns && now >= s->call_deadline_ns)) {
-      s->deadline_fired = 1;
-      *why = "wasm execution interrupted: time limit reached";
-      return 1;
-    }
-  }
-  return 0;
-}
-
 /* The epoch callback of async stores: stops the call as crossing.c's does,
  * and otherwise yields when the store asked for epoch yields. */
 static wasmtime_error_t *async_on_epoch(wasmtime_context_t *ctx, void *data, uint64_t *delta,
@@ -84,7 +65,7 @@ static wasmtime_error_t *async_on_epoch(wasmtime_context_t *ctx, void *data, uin
   (void)ctx;
   wbd_store_t *s = data;
   const char *why;
-  if (stop_wanted(s, &why)) return wasmtime_error_new(why);
+  if (wbd_store_must_stop(s, &why)) return wasmtime_error_new(why);
   *delta = 1;
   *kind = s->async_epoch_yield ? WASMTIME_UPDATE_DEADLINE_YIELD : WASMTIME_UPDATE_DEADLINE_CONTINUE;
   return 0;
@@ -226,7 +207,7 @@ static void poll_once(wbd_call_future_t *cf, wbh_slot_t *ss) {
    * guest would reach an epoch check (fuel yields without epochs, a guest
    * waiting on an async host function) */
   const char *why;
-  if (stop_wanted(s, &why)) {
+  if (wbd_store_must_stop(s, &why)) {
     cancel(cf);
     wbi_error_state_t *saved = wbi_error_save();
     atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
@@ -501,7 +482,7 @@ static bool token_ready(void *env) {
     *t->trap_ret = trap_of(t->message ? t->message : "an async host function failed (out of memory for its message)");
     return true;
   default:
-    if (!stop_wanted(s, &why)) return false;
+    if (!wbd_store_must_stop(s, &why)) return false;
     *t->trap_ret = trap_of(why);
     t->state = TOKEN_FAILED;
     s->async_waiting--;

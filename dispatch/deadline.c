@@ -64,6 +64,25 @@ wb_status_t wbd_call_begin_checks(wbd_store_t *s) {
   return WB_OK;
 }
 
+/* Whether the store must stop now (an interrupt, or a time limit passed);
+ * sets the flag wbd_fail_call reads, and says why in *why. */
+int wbd_store_must_stop(wbd_store_t *s, const char **why) {
+  if (atomic_fetch_and(&s->attention, ~WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
+    s->interrupt_fired = 1;
+    *why = "wasm execution interrupted by wb_store_interrupt";
+    return 1;
+  }
+  if (s->timed) {
+    uint64_t now = wbd_now_ns();
+    if ((s->deadline_ns && now >= s->deadline_ns) || (s->call_deadline_ns && now >= s->call_deadline_ns)) {
+      s->deadline_fired = 1;
+      *why = "wasm execution interrupted: time limit reached";
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* The ticker's engines: each entry holds a reference on the engine. */
 static pthread_mutex_t ticker_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ticker_work = PTHREAD_COND_INITIALIZER; /* nticked became non-zero */

@@ -572,6 +572,11 @@ void wbd_call_future_destroy(void *obj);
  * the call, the store deadline, the call timeout's start (deadline.c). */
 wb_status_t wbd_call_begin_checks(wbd_store_t *s);
 
+/* Whether the store's running call must stop now (an interrupt came, or its
+ * deadline or call timeout passed); sets interrupt_fired or deadline_fired,
+ * which wbd_fail_call reads, and *why says which (deadline.c). Owner thread. */
+int wbd_store_must_stop(wbd_store_t *s, const char **why);
+
 /* Turns a store's epoch yields on or off (deadline.c: the ticker then moves
  * its engine's epoch every millisecond). Owner thread. */
 wb_status_t wbd_async_epoch_ticks(wbd_store_t *s, bool on);

@@ -154,6 +154,20 @@ static wasm_functype_t *functype_of(const wb_valkind_t *params, size_t np, const
   return wasm_functype_new(&pv, &rv); /* takes both vectors */
 }
 
+/* A host function's kinds, params then results, as bytes. */
+static void copy_kinds(uint8_t *out, const wb_valkind_t *params, size_t np, const wb_valkind_t *results, size_t nr) {
+  for (size_t i = 0; i < np; i++) out[i] = (uint8_t)params[i];
+  for (size_t i = 0; i < nr; i++) out[np + i] = (uint8_t)results[i];
+}
+
+/* A host function's label for messages, "\"module\" \"name\"" (NULL when out
+ * of memory). */
+static char *host_label(const char *module, size_t mlen, const char *name, size_t nlen) {
+  char *label = malloc(mlen + nlen + 6);
+  if (label) snprintf(label, mlen + nlen + 6, "\"%.*s\" \"%.*s\"", (int)mlen, module, (int)nlen, name);
+  return label;
+}
+
 /* A host function's object for the trampolines (dispatch/host.c), or a
  * status; on failure the finalizer has run (ownership of env was passed
  * in). module and name label it in messages. */
@@ -175,12 +189,10 @@ wb_status_t wbl_hostfn_new(const char *module, size_t mlen, const char *name, si
   h->finalizer = finalizer;
   h->nparams = (uint32_t)nparams;
   h->nresults = (uint32_t)nresults;
-  for (size_t i = 0; i < nparams; i++) h->kinds[i] = (uint8_t)params[i];
-  for (size_t i = 0; i < nresults; i++) h->kinds[nparams + i] = (uint8_t)results[i];
+  copy_kinds(h->kinds, params, nparams, results, nresults);
   h->numeric = nparams <= 16 && nresults <= 16; /* the trampoline's fast path (dispatch/host.c) */
   for (size_t i = 0; i < nparams + nresults; i++) h->numeric = h->numeric && h->kinds[i] <= WB_F64;
-  h->label = malloc(mlen + nlen + 6);
-  if (h->label) snprintf(h->label, mlen + nlen + 6, "\"%.*s\" \"%.*s\"", (int)mlen, module, (int)nlen, name);
+  h->label = host_label(module, mlen, name, nlen);
   *out = h;
   return WB_OK;
 }
@@ -633,10 +645,8 @@ wb_status_t wb_linker_define_async_func(wb_linker_t linker, const char *module, 
   h->finalizer = finalizer;
   h->nparams = (uint32_t)nparams;
   h->nresults = (uint32_t)nresults;
-  for (size_t i = 0; i < nparams; i++) h->kinds[i] = (uint8_t)params[i];
-  for (size_t i = 0; i < nresults; i++) h->kinds[nparams + i] = (uint8_t)results[i];
-  h->label = malloc(mlen + nlen + 6);
-  if (h->label) snprintf(h->label, mlen + nlen + 6, "\"%.*s\" \"%.*s\"", (int)mlen, module, (int)nlen, name);
+  copy_kinds(h->kinds, params, nparams, results, nresults);
+  h->label = host_label(module, mlen, name, nlen);
   wasm_functype_t *ft = functype_of(params, nparams, results, nresults);
   /* From here Wasmtime owns h: it calls wbd_asyncfn_finalize when the last
    * copy of the function goes, including when the definition fails. */
