@@ -621,6 +621,60 @@ static void test_async_host(wb_engine_t e) {
   CHECK(h.finalized == 1); /* exactly once */
 }
 
+/* A host call waiting while its store moves: the token follows the store,
+ * and the adopting thread completes it and polls on. */
+typedef struct {
+  host_t *h;
+  wb_store_t store;
+  wb_call_future_t fut;
+  int32_t result;
+} mover_t;
+
+static void *adopt_complete_finish(void *arg) {
+  mover_t *mv = arg;
+  OK(wb_store_adopt(mv->store));
+  complete_all(mv->h); /* the first host call, made on the main thread */
+  bool done = false;
+  while (!done) {
+    OK(wb_call_future_poll(mv->fut, &done));
+    complete_all(mv->h); /* the second, made here */
+  }
+  wb_val_t res;
+  OK(wb_call_future_results(mv->fut, &res, 1));
+  mv->result = res.of.i32;
+  OK(wb_store_release(mv->store));
+  return 0;
+}
+
+static void test_host_adopt(wb_engine_t e) {
+  static host_t h;
+  memset(&h, 0, sizeof h);
+  wb_linker_t l;
+  wb_template_t t = hosted_template(e, &h, HOSTED, &l);
+  mover_t mv = {&h, {0}, {0}, 0};
+  wb_instance_t inst;
+  OK(wb_store_new(e, &mv.store));
+  OK(wb_store_set_fuel(mv.store, UINT64_C(1) << 40));
+  OK(wb_template_instantiate(t, mv.store, &inst));
+  wb_val_t arg = val_i32(100);
+  bool done;
+  OK(wb_func_call_async(func_of(inst, "twice"), &arg, 1, &mv.fut));
+  OK(wb_call_future_poll(mv.fut, &done));
+  CHECK(!done && h.n == 1);
+  OK(wb_store_release(mv.store));
+  wb_val_t r = val_i32(1);
+  EXPECT(wb_async_complete(h.tokens[0], &r, 1), WB_ERR_WRONG_THREAD, "released");
+  pthread_t th;
+  CHECK(pthread_create(&th, 0, adopt_complete_finish, &mv) == 0);
+  pthread_join(th, 0);
+  CHECK(mv.result == 102 && h.calls == 2);
+  OK(wb_store_adopt(mv.store));
+  OK(wb_store_delete(mv.store)); /* with its finished future */
+  OK(wb_template_delete(t));
+  OK(wb_linker_delete(l));
+  CHECK(h.finalized == 1);
+}
+
 /* Hundreds of guests on one thread, each waiting on the host twice: the
  * host completes whatever waits after each round of polls. */
 static void test_many_waiting(wb_engine_t e) {
@@ -854,6 +908,7 @@ int main(void) {
   test_thousand(e, m);
   test_epoch_yield();
   test_async_host(e);
+  test_host_adopt(e);
   test_many_waiting(e);
   test_instantiate_async(e);
   test_sync_host_and_refs(e);
