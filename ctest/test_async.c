@@ -267,6 +267,15 @@ static void test_interrupt(wb_engine_t e, wb_module_t m) {
   EXPECT(wb_call_future_results(fut, 0, 0), WB_ERR_INTERRUPTED, "time limit");
   OK(wb_call_future_delete(fut));
   OK(wb_store_set_call_timeout(s, 0));
+  /* so does the store's deadline, and once passed it refuses the next call at its start */
+  OK(wb_store_set_deadline(s, 20));
+  OK(wb_func_call_async(forever, 0, 0, &fut));
+  poll_to_end(fut);
+  EXPECT(wb_call_future_results(fut, 0, 0), WB_ERR_INTERRUPTED, "");
+  CHECK(wb_last_trap_code() == WB_TRAP_INTERRUPT);
+  OK(wb_call_future_delete(fut));
+  EXPECT(wb_func_call_async(forever, 0, 0, &fut), WB_ERR_INTERRUPTED, "deadline");
+  OK(wb_store_set_deadline(s, 0));
   /* the store still works */
   wb_val_t two[2] = {val_i32(1), val_i32(2)}, res;
   OK(wb_func_call_async(func_of(inst, "add"), two, 2, &fut));
