@@ -792,6 +792,58 @@ static void test_sync_host_and_refs(wb_engine_t e) {
   OK(wb_linker_delete(l));
 }
 
+/* What the host does to an async store's memory, globals and tables, also
+ * between polls of a call that uses them. */
+static const char *STATEFUL =
+    "(module (memory (export \"mem\") 1 10) (global (export \"g\") (mut i32) (i32.const 5))"
+    "  (table (export \"tab\") 1 100 funcref)"
+    "  (func (export \"poke\") (param $n i32) (result i32) (local $i i32)"
+    "    (loop $l (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))"
+    "      (local.set $i (i32.add (local.get $i) (i32.const 1)))"
+    "      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))"
+    "    (i32.add (i32.load (i32.const 0)) (i32.add (global.get 0) (i32.mul (memory.size) (i32.const 1000))))))";
+
+static void test_host_side(wb_engine_t e) {
+  wb_module_t m = compile_wat(e, STATEFUL);
+  wb_store_t s;
+  wb_instance_t inst;
+  OK(wb_store_new(e, &s));
+  OK(wb_store_set_fuel(s, UINT64_C(1) << 40));
+  OK(wb_store_set_fuel_async_yield_interval(s, 200));
+  OK(wb_instance_new(s, m, &inst));
+  wb_memory_t mem;
+  wb_global_t g;
+  wb_table_t tab;
+  OK(wb_instance_get_memory(inst, "mem", &mem));
+  OK(wb_instance_get_global(inst, "g", &g));
+  OK(wb_instance_get_table(inst, "tab", &tab));
+  wb_call_future_t fut;
+  wb_val_t arg = val_i32(2000), res;
+  OK(wb_func_call_async(func_of(inst, "poke"), &arg, 1, &fut));
+  bool done;
+  OK(wb_call_future_poll(fut, &done));
+  CHECK(!done);
+  /* between polls: the counter is part-way, and the host may change the store's state */
+  int32_t counter = 0;
+  OK(wb_memory_read(mem, 0, &counter, 4));
+  CHECK(counter > 0 && counter < 2000);
+  uint64_t prev;
+  OK(wb_memory_grow(mem, 2, &prev));
+  CHECK(prev == 1);
+  wb_val_t seven = val_i32(7);
+  OK(wb_global_set(g, &seven));
+  wb_val_t null_func;
+  memset(&null_func, 0, sizeof null_func);
+  null_func.kind = WB_FUNCREF;
+  OK(wb_table_grow(tab, 3, &null_func, &prev));
+  poll_to_end(fut);
+  OK(wb_call_future_results(fut, &res, 1));
+  CHECK(res.of.i32 == 2000 + 7 + 3 * 1000); /* the guest saw all three */
+  OK(wb_call_future_delete(fut));
+  OK(wb_store_delete(s));
+  OK(wb_module_delete(m));
+}
+
 /* ---- instantiation ------------------------------------------------------------------ */
 
 static void test_instantiate_async(wb_engine_t e) {
@@ -921,6 +973,7 @@ int main(void) {
   test_many_waiting(e);
   test_instantiate_async(e);
   test_sync_host_and_refs(e);
+  test_host_side(e);
   test_refusals(e);
   OK(wb_module_delete(m));
   OK(wb_engine_delete(e));
