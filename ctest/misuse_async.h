@@ -20,9 +20,15 @@ static struct {
       in_callback_release;
 } ao;
 
-static wb_status_t async_host(void *env, wb_store_t store, const wb_val_t *args, size_t nargs, wb_async_token_t token) {
-  (void)env, (void)store, (void)args, (void)nargs;
+static wb_caller_t stale_async_caller; /* a caller after its async callback returned */
+
+static wb_status_t async_host(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs,
+                              wb_async_token_t token) {
+  (void)env, (void)args, (void)nargs;
   ao.last_token = token;
+  stale_async_caller = caller;
+  wb_store_t store = {0};
+  OK(wb_caller_store(caller, &store));
   if (ao.in_callback_future.id) {
     bool done;
     ao.in_callback_poll = wb_call_future_poll(ao.in_callback_future, &done);
@@ -272,6 +278,8 @@ static void async_cells(void) {
   CELL("wb_async_complete", "wrong kind", WB_ERR_TYPE_MISMATCH, "must be a i32", wb_async_complete(ao.token, wrong, 1));
   AHANDLE_CELLS("wb_async_fail", AK_TOKEN, wb_async_token_t, 0, wb_async_fail(h, "x"));
   CELL("wb_async_fail", "used token", WB_ERR_INVALID_HANDLE, "deleted", wb_async_fail(ao.used_token, "x"));
+  wb_store_t cs;
+  CELL("wb_caller_store", "after its async callback", WB_ERR_INVALID_HANDLE, "", wb_caller_store(stale_async_caller, &cs));
 
   pthread_t t;
   CHECK(pthread_create(&t, NULL, async_wrong_thread, NULL) == 0);

@@ -490,10 +490,13 @@ typedef struct {
   bool complete_at_once, fail;
 } host_t;
 
-static wb_status_t host_wait(void *env, wb_store_t store, const wb_val_t *args, size_t nargs, wb_async_token_t token) {
-  (void)store;
+static wb_status_t host_wait(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs,
+                             wb_async_token_t token) {
   host_t *h = env;
   h->calls++;
+  wb_store_t store;
+  OK(wb_caller_store(caller, &store)); /* the caller works during the callback */
+  CHECK(store.id != 0);
   CHECK(nargs == 1 && args[0].kind == WB_I32);
   if (h->fail) return WB_ERR_INVALID_ARGUMENT;
   if (h->complete_at_once) {
@@ -732,10 +735,15 @@ static void test_many_waiting(wb_engine_t e) {
 }
 
 static int sync_host_calls;
+static wb_status_t delete_in_callback = WB_OK;
 static wb_status_t add1(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs, wb_val_t *results,
                         size_t nresults) {
-  (void)env, (void)caller, (void)nargs, (void)nresults;
-  sync_host_calls++;
+  (void)env, (void)nargs, (void)nresults;
+  if (sync_host_calls++ == 0) { /* its own store cannot go from under its call */
+    wb_store_t s;
+    OK(wb_caller_store(caller, &s));
+    delete_in_callback = wb_store_delete(s);
+  }
   results[0] = val_i32(args[0].of.i32 + 1);
   return WB_OK;
 }
@@ -759,6 +767,7 @@ static void test_sync_host_and_refs(wb_engine_t e) {
   CHECK(poll_to_end(fut) > 2); /* yields between host calls */
   OK(wb_call_future_results(fut, &res, 1));
   CHECK(res.of.i32 == 3000 && sync_host_calls == 3000);
+  CHECK(delete_in_callback == WB_ERR_BUSY);
   OK(wb_call_future_delete(fut));
   /* a funcref result becomes a func handle of the store, callable asynchronously */
   OK(wb_func_call_async(func_of(inst, "getf"), 0, 0, &fut));

@@ -219,11 +219,11 @@ static void poll_once(wbd_call_future_t *cf, wbh_slot_t *ss) {
     wbi_error_restore(saved);
     return;
   }
-  cf->polling = true;
+  cf->polling = s->async_polling = true;
   wbd_store_t *outer = wbd_wasm_enter(s);
   bool ready = wasmtime_call_future_poll(cf->fut);
   wbd_wasm_leave(s, outer);
-  cf->polling = false;
+  cf->polling = s->async_polling = false;
   if (ready) finish(cf, ss);
 }
 
@@ -552,13 +552,15 @@ void wbd_async_trampoline(void *env, wasmtime_caller_t *caller, const wasmtime_v
     }
   }
   uint64_t failures_before = wbi_tls_failures;
-  /* record the callback's frame, as component trampolines do, so that
-   * wb_store_delete from inside it answers WB_ERR_BUSY (wbd_callback_escaped
-   * would otherwise see a call in no callback, and abandon it) */
-  uintptr_t outer_frame = s->callback_frame;
-  s->callback_frame = wbh_stack_pointer();
-  wb_status_t st = h->callback(h->env, (wb_store_t){s->id}, argv, nargs, (wb_async_token_t){id});
-  s->callback_frame = outer_frame;
+  /* (wb_store_delete from inside the callback answers WB_ERR_BUSY: see
+   * wbd_store_t.async_polling) */
+  uint64_t caller_id;
+  wbh_slot_t *cs;
+  wb_status_t st = wbd_caller_enter(s, caller, &caller_id, &cs);
+  if (st == WB_OK) {
+    st = h->callback(h->env, (wb_caller_t){caller_id}, argv, nargs, (wb_async_token_t){id});
+    wbd_caller_leave(s, cs);
+  }
   if (argv != inline_args) free(argv);
   if (st != WB_OK && t->state == TOKEN_PENDING) {
     if (wbi_tls_failures == failures_before)

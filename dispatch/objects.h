@@ -221,6 +221,11 @@ typedef struct wbd_store {
   uint64_t async_future;
   uint32_t async_waiting;
   bool async_epoch_yield;
+  /* a call future of the store is being polled on its owner thread: its
+   * host callbacks run on the call's own stack (and Wasmtime keeps their
+   * callers on the heap), where wbd_callback_escaped cannot judge frames;
+   * nothing leaves a poll but by returning, so nothing has escaped */
+  bool async_polling;
 } wbd_store_t;
 
 /* Frees a store's component state (wbd_store_t.component) after its
@@ -558,6 +563,10 @@ typedef struct wbd_asyncfn {
   uint8_t kinds[];           /* params then results */
 } wbd_asyncfn_t;
 void wbd_asyncfn_finalize(void *env);
+/* A caller handle for a host callback now running (host.c), valid until
+ * wbd_caller_leave; *slot_out is for wbd_caller_leave. */
+wb_status_t wbd_caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id, wbh_slot_t **slot_out);
+void wbd_caller_leave(wbd_store_t *s, wbh_slot_t *slot);
 /* Wasmtime's callback for every async host function; env is a wbd_asyncfn_t. */
 void wbd_async_trampoline(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args, size_t nargs,
                           wasmtime_val_t *results, size_t nresults, wasm_trap_t **trap_ret,

@@ -48,8 +48,9 @@ static int nwaiting;
 
 /* An async host function: it queues the request and returns; the guest
  * waits (its future yields) until the loop answers it. */
-static wb_status_t lookup(void *env, wb_store_t store, const wb_val_t *args, size_t nargs, wb_async_token_t token) {
-  (void)env, (void)store, (void)nargs;
+static wb_status_t lookup(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs,
+                          wb_async_token_t token) {
+  (void)env, (void)caller, (void)nargs;
   waiting[nwaiting].token = token;
   waiting[nwaiting++].key = args[0].of.i32;
   return WB_OK;

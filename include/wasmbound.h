@@ -2748,7 +2748,9 @@ wb_status_t wb_call_future_instance(wb_call_future_t fut, wb_instance_t *out);
  * Runs on the store's owner thread, inside ::wb_call_future_poll. It may
  * not call into wasm of its store, nor poll or delete futures.
  * \param env the pointer given at definition.
- * \param store the store whose guest calls it.
+ * \param caller the calling instance, as for ::wb_host_callback_t (its
+ *        exports, its store through ::wb_caller_store); valid only during
+ *        this callback.
  * \param args the arguments, `nargs` of them (valid during the callback).
  * \param nargs the number of arguments.
  * \param token identifies this call until it is completed, failed or
@@ -2756,7 +2758,7 @@ wb_status_t wb_call_future_instance(wb_call_future_t fut, wb_instance_t *out);
  * \return ::WB_OK to stay pending (or when already completed); any other
  *         status makes the guest trap with the callback's message.
  */
-typedef wb_status_t (*wb_async_host_callback_t)(void *env, wb_store_t store, const wb_val_t *args, size_t nargs,
+typedef wb_status_t (*wb_async_host_callback_t)(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs,
                                                 wb_async_token_t token);
 
 /**

@@ -199,7 +199,7 @@ static wb_status_t delete_store(uint64_t id) {
   wbd_store_t *s = wbd_store_of(ss);
   if (s->depth > 0) {
     if (orphan) wbd_abandon_call(s, false);
-    else if (wbd_callback_escaped(s)) wbd_abandon_call(s, true);
+    else if (!s->async_polling && wbd_callback_escaped(s)) wbd_abandon_call(s, true);
     else
       return wbi_fail(WB_ERR_BUSY, "cannot delete a store from inside one of its own calls (a host callback); "
                                    "delete it after the outermost call returns");
