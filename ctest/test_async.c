@@ -199,6 +199,96 @@ static void test_thousand(wb_engine_t e, wb_module_t m) {
   printf("1000 guests: %d rounds\n", rounds);
 }
 
+/* Four threads, each interleaving its own 100 guests, while a fifth
+ * interrupts stores of all of them: every call ends, with its correct
+ * result or WB_ERR_INTERRUPTED, and nothing else. */
+enum { LOOPERS = 4, PER_LOOPER = 100 };
+static wb_store_t looper_stores[LOOPERS][PER_LOOPER];
+static int looper_ready, looper_stop;
+
+typedef struct {
+  wb_engine_t e;
+  wb_module_t m;
+  int index, ok, interrupted;
+} looper_t;
+
+static void *looper(void *arg) {
+  looper_t *lp = arg;
+  wb_call_future_t futs[PER_LOOPER];
+  bool finished[PER_LOOPER];
+  for (int i = 0; i < PER_LOOPER; i++) {
+    wb_instance_t inst;
+    looper_stores[lp->index][i] = guest_store(lp->e, lp->m, true, &inst);
+    wb_val_t arg = val_i32(3000 + i);
+    OK(wb_func_call_async(func_of(inst, "sum"), &arg, 1, &futs[i]));
+    finished[i] = false;
+  }
+  __atomic_add_fetch(&looper_ready, 1, __ATOMIC_RELEASE);
+  int left = PER_LOOPER;
+  while (left > 0) {
+    for (int i = 0; i < PER_LOOPER; i++) {
+      if (finished[i]) continue;
+      bool done;
+      OK(wb_call_future_poll(futs[i], &done));
+      if (!done) continue;
+      finished[i] = true;
+      left--;
+      wb_val_t res;
+      wb_status_t st = wb_call_future_results(futs[i], &res, 1);
+      if (st == WB_OK) {
+        CHECK((uint32_t)res.of.i32 == sum_to((uint32_t)(3000 + i)));
+        lp->ok++;
+      } else {
+        CHECK(st == WB_ERR_INTERRUPTED);
+        lp->interrupted++;
+      }
+    }
+  }
+  /* the stores stay until the interrupter has stopped */
+  while (!__atomic_load_n(&looper_stop, __ATOMIC_ACQUIRE)) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, 0);
+  }
+  for (int i = 0; i < PER_LOOPER; i++) {
+    OK(wb_call_future_delete(futs[i]));
+    OK(wb_store_delete(looper_stores[lp->index][i]));
+  }
+  return 0;
+}
+
+static void *interrupter(void *arg) {
+  int *rounds = arg;
+  while (__atomic_load_n(&looper_ready, __ATOMIC_ACQUIRE) < LOOPERS) {
+    struct timespec ts = {0, 100000};
+    nanosleep(&ts, 0);
+  }
+  for (int r = 0; r < *rounds; r++)
+    for (int t = 0; t < LOOPERS; t++) OK(wb_store_interrupt(looper_stores[t][(r * 7 + t * 13) % PER_LOOPER]));
+  return 0;
+}
+
+static void test_many_threads(wb_engine_t e, wb_module_t m) {
+  looper_t lps[LOOPERS];
+  pthread_t th[LOOPERS], it;
+  int rounds = 50;
+  looper_ready = looper_stop = 0;
+  for (int t = 0; t < LOOPERS; t++) {
+    lps[t] = (looper_t){e, m, t, 0, 0};
+    CHECK(pthread_create(&th[t], 0, looper, &lps[t]) == 0);
+  }
+  CHECK(pthread_create(&it, 0, interrupter, &rounds) == 0);
+  pthread_join(it, 0);
+  __atomic_store_n(&looper_stop, 1, __ATOMIC_RELEASE);
+  int ok = 0, interrupted = 0;
+  for (int t = 0; t < LOOPERS; t++) {
+    pthread_join(th[t], 0);
+    ok += lps[t].ok;
+    interrupted += lps[t].interrupted;
+  }
+  CHECK(ok + interrupted == LOOPERS * PER_LOOPER); /* every call ended, exactly once */
+  printf("4 threads x 100 guests: %d finished, %d interrupted\n", ok, interrupted);
+}
+
 /* ---- outcomes ------------------------------------------------------------------- */
 
 static void test_trap(wb_engine_t e, wb_module_t m) {
@@ -976,6 +1066,7 @@ int main(void) {
   test_threads(e, m);
   test_orphan(e, m);
   test_thousand(e, m);
+  test_many_threads(e, m);
   test_epoch_yield();
   test_async_host(e);
   test_host_adopt(e);
