@@ -122,6 +122,7 @@ static wb_status_t noop(void *env, wb_caller_t c, const wb_val_t *a, size_t na, 
 }
 
 #include "misuse_component.h" /* the component rows */
+#include "misuse_async.h"     /* the rows of async calls in a store */
 
 /* ---- cells run inside a host function -------------------------------------------- */
 
@@ -1017,6 +1018,7 @@ int main(int argc, char **argv) {
   make_world();
   main_cells();
   component_main_cells();
+  async_cells();
   reference_cells();
   OK(wb_func_typed((wb_func_t){o.live[K_FUNC]}, (wb_valkind_t[]){WB_I32, WB_I32}, 2, (wb_valkind_t[]){WB_I32}, 1,
                    &typed_add));

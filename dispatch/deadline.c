@@ -43,6 +43,12 @@ wb_status_t wbd_fail_deadline(wbd_store_t *s) {
 
 wb_status_t wbd_call_begin_slow(wbd_store_t *s) {
   uint32_t attn = atomic_load_explicit(&s->attention, memory_order_relaxed);
+  if (attn & WBD_ATTN_ASYNC) return wbd_async_refuse_sync(s); /* async stores: call futures only */
+  return wbd_call_begin_checks(s);
+}
+
+wb_status_t wbd_call_begin_checks(wbd_store_t *s) {
+  uint32_t attn = atomic_load_explicit(&s->attention, memory_order_relaxed);
   if ((attn & WBD_ATTN_INTERRUPT) && (wbd_attention_clear(s, WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT)) {
     atomic_fetch_add_explicit(&wbd_interrupts, 1, memory_order_relaxed);
     wb_status_t st = wbi_fail(WB_ERR_INTERRUPTED, "interrupted by wb_store_interrupt before the call started");
@@ -55,6 +61,25 @@ wb_status_t wbd_call_begin_slow(wbd_store_t *s) {
     s->call_deadline_ns = s->call_timeout_ns ? now + s->call_timeout_ns : 0;
   }
   return WB_OK;
+}
+
+/* Whether the store must stop now (an interrupt, or a time limit passed);
+ * sets the flag wbd_fail_call reads, and says why in *why. */
+int wbd_store_must_stop(wbd_store_t *s, const char **why) {
+  if (wbd_attention_clear(s, WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
+    s->interrupt_fired = 1;
+    *why = "wasm execution interrupted by wb_store_interrupt";
+    return 1;
+  }
+  if (s->timed) {
+    uint64_t now = wbd_now_ns();
+    if ((s->deadline_ns && now >= s->deadline_ns) || (s->call_deadline_ns && now >= s->call_deadline_ns)) {
+      s->deadline_fired = 1;
+      *why = "wasm execution interrupted: time limit reached";
+      return 1;
+    }
+  }
+  return 0;
 }
 
 /* The ticker's engines: each entry holds a reference on the engine. */
@@ -237,9 +262,28 @@ static wb_status_t update_timed(wbd_store_t *s) {
   return WB_OK;
 }
 
+/* Epoch yields of an async store (async.c): while on, the store counts as
+ * timed for its engine, so that the ticker moves the epoch every tick. */
+wb_status_t wbd_async_epoch_ticks(wbd_store_t *s, bool on) {
+  if (on == s->async_epoch_yield) return WB_OK;
+  if (on) {
+    atomic_fetch_add(&s->engine->timed_stores, 1);
+    wb_status_t st = start_ticking(s);
+    if (st) {
+      atomic_fetch_sub(&s->engine->timed_stores, 1);
+      return st;
+    }
+  } else {
+    atomic_fetch_sub(&s->engine->timed_stores, 1);
+  }
+  s->async_epoch_yield = on;
+  return WB_OK;
+}
+
 void wbd_store_fini(wbd_store_t *s) {
   s->deadline_ns = s->call_timeout_ns = 0;
   update_timed(s);
+  wbd_async_epoch_ticks(s, false);
   if (s->watched) {
     pthread_mutex_lock(&ticker_lock);
     for (size_t i = 0; i < nwatched; i++)
@@ -268,7 +312,7 @@ wb_status_t wb_store_set_call_timeout(wb_store_t store, uint64_t ms) {
   s->call_timeout_ns = ms * 1000000ull;
   /* the next outermost call arms its own budget; an old one must not
    * outlive the setting (a call in progress keeps the budget it started with) */
-  if (s->depth == 0) s->call_deadline_ns = 0;
+  if (s->depth == 0 && !s->async_future) s->call_deadline_ns = 0; /* an unfinished call future is in progress */
   return update_timed(s);
 }
 

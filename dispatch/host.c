@@ -314,3 +314,10 @@ wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out) {
   out->id = wbd_store_of(ss)->id;
   return WB_OK;
 }
+
+/* caller_enter and caller_leave for async host functions (async.c). */
+wb_status_t wbd_caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id, wbh_slot_t **slot_out) {
+  return caller_enter(s, caller, id, slot_out);
+}
+
+void wbd_caller_leave(wbd_store_t *s, wbh_slot_t *slot) { caller_leave(s, slot); }

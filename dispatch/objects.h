@@ -226,6 +226,18 @@ typedef struct wbd_store {
   /* what the store knows of its objects' types, and its internal helper
    * instance: made on first use (NULL before) */
   struct wbd_store_types *types;
+  /* async engines (async.c): the store's one unfinished call future (its
+   * wb_call_future_t id, 0 when none), its async host calls waiting for
+   * wb_async_complete, and whether guests yield at each epoch tick.
+   * Owner thread. */
+  uint64_t async_future;
+  uint32_t async_waiting;
+  bool async_epoch_yield;
+  /* a call future of the store is being polled on its owner thread: its
+   * host callbacks run on the call's own stack (and Wasmtime keeps their
+   * callers on the heap), where wbd_callback_escaped cannot judge frames;
+   * nothing leaves a poll but by returning, so nothing has escaped */
+  bool async_polling;
 } wbd_store_t;
 
 /* Frees a store's component state (wbd_store_t.component) after its
@@ -591,6 +603,69 @@ int wbd_callback_escaped(const wbd_store_t *s);
  * broken too: every later call into wasm on it is refused with
  * WB_ERR_UNUSABLE. */
 void wbd_abandon_call(wbd_store_t *s, bool on_owner_thread);
+
+/* ---- async calls (async.c) ----------------------------------------------- */
+
+/* Set for good in every store of an async engine, so that each synchronous
+ * entry into wasm (calls, instantiation) takes wbd_call_begin's slow path,
+ * which refuses it (Wasmtime panics on them in such stores). */
+#define WBD_ATTN_ASYNC 4u
+
+/* Prepares a new store of an async engine: its epoch callback and the
+ * attention bit. */
+void wbd_async_store_init(wbd_store_t *s);
+/* Cancels the store's unfinished call future (its wasm stack unwinds, its
+ * async host calls' continuations are dropped) before the wasmtime store is
+ * deleted. The thread that deletes the store. */
+void wbd_async_store_fini(wbd_store_t *s);
+/* The status for a synchronous entry into wasm in an async store. */
+wb_status_t wbd_async_refuse_sync(wbd_store_t *s);
+/* Instantiates in an async store: starts Wasmtime's async instantiation
+ * (through `linker`, or the template `pre` when linker is NULL) and polls
+ * it to completion on this thread; *out gets the instance handle. Refuses
+ * while a call future is unfinished, and when the start function waits on
+ * an async host function (nothing could complete it). */
+wb_status_t wbd_async_instantiate_now(wbh_slot_t *ss, const wasmtime_linker_t *linker, wasmtime_module_t *module,
+                                      const wasmtime_instance_pre_t *pre, wbd_modinfo_t *info, bool needs_wasi,
+                                      uint64_t *out);
+
+/* An async host function (wb_linker_define_async_func); Wasmtime owns it
+ * (wbd_asyncfn_finalize). Numeric parameters and results only. */
+typedef struct wbd_asyncfn {
+  wb_async_host_callback_t callback;
+  void *env;
+  wb_finalizer_t finalizer;
+  char *label;               /* "\"module\" \"name\"", for messages */
+  uint32_t nparams, nresults;
+  uint8_t kinds[];           /* params then results */
+} wbd_asyncfn_t;
+void wbd_asyncfn_finalize(void *env);
+/* A caller handle for a host callback now running (host.c), valid until
+ * wbd_caller_leave; *slot_out is for wbd_caller_leave. */
+wb_status_t wbd_caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id, wbh_slot_t **slot_out);
+void wbd_caller_leave(wbd_store_t *s, wbh_slot_t *slot);
+/* Wasmtime's callback for every async host function; env is a wbd_asyncfn_t. */
+void wbd_async_trampoline(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args, size_t nargs,
+                          wasmtime_val_t *results, size_t nresults, wasm_trap_t **trap_ret,
+                          wasmtime_async_continuation_t *cont);
+/* Starts instantiating a template in an async store; the future takes over
+ * the caller's reference on template_id. *out: the future's id. */
+wb_status_t wbd_async_instantiate_start(wbh_slot_t *ss, const wasmtime_instance_pre_t *pre, wbd_modinfo_t *info,
+                                        uint64_t template_id, bool needs_wasi, uint64_t *out);
+/* The destructor of WBH_KIND_CALL_FUTURE. */
+void wbd_call_future_destroy(void *obj);
+/* wbd_call_begin_slow without the async gate: an interrupt that came before
+ * the call, the store deadline, the call timeout's start (deadline.c). */
+wb_status_t wbd_call_begin_checks(wbd_store_t *s);
+
+/* Whether the store's running call must stop now (an interrupt came, or its
+ * deadline or call timeout passed); sets interrupt_fired or deadline_fired,
+ * which wbd_fail_call reads, and *why says which (deadline.c). Owner thread. */
+int wbd_store_must_stop(wbd_store_t *s, const char **why);
+
+/* Turns a store's epoch yields on or off (deadline.c: the ticker then moves
+ * its engine's epoch every millisecond). Owner thread. */
+wb_status_t wbd_async_epoch_ticks(wbd_store_t *s, bool on);
 
 /* Statistics kept by dispatch. */
 extern _Atomic uint64_t wbd_traps, wbd_interrupts;

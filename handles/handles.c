@@ -42,6 +42,7 @@ static const char *const kind_names[WBH_KIND_COUNT] = {
     "wb_table_t", "wb_ref_t", "wb_tag_t", "wb_exception_t", "wb_call_future_t",
     "wb_component_t", "wb_component_template_t", "wb_component_linker_t", "wb_component_instance_t",
     "wb_component_func_t", "wb_resource_t", "wb_component_pool_t", "wb_typed_func_t",
+    "wb_async_token_t",
 };
 
 const char *wbh_kind_name(uint8_t kind) {

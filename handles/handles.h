@@ -74,6 +74,8 @@ enum {
   /* a function checked once against a signature (store-bound; its object is
    * the function's, freed with the function) */
   WBH_KIND_TYPED_FUNC,
+  /* an async host call waiting for wb_async_complete (store-bound) */
+  WBH_KIND_ASYNC_TOKEN,
   WBH_KIND_COUNT
 };
 
@@ -277,6 +279,7 @@ static inline int wbh_is_store_bound(uint8_t kind) {
   case WBH_KIND_INSTANCE: case WBH_KIND_FUNC: case WBH_KIND_MEMORY: case WBH_KIND_GLOBAL: case WBH_KIND_CALLER:
   case WBH_KIND_TABLE: case WBH_KIND_REF: case WBH_KIND_TAG: case WBH_KIND_EXCEPTION: case WBH_KIND_CALL_FUTURE:
   case WBH_KIND_COMPONENT_INSTANCE: case WBH_KIND_COMPONENT_FUNC: case WBH_KIND_RESOURCE: case WBH_KIND_TYPED_FUNC:
+  case WBH_KIND_ASYNC_TOKEN:
     return 1;
   default:
     return 0;

@@ -2811,6 +2811,250 @@ typedef void (*wb_log_callback_t)(void *user, wb_log_level_t level, const char *
  */
 wb_status_t wb_set_log_callback(wb_log_callback_t callback, void *user, wb_log_level_t min_level);
 
+/* ------------------------------------------------------------------------ */
+/** \name Async calls in a store (engines with async_support)
+ *
+ * A store of an engine made with `async_support = true` runs wasm only
+ * through call futures: ::wb_func_call_async starts a call, and the store's
+ * owner thread drives it with ::wb_call_future_poll until it is done. A
+ * guest yields (the poll returns, not done) every N units of fuel
+ * (::wb_store_set_fuel_async_yield_interval), at each epoch tick
+ * (::wb_store_set_epoch_async_yield), and while an async host function
+ * (::wb_linker_define_async_func) waits for ::wb_async_complete; so one
+ * thread can interleave many long-running guests, one store each.
+ *
+ * Rules: a store has at most one unfinished call future; while it has one,
+ * every other entry into its wasm (a call, an instantiation, another
+ * future) is refused with ::WB_ERR_BUSY. Synchronous calls
+ * (::wb_func_call, typed calls, pools) are refused in async stores with
+ * ::WB_ERR_INVALID_ARGUMENT; instantiation works and runs to completion
+ * before it returns (or use ::wb_template_instantiate_async). Interrupts,
+ * call timeouts and deadlines stop an async call as they stop a
+ * synchronous one (::WB_ERR_INTERRUPTED from ::wb_call_future_results),
+ * also while it waits on an async host function. A future is bound to its
+ * store: it follows the store through ::wb_store_release and
+ * ::wb_store_adopt (poll it on the new owner thread), and deleting the
+ * store deletes it. Deleting an unfinished future cancels the call: its
+ * wasm stack is unwound, the continuations of its waiting async host
+ * calls are dropped (their tokens become invalid), and the store can run
+ * the next call. WASI cannot be used in async stores.
+ *
+ * Wasm of an async call, and the host callbacks it calls, run on a stack of
+ * the engine's `async_stack_size` (which must exceed `max_wasm_stack`):
+ * host callbacks of async stores get what wasm left of it, so keep them
+ * shallow or raise `async_stack_size`.
+ */
+/** \brief A call (or an instantiation) running in an async store; a
+ *  store-bound handle, used by the store's owner thread only. */
+typedef struct wb_call_future {
+  uint64_t id; /**< opaque; 0 is the null handle */
+} wb_call_future_t;
+
+/** \brief An async host call waiting for ::wb_async_complete; a
+ *  store-bound handle, valid until the call is completed, failed or
+ *  cancelled. */
+typedef struct wb_async_token {
+  uint64_t id; /**< opaque; 0 is the null handle */
+} wb_async_token_t;
+
+/**
+ * \brief Makes the store's guests yield every `interval` units of fuel
+ * (0: never). The store's owner thread; the engine needs `consume_fuel`
+ * and `async_support`. The setting stays for later calls.
+ * \param store the store.
+ * \param interval units of fuel between yields; 0 turns yielding off.
+ * \return ::WB_ERR_INVALID_ARGUMENT when the engine lacks fuel or async
+ *         support; ::WB_ERR_BUSY while a call future of the store is
+ *         unfinished; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_store_set_fuel_async_yield_interval(wb_store_t store, uint64_t interval);
+
+/**
+ * \brief Makes the store's guests yield at each epoch tick (about once a
+ * millisecond; the library's ticker moves the engine's epoch while any of
+ * its stores asks for it), or stops that. The store's owner thread; the
+ * engine needs `async_support` and `epoch_interruption`.
+ * \param store the store.
+ * \param enable true: yield at each tick; false: do not.
+ * \return ::WB_ERR_INVALID_ARGUMENT when the engine lacks async support or
+ *         epoch interruption; ::WB_ERR_NO_MEMORY; ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_store_set_epoch_async_yield(wb_store_t store, bool enable);
+
+/**
+ * \brief Starts calling `func` in its async store and returns at once,
+ * before any wasm runs; ::wb_call_future_poll runs it.
+ *
+ * The owner thread of the function's store. The arguments are checked and
+ * copied now (the caller keeps `args`). The call's timeout
+ * (::wb_store_set_call_timeout) starts now; an interrupt that came before
+ * is reported now.
+ * \param func the function (of a store of an engine with async_support).
+ * \param args its arguments, `nargs` of them (NULL when 0).
+ * \param nargs the number of arguments; must match the function.
+ * \param out receives the future; delete it with ::wb_call_future_delete.
+ * \return ::WB_ERR_INVALID_ARGUMENT for a store without async support or a
+ *         NULL pointer; ::WB_ERR_TYPE_MISMATCH for wrong counts or kinds;
+ *         ::WB_ERR_BUSY while another future of the store is unfinished or
+ *         from inside a call of the store; ::WB_ERR_INTERRUPTED;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_func_call_async(wb_func_t func, const wb_val_t *args, size_t nargs, wb_call_future_t *out);
+
+/**
+ * \brief Runs the future's call until it completes or yields.
+ *
+ * The owner thread of the future's store (after ::wb_store_adopt, the new
+ * owner), not from inside a call into wasm (a host callback). Polling a
+ * finished future does nothing and says done again.
+ * \param fut the future.
+ * \param done receives true when the call has finished (its outcome is
+ *        then read with ::wb_call_future_results or
+ *        ::wb_call_future_instance), false when it yielded.
+ * \return ::WB_OK whether the call succeeded, trapped or was interrupted
+ *         (the outcome is the future's); ::WB_ERR_INVALID_ARGUMENT for NULL
+ *         `done`; ::WB_ERR_BUSY from inside a call into wasm;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE (also for a
+ *         cancelled or deleted future).
+ */
+wb_status_t wb_call_future_poll(wb_call_future_t fut, bool *done);
+
+/**
+ * \brief The outcome of a finished call future: its status (as
+ * ::wb_func_call would have returned it, with the same message and trap
+ * code in ::wb_last_error and ::wb_last_trap_code) and, on ::WB_OK, its
+ * results.
+ *
+ * The owner thread of the future's store; may be asked again (the same
+ * outcome). Results that are references are handles of the store, made
+ * when the call finished.
+ * \param fut the future of a call (not of an instantiation).
+ * \param results receives the results, `nresults` of them (NULL when 0).
+ * \param nresults the number of results; must match the function.
+ * \return the call's status: ::WB_OK, ::WB_ERR_TRAP, ::WB_ERR_INTERRUPTED,
+ *         ...; ::WB_ERR_BUSY when it has not finished;
+ *         ::WB_ERR_TYPE_MISMATCH for a wrong count; ::WB_ERR_INVALID_ARGUMENT
+ *         for NULL `results` or a future of an instantiation;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_call_future_results(wb_call_future_t fut, wb_val_t *results, size_t nresults);
+
+/**
+ * \brief Deletes a future. The owner thread of its store, not from inside
+ * a call into wasm of that store. An unfinished call is cancelled: its wasm
+ * stack is unwound, waiting async host calls are dropped (their
+ * continuations' finalizers run, their tokens become invalid), and the
+ * store may start another call. The null handle is ::WB_OK.
+ * \param fut the future; invalid afterwards.
+ * \return ::WB_ERR_BUSY from inside a call into wasm of the store;
+ *         ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_call_future_delete(wb_call_future_t fut);
+
+/**
+ * \brief Starts instantiating a template in an async store; the start
+ * function (if any) runs as the future is polled.
+ * The owner thread of `store`; the template may be shared.
+ * \param tmpl the template (the future holds a reference until deleted).
+ * \param store a store of an engine with async_support.
+ * \param out receives the future: poll it, then take the instance with
+ *        ::wb_call_future_instance.
+ * \return ::WB_ERR_INVALID_ARGUMENT for a store without async support, a
+ *         template of another engine, a template with WASI, or NULL `out`;
+ *         ::WB_ERR_BUSY while another future of the store is unfinished;
+ *         ::WB_ERR_INTERRUPTED; ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_template_instantiate_async(wb_template_t tmpl, wb_store_t store, wb_call_future_t *out);
+
+/**
+ * \brief The instance made by a finished instantiation future, or its
+ * failure (as ::wb_template_instantiate would report it).
+ * The owner thread of the future's store.
+ * \param fut the future of ::wb_template_instantiate_async.
+ * \param out receives the instance (the store's).
+ * \return the instantiation's status (::WB_OK, ::WB_ERR_TRAP,
+ *         ::WB_ERR_LINK, ::WB_ERR_INTERRUPTED, ...); ::WB_ERR_BUSY when it
+ *         has not finished; ::WB_ERR_INVALID_ARGUMENT for NULL `out` or a
+ *         future of a call; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_call_future_instance(wb_call_future_t fut, wb_instance_t *out);
+
+/**
+ * \brief An async host function: it starts its work and returns at once;
+ * the call stays pending (the guest's future yields) until the host calls
+ * ::wb_async_complete or ::wb_async_fail with `token`, on the store's
+ * owner thread, inside this callback or after it returns, between polls.
+ *
+ * Runs on the store's owner thread, inside ::wb_call_future_poll. It may
+ * not call into wasm of its store, nor poll or delete futures.
+ * \param env the pointer given at definition.
+ * \param caller the calling instance, as for ::wb_host_callback_t (its
+ *        exports, its store through ::wb_caller_store); valid only during
+ *        this callback.
+ * \param args the arguments, `nargs` of them (valid during the callback).
+ * \param nargs the number of arguments.
+ * \param token identifies this call until it is completed, failed or
+ *        cancelled.
+ * \return ::WB_OK to stay pending (or when already completed); any other
+ *         status makes the guest trap with the callback's message.
+ */
+typedef wb_status_t (*wb_async_host_callback_t)(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs,
+                                                wb_async_token_t token);
+
+/**
+ * \brief Defines `module`.`name` as an async host function of numeric
+ * parameters and results (i32, i64, f32, f64) in a linker of an engine
+ * with async_support.
+ * The linker's creator thread. `module` and `name` are copied.
+ * \param linker the linker.
+ * \param module the import module name (UTF-8).
+ * \param name the import name (UTF-8).
+ * \param params parameter kinds, `nparams` of them (read, not retained).
+ * \param nparams the number of parameters.
+ * \param results result kinds, `nresults` of them (read, not retained).
+ * \param nresults the number of results.
+ * \param callback runs when a guest calls the function.
+ * \param env passed to every call; `finalizer(env)` (may be NULL) runs
+ *        once, when the last copy of the function goes, also when this
+ *        call fails.
+ * \param finalizer frees `env`, or NULL.
+ * \return ::WB_ERR_INVALID_ARGUMENT for an engine without async support,
+ *         NULL `callback`, or kinds that are not numbers; ::WB_ERR_LINK for
+ *         a duplicate name; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_linker_define_async_func(wb_linker_t linker, const char *module, const char *name,
+                                        const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                                        size_t nresults, wb_async_host_callback_t callback, void *env,
+                                        wb_finalizer_t finalizer);
+
+/**
+ * \brief Completes a waiting async host call with its results; the guest
+ * continues at the future's next poll.
+ * The owner thread of the call's store (after a move, the new owner).
+ * \param token the call's token; invalid once the guest has continued.
+ * \param results the results, `nresults` of them, of the function's kinds
+ *        (copied).
+ * \param nresults the number of results.
+ * \return ::WB_ERR_INVALID_ARGUMENT when already completed or failed, or
+ *         for NULL `results`; ::WB_ERR_TYPE_MISMATCH for wrong counts or
+ *         kinds; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_async_complete(wb_async_token_t token, const wb_val_t *results, size_t nresults);
+
+/**
+ * \brief Fails a waiting async host call: the guest traps with `message`
+ * at the future's next poll (the call's status is ::WB_ERR_TRAP).
+ * The owner thread of the call's store.
+ * \param token the call's token.
+ * \param message why (copied; NULL: a generic message).
+ * \return ::WB_ERR_INVALID_ARGUMENT when already completed or failed;
+ *         ::WB_ERR_NO_MEMORY; ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_async_fail(wb_async_token_t token, const char *message);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -154,6 +154,20 @@ static wasm_functype_t *functype_of(const wb_valkind_t *params, size_t np, const
   return wasm_functype_new(&pv, &rv); /* takes both vectors */
 }
 
+/* A host function's kinds, params then results, as bytes. */
+static void copy_kinds(uint8_t *out, const wb_valkind_t *params, size_t np, const wb_valkind_t *results, size_t nr) {
+  for (size_t i = 0; i < np; i++) out[i] = (uint8_t)params[i];
+  for (size_t i = 0; i < nr; i++) out[np + i] = (uint8_t)results[i];
+}
+
+/* A host function's label for messages, "\"module\" \"name\"" (NULL when out
+ * of memory). */
+static char *host_label(const char *module, size_t mlen, const char *name, size_t nlen) {
+  char *label = malloc(mlen + nlen + 6);
+  if (label) snprintf(label, mlen + nlen + 6, "\"%.*s\" \"%.*s\"", (int)mlen, module, (int)nlen, name);
+  return label;
+}
+
 /* A host function's object for the trampolines (dispatch/host.c), or a
  * status; on failure the finalizer has run (ownership of env was passed
  * in). module and name label it in messages. */
@@ -175,12 +189,10 @@ wb_status_t wbl_hostfn_new(const char *module, size_t mlen, const char *name, si
   h->finalizer = finalizer;
   h->nparams = (uint32_t)nparams;
   h->nresults = (uint32_t)nresults;
-  for (size_t i = 0; i < nparams; i++) h->kinds[i] = (uint8_t)params[i];
-  for (size_t i = 0; i < nresults; i++) h->kinds[nparams + i] = (uint8_t)results[i];
+  copy_kinds(h->kinds, params, nparams, results, nresults);
   h->numeric = nparams <= 16 && nresults <= 16; /* the trampoline's fast path (dispatch/host.c) */
   for (size_t i = 0; i < nparams + nresults; i++) h->numeric = h->numeric && h->kinds[i] <= WB_F64;
-  h->label = malloc(mlen + nlen + 6);
-  if (h->label) snprintf(h->label, mlen + nlen + 6, "\"%.*s\" \"%.*s\"", (int)mlen, module, (int)nlen, name);
+  h->label = host_label(module, mlen, name, nlen);
   *out = h;
   return WB_OK;
 }
@@ -366,6 +378,11 @@ wb_status_t wb_linker_instantiate(wb_linker_t linker, wb_store_t store, wb_modul
   wb_status_t st = prepare(linker, store, module, &l, &ss, &m);
   if (st) return st;
   wbd_store_t *s = wbd_store_of(ss);
+  if (s->engine->async_support) { /* polled to completion here (dispatch/async.c) */
+    st = wbd_async_instantiate_now(ss, l->linker, m->module, 0, m->info, l->has_wasi, &out->id);
+    wbh_release(module.id);
+    return st;
+  }
   st = wbl_instantiate_begin(s, l->has_wasi);
   if (st == WB_OK) st = wbd_check_instantiable(m->info);
   if (st == WB_OK) {
@@ -432,6 +449,10 @@ wb_status_t wbl_template_instantiate(void *tobj, uint64_t store_id, uint64_t *ou
   wbd_store_t *s = wbd_store_of(ss);
   if (t->engine_serial != s->engine->serial)
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template belongs to another engine than the store");
+  if (s->engine->async_support) { /* polled to completion here (dispatch/async.c) */
+    if ((st = wbd_async_instantiate_now(ss, 0, 0, t->pre, t->info, t->has_wasi, out))) return st;
+    return wbl_store_share(s, &t->shared);
+  }
   if ((st = wbl_instantiate_begin(s, t->has_wasi)) || (st = wbd_check_instantiable(t->info))) return st;
   wasmtime_instance_t inst;
   wasm_trap_t *trap = 0;
@@ -477,6 +498,10 @@ wb_status_t wb_shared_memory_new(wb_engine_t engine, uint32_t min_pages, uint32_
   wb_status_t st = wbh_acquire(engine.id, WBH_KIND_ENGINE, &eobj);
   if (st) return st;
   wbd_engine_t *e = eobj;
+  if (e->async_support) { /* its waker (waits.c) would instantiate synchronously in a store of the engine */
+    wbh_release(engine.id);
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "shared memories cannot be made for an engine with async_support");
+  }
   wasm_memorytype_t *mt = 0;
   wasmtime_sharedmemory_t *mem = 0;
   wasmtime_error_t *err = wasmtime_memorytype_new(min_pages, true, max_pages, false, true, 16, &mt);
@@ -561,4 +586,73 @@ wb_status_t wb_shared_memory_read(wb_shared_memory_t memory, uint64_t offset, vo
 
 wb_status_t wb_shared_memory_write(wb_shared_memory_t memory, uint64_t offset, const void *src, size_t len) {
   return shared_copy(memory, offset, (void *)src, len, 1);
+}
+
+/* ---- async (engines with async_support; dispatch/async.c runs them) -------- */
+
+wb_status_t wb_template_instantiate_async(wb_template_t tmpl, wb_store_t store, wb_call_future_t *out) {
+  wbh_slot_t *ss, *same;
+  wb_status_t st = wbh_bound(store.id, WBH_KIND_STORE, &ss, &same);
+  if (st) return st;
+  if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
+  void *tobj;
+  if ((st = wbh_acquire(tmpl.id, WBH_KIND_TEMPLATE, &tobj))) return st;
+  wbl_template_t *t = tobj;
+  if (t->engine_serial != wbd_store_of(ss)->engine->serial) {
+    wbh_release(tmpl.id);
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "the template belongs to another engine than the store");
+  }
+  /* engines with async_support have no shared memories, so t->shared is empty */
+  uint64_t id;
+  st = wbd_async_instantiate_start(ss, t->pre, t->info, tmpl.id, t->has_wasi, &id);
+  if (st) {
+    wbh_release(tmpl.id);
+    return st;
+  }
+  out->id = id; /* the future holds the template reference until it is deleted */
+  return WB_OK;
+}
+
+wb_status_t wb_linker_define_async_func(wb_linker_t linker, const char *module, const char *name,
+                                        const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                                        size_t nresults, wb_async_host_callback_t callback, void *env,
+                                        wb_finalizer_t finalizer) {
+  wbl_linker_t *l;
+  size_t mlen = 0, nlen = 0;
+  wb_status_t st = owned_linker(linker, &l);
+  if (st == WB_OK) st = check_names(module, name, &mlen, &nlen);
+  /* Wasmtime's Linker::func_new_async panics for an engine without async support */
+  if (st == WB_OK && !l->engine->async_support)
+    st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "async host functions need an engine with async_support");
+  if (st == WB_OK && !callback) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "callback is NULL");
+  if (st == WB_OK) st = check_kinds(params, nparams, "params");
+  if (st == WB_OK) st = check_kinds(results, nresults, "results");
+  for (size_t i = 0; st == WB_OK && i < nparams + nresults; i++) {
+    wb_valkind_t k = i < nparams ? params[i] : results[i - nparams];
+    if ((unsigned)k > WB_F64)
+      st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "async host functions take and return numbers only (i32, i64, f32, "
+                                             "f64); %s[%zu] is not one",
+                    i < nparams ? "params" : "results", i < nparams ? i : i - nparams);
+  }
+  wbd_asyncfn_t *h = st == WB_OK ? malloc(sizeof *h + nparams + nresults) : 0;
+  if (st == WB_OK && !h) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a host function");
+  if (st) {
+    if (finalizer) finalizer(env); /* ownership of env was passed in */
+    return st;
+  }
+  h->callback = callback;
+  h->env = env;
+  h->finalizer = finalizer;
+  h->nparams = (uint32_t)nparams;
+  h->nresults = (uint32_t)nresults;
+  copy_kinds(h->kinds, params, nparams, results, nresults);
+  h->label = host_label(module, mlen, name, nlen);
+  wasm_functype_t *ft = functype_of(params, nparams, results, nresults);
+  /* From here Wasmtime owns h: it calls wbd_asyncfn_finalize when the last
+   * copy of the function goes, including when the definition fails. */
+  wasmtime_error_t *err = wasmtime_linker_define_async_func(l->linker, module, mlen, name, nlen, ft,
+                                                            wbd_async_trampoline, h, wbd_asyncfn_finalize);
+  wasm_functype_delete(ft);
+  if (err) return link_error(WB_ERR_LINK, "cannot define the async host function", err);
+  return WB_OK;
 }

@@ -58,6 +58,7 @@ void wbl_init(void) {
   wbh_set_destructor(WBH_KIND_CALLER, destroy_plain);
   wbh_set_destructor(WBH_KIND_TABLE, destroy_plain);
   wbh_set_destructor(WBH_KIND_REF, wbd_ref_destroy);
+  wbh_set_destructor(WBH_KIND_CALL_FUTURE, wbd_call_future_destroy);
   wbl_init_linking();
 }
 
@@ -71,13 +72,6 @@ void (*wbd_component_store_fini)(wbd_store_t *s);
 #define WBL_DEFAULT_TABLE_ELEMENTS 10000000
 
 wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
-  /* Wasmtime aborts the process when a store of an async engine is used
-   * through its synchronous entry points (instantiation, calls, memory
-   * growth), which are all wasmbound's store functions have */
-  if (e->async_support)
-    return wbi_fail(WB_ERR_INVALID_ARGUMENT,
-                    "the engine has async_support, and this build of wasmbound has no async calls to run its "
-                    "stores with: make the engine without async_support");
   wbd_store_t *s = calloc(1, sizeof *s);
   if (!s) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a store");
   wbh_retain(engine_id); /* the store's own reference, dropped by destroy_store */
@@ -88,6 +82,10 @@ wb_status_t wbl_store_new(wbd_engine_t *e, uint64_t engine_id, uint64_t *out) {
   s->stack_needed = (uintptr_t)e->max_wasm_stack + WBD_STACK_MARGIN;
   atomic_init(&s->stack_gate, s->stack_needed);
   wbd_store_init(s);
+  /* Wasmtime aborts the process when a store of an async engine enters
+   * wasm synchronously: such stores run wasm through call futures only
+   * (dispatch/async.c refuses the rest) */
+  if (e->async_support) wbd_async_store_init(s);
   wasmtime_store_limiter(s->store, -1, WBL_DEFAULT_TABLE_ELEMENTS, -1, -1, -1); /* -1: Wasmtime's defaults */
   uint64_t id;
   wb_status_t st = wbh_alloc(WBH_KIND_STORE, s, 0, &id);
@@ -202,11 +200,12 @@ static wb_status_t delete_store(uint64_t id) {
   wbd_store_t *s = wbd_store_of(ss);
   if (s->depth > 0) {
     if (orphan) wbd_abandon_call(s, false);
-    else if (wbd_callback_escaped(s)) wbd_abandon_call(s, true);
+    else if (!s->async_polling && wbd_callback_escaped(s)) wbd_abandon_call(s, true);
     else
       return wbi_fail(WB_ERR_BUSY, "cannot delete a store from inside one of its own calls (a host callback); "
                                    "delete it after the outermost call returns");
   }
+  wbd_async_store_fini(s); /* cancels an unfinished call future, which borrows the store */
   wbd_store_fini(s);
   wasmtime_store_delete(s->store);
   s->store = 0;
@@ -300,6 +299,14 @@ wb_status_t wb_instance_new(wb_store_t store, wb_module_t module, wb_instance_t 
     st = wbi_fail(WB_ERR_LINK, "the module has %u import%s (the first is \"%s\" \"%s\"); "
                                "wb_instance_new takes modules without imports: use a linker",
                   m->info->nimports, m->info->nimports == 1 ? "" : "s", im->module, im->name);
+    goto done;
+  }
+  if (s->engine->async_support) { /* Wasmtime's only async instantiation goes through a linker */
+    wasmtime_linker_t *empty = wasmtime_linker_new(s->engine->engine);
+    uint64_t id;
+    st = wbd_async_instantiate_now(ss, empty, m->module, 0, m->info, false, &id);
+    wasmtime_linker_delete(empty);
+    if (st == WB_OK) out->id = id;
     goto done;
   }
   st = wbl_instantiate_begin(s, false);

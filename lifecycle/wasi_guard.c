@@ -312,18 +312,8 @@ static uint64_t clock_ns(clockid_t id) {
 /* Whether the store's call should stop now; sets why (as the epoch callback
  * would) so that the call ends with WB_ERR_INTERRUPTED. */
 static int store_must_stop(wbd_store_t *s) {
-  if (wbd_attention_clear(s, WBD_ATTN_INTERRUPT) & WBD_ATTN_INTERRUPT) {
-    s->interrupt_fired = 1;
-    return 1;
-  }
-  if (s->timed) {
-    uint64_t now = wbd_now_ns();
-    if ((s->deadline_ns && now >= s->deadline_ns) || (s->call_deadline_ns && now >= s->call_deadline_ns)) {
-      s->deadline_fired = 1;
-      return 1;
-    }
-  }
-  return 0;
+  const char *why;
+  return wbd_store_must_stop(s, &why);
 }
 
 static wasm_trap_t *guard_poll_oneoff(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
