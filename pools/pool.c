@@ -11,9 +11,22 @@
  * it also holds a reference on the pool's handle, which keeps the pool
  * object alive for anyone who needs its lock to cancel it.
  *
- * Every request completes exactly once, in complete(), under its own lock. */
+ * Every request completes exactly once, in complete(), under its own lock.
+ *
+ * Cancellation (pthread_cancel of a thread inside these functions): every
+ * function that takes a lock runs with cancellation disabled, except the
+ * waits a caller may sit in for long (for a result, for room in the queue),
+ * which restore the caller's state inside a cleanup handler that unlocks
+ * and drops what the waiter held. A cancelled waiter leaves no lock held
+ * and no reference behind. (Asynchronous cancellation is not supported.)
+ *
+ * A worker's thread may not wait for its own pool (a host function calling
+ * wb_pool_call on the pool that runs it): it could be the only worker that
+ * would ever run that call. Such waits are refused with WB_ERR_WRONG_THREAD. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +64,7 @@ typedef struct worker {
   wb_func_t *funcs;          /* by export index; id 0 for non-functions */
   uint64_t calls;            /* since the last recycle */
   request_t *current;        /* under pool->lock */
+  int starting;              /* under pool->lock: instantiating the template in `store` */
   wb_status_t start_status;
   char *start_error;
 } worker_t;
@@ -82,6 +96,14 @@ struct pool {
 
 /* The pool whose worker this thread is, if any: its own shutdown would join itself. */
 static __thread pool_t *tls_worker_of;
+
+static int cancel_off(void) {
+  int old = PTHREAD_CANCEL_DISABLE;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+  return old;
+}
+
+static void cancel_restore(int old) { pthread_setcancelstate(old, 0); }
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -131,33 +153,71 @@ static void cancel_locked(pool_t *p, request_t *r, const char *why);
 
 /* ---- workers ---------------------------------------------------------------------- */
 
-static wb_status_t start_instance(worker_t *w) {
+/* The template's instantiation, start function included, runs under the
+ * pool's start_timeout_ms and with fuel_per_call; a cancelling shutdown
+ * interrupts it (the store is published under the lock first, so that
+ * either the shutdown sees it or it sees the shutdown). */
+static wb_status_t instantiate(worker_t *w, wb_store_t store) {
   pool_t *p = w->pool;
-  wb_status_t st = wbl_store_new(p->engine, p->engine_id, &w->store);
-  if (st) return st;
-  wb_store_t store = {w->store};
+  wb_status_t st = WB_OK;
   if (p->cfg.memory_limit_bytes) {
     wb_store_limits_t lim = WB_STORE_LIMITS_INIT;
     lim.memory_bytes = p->cfg.memory_limit_bytes;
     if ((st = wb_store_set_limits(store, &lim))) return st;
   }
-  if (p->cfg.call_timeout_ms && (st = wb_store_set_call_timeout(store, p->cfg.call_timeout_ms))) return st;
+  int timed = p->engine->epoch_interruption;
+  uint64_t start_ms = p->cfg.start_timeout_ms > (UINT64_C(1) << 40) ? UINT64_C(1) << 40 : p->cfg.start_timeout_ms;
+  if (timed && (st = wb_store_set_call_timeout(store, start_ms))) return st;
+  if (p->cfg.fuel_per_call && (st = wb_store_set_fuel(store, p->cfg.fuel_per_call))) return st;
   wb_instance_t inst;
-  if ((st = wbl_template_instantiate(p->template_obj, w->store, &inst.id))) return st;
+  st = wbl_template_instantiate(p->template_obj, store.id, &inst.id);
+  if (st == WB_ERR_INTERRUPTED) {
+    pthread_mutex_lock(&p->lock);
+    int cancelled = p->cancelling;
+    pthread_mutex_unlock(&p->lock);
+    if (cancelled) return wbi_fail_prefix(st, "stopped because the pool was cancelled: ");
+    char prefix[160];
+    snprintf(prefix, sizeof prefix, "the start function ran past the pool's start_timeout_ms (%llu ms): ",
+             (unsigned long long)start_ms);
+    return wbi_fail_prefix(st, prefix);
+  }
+  if (st) return st;
+  /* from now on the calls' own budget (0 removes the start's) */
+  if (timed && (st = wb_store_set_call_timeout(store, p->cfg.call_timeout_ms))) return st;
   for (uint32_t i = 0; i < p->nexports; i++) {
     w->funcs[i].id = 0;
     if (p->exports[i].is_func && (st = wb_instance_get_func(inst, p->exports[i].name, &w->funcs[i]))) return st;
   }
-  w->calls = 0;
   return WB_OK;
 }
 
+static wb_status_t start_instance(worker_t *w) {
+  pool_t *p = w->pool;
+  uint64_t id = 0;
+  wb_status_t st = wbl_store_new(p->engine, p->engine_id, &id);
+  if (st) return st;
+  pthread_mutex_lock(&p->lock);
+  w->store = id;
+  w->starting = 1;
+  int cancelled = p->cancelling;
+  pthread_mutex_unlock(&p->lock);
+  st = cancelled ? wbi_fail(WB_ERR_INTERRUPTED, "the pool was cancelled before this worker made its instance")
+                 : instantiate(w, (wb_store_t){id});
+  pthread_mutex_lock(&p->lock);
+  w->starting = 0;
+  pthread_mutex_unlock(&p->lock);
+  w->calls = 0;
+  return st;
+}
+
 static wb_status_t recycle(worker_t *w) {
-  wb_store_delete((wb_store_t){w->store});
+  pool_t *p = w->pool;
+  uint64_t old = w->store;
+  pthread_mutex_lock(&p->lock);
   w->store = 0;
-  pthread_mutex_lock(&w->pool->lock);
-  w->pool->stats.recycled++;
-  pthread_mutex_unlock(&w->pool->lock);
+  p->stats.recycled++;
+  pthread_mutex_unlock(&p->lock);
+  wb_store_delete((wb_store_t){old});
   return start_instance(w);
 }
 
@@ -287,7 +347,8 @@ static wb_status_t read_exports(pool_t *p) {
   return st;
 }
 
-static const size_t pool_config_sizes[] = {0, sizeof(wb_pool_config_t)}; /* 1: 0.1.0 */
+/* 1: 0.1.0; 2: 0.3.0 (start_timeout_ms) */
+static const size_t pool_config_sizes[] = {0, offsetof(wb_pool_config_t, start_timeout_ms), sizeof(wb_pool_config_t)};
 static const wbi_versioned_t pool_config_info = {"wb_pool_config_t", "wb_pool_config_init", WB_POOL_CONFIG_VERSION,
                                                  pool_config_sizes};
 static const size_t pool_stats_sizes[] = {0, sizeof(wb_pool_stats_t)}; /* 1: 0.2.0 */
@@ -299,6 +360,7 @@ static void pool_config_defaults(wb_pool_config_t *c) {
   c->version = WB_POOL_CONFIG_VERSION;
   c->workers = 2;
   c->queue_capacity = 1024;
+  c->start_timeout_ms = WB_POOL_DEFAULT_START_TIMEOUT_MS;
 }
 
 wb_status_t wb_pool_config_init(wb_pool_config_t *out, uint32_t version) {
@@ -307,13 +369,23 @@ wb_status_t wb_pool_config_init(wb_pool_config_t *out, uint32_t version) {
   return wbi_versioned_write(&pool_config_info, out, version, &d);
 }
 
+/* Interrupts the workers that are making their instances (pool->lock held). */
+static void interrupt_starting(pool_t *p) {
+  for (uint32_t i = 0; i < p->nworkers; i++)
+    if (p->workers[i].starting && p->workers[i].store) wb_store_interrupt((wb_store_t){p->workers[i].store});
+}
+
 static void stop_workers(pool_t *p, uint32_t n) {
   pthread_mutex_lock(&p->lock);
   p->shutting_down = 1;
+  p->cancelling = 1;
+  interrupt_starting(p);
   pthread_cond_broadcast(&p->work_cv);
   pthread_mutex_unlock(&p->lock);
   for (uint32_t i = 0; i < n; i++) pthread_join(p->workers[i].thread, 0);
 }
+
+static wb_status_t pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_config_t *config, wb_pool_t *out);
 
 wb_status_t wb_pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_config_t *config, wb_pool_t *out) {
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
@@ -326,6 +398,17 @@ wb_status_t wb_pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_co
   if (cfg.queue_capacity == 0 || cfg.queue_capacity > (1u << 24))
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.queue_capacity is %u; it must be 1..16777216",
                     cfg.queue_capacity);
+  if (cfg.start_timeout_ms == 0)
+    return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.start_timeout_ms is 0; it must be at least 1 (default %u)",
+                    WB_POOL_DEFAULT_START_TIMEOUT_MS);
+  int cancel_state = cancel_off(); /* every wait below is bounded */
+  wb_status_t st = pool_new(engine, tmpl, &cfg, out);
+  cancel_restore(cancel_state);
+  return st;
+}
+
+static wb_status_t pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_config_t *config, wb_pool_t *out) {
+  wb_pool_config_t cfg = *config;
   void *eobj, *tobj;
   wb_status_t st = wbh_acquire(engine.id, WBH_KIND_ENGINE, &eobj);
   if (st) return st;
@@ -368,10 +451,12 @@ wb_status_t wb_pool_new(wb_engine_t engine, wb_template_t tmpl, const wb_pool_co
       st = wbi_fail(WB_ERR_NO_MEMORY, "cannot start worker thread %u", launched);
     if (st) break;
   }
+  pthread_mutex_lock(&p->lock);
   p->nworkers = launched;
-  if (st == WB_OK) { /* wait until every worker has its instance */
+  pthread_mutex_unlock(&p->lock);
+  if (st == WB_OK) { /* wait until every worker has its instance, or one failed (each is under start_timeout_ms) */
     pthread_mutex_lock(&p->lock);
-    while (p->started < p->nworkers) pthread_cond_wait(&p->ready_cv, &p->lock);
+    while (p->started < p->nworkers && p->alive == p->started) pthread_cond_wait(&p->ready_cv, &p->lock);
     for (uint32_t i = 0; i < p->nworkers && st == WB_OK; i++)
       if (p->workers[i].start_status)
         st = wbi_fail(p->workers[i].start_status, "pool worker %u could not instantiate the template: %s", i,
@@ -410,7 +495,36 @@ static wb_status_t check_call(pool_t *p, uint32_t index, const wb_val_t *args, s
   return WB_OK;
 }
 
-/* Queues a call; on WB_OK *out holds two references (the waiter's and the pool's). */
+/* What a cancelled waiter leaves behind, for its cleanup handler. */
+typedef struct waiter {
+  pthread_mutex_t *locked; /* held when the handler runs */
+  request_t *request;      /* a reference to drop (or NULL) */
+  int unpublished;         /* the request was never queued: drop both its references */
+  uint64_t handle;         /* a handle acquired by the waiter (or 0) */
+} waiter_t;
+
+static void waiter_cancelled(void *arg) {
+  waiter_t *w = arg;
+  pthread_mutex_unlock(w->locked);
+  if (w->request) {
+    if (w->unpublished) atomic_store(&w->request->refs, 1);
+    request_unref(w->request);
+  }
+  if (w->handle) wbh_release(w->handle);
+}
+
+static wb_status_t refuse_own_worker(pool_t *p, const char *what) {
+  (void)p;
+  return wbi_fail(WB_ERR_WRONG_THREAD, "%s on one of the pool's own workers (a host function of a call it runs): the "
+                  "wait could deadlock, since this worker may be the one that has to run the call; submit without "
+                  "waiting (wb_pool_submit with block false, then wb_future_poll), or use another pool", what);
+}
+
+static wb_status_t enqueue(pool_t *p, uint64_t pool_id, uint32_t index, const wb_val_t *args, size_t nargs,
+                           bool block, int cancel_state, request_t **out);
+
+/* Queues a call; on WB_OK *out holds two references (the waiter's and the pool's).
+ * want_results is SIZE_MAX for a future, else the blocking caller's room. */
 static wb_status_t submit(uint64_t pool_id, uint32_t index, const wb_val_t *args, size_t nargs, bool block,
                           size_t want_results, request_t **out) {
   void *obj;
@@ -421,11 +535,26 @@ static wb_status_t submit(uint64_t pool_id, uint32_t index, const wb_val_t *args
   if (st == WB_OK && want_results != SIZE_MAX && want_results != p->exports[index].nresults)
     st = wbi_fail(WB_ERR_TYPE_MISMATCH, "\"%s\" returns %u results; got room for %zu", p->exports[index].name,
                   p->exports[index].nresults, want_results);
-  request_t *r = st ? 0 : calloc(1, sizeof *r);
-  if (!st && !r) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a call");
+  if (st == WB_OK && want_results != SIZE_MAX && tls_worker_of == p) st = refuse_own_worker(p, "wb_pool_call");
   if (st) {
     wbh_release(pool_id);
     return st;
+  }
+  int cancel_state = cancel_off();
+  st = enqueue(p, pool_id, index, args, nargs, block, cancel_state, out);
+  cancel_restore(cancel_state);
+  return st;
+}
+
+/* submit()'s second half, with cancellation off; the wait for room restores
+ * the caller's cancel_state inside a cleanup handler. */
+static wb_status_t enqueue(pool_t *p, uint64_t pool_id, uint32_t index, const wb_val_t *args, size_t nargs,
+                           bool block, int cancel_state, request_t **out) {
+  wb_status_t st = WB_OK;
+  request_t *r = calloc(1, sizeof *r);
+  if (!r) {
+    wbh_release(pool_id);
+    return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a call");
   }
   uint32_t nresults = p->exports[index].nresults;
   r->args = malloc((nargs + nresults + 1) * sizeof(wb_val_t));
@@ -445,8 +574,18 @@ static wb_status_t submit(uint64_t pool_id, uint32_t index, const wb_val_t *args
   pthread_mutex_init(&r->mu, 0);
   pthread_cond_init(&r->done_cv, 0);
   pthread_mutex_lock(&p->lock);
-  while (!p->shutting_down && p->depth >= p->cfg.queue_capacity && block) pthread_cond_wait(&p->space_cv, &p->lock);
-  if (p->shutting_down) st = wbi_fail(WB_ERR_BUSY, "the pool is shut down");
+  if (!p->shutting_down && p->depth >= p->cfg.queue_capacity && block && tls_worker_of == p)
+    st = refuse_own_worker(p, "waiting for room in the pool's full queue");
+  while (!st && !p->shutting_down && p->depth >= p->cfg.queue_capacity && block) {
+    waiter_t w = {&p->lock, r, 1, pool_id};
+    pthread_cleanup_push(waiter_cancelled, &w);
+    cancel_restore(cancel_state);
+    pthread_cond_wait(&p->space_cv, &p->lock);
+    cancel_off();
+    pthread_cleanup_pop(0);
+  }
+  if (st) {
+  } else if (p->shutting_down) st = wbi_fail(WB_ERR_BUSY, "the pool is shut down");
   else if (p->depth >= p->cfg.queue_capacity)
     st = wbi_fail(WB_ERR_BUSY, "the pool's queue is full (%u calls)", p->cfg.queue_capacity);
   if (st) {
@@ -469,25 +608,44 @@ static wb_status_t submit(uint64_t pool_id, uint32_t index, const wb_val_t *args
   return WB_OK;
 }
 
-/* Waits for a request; reports its outcome to this thread. */
-static wb_status_t await(request_t *r, uint64_t timeout_ms, wb_val_t *results, size_t nresults) {
+/* Waits for a request; reports its outcome to this thread. When the thread
+ * is cancelled in the wait, it drops the waiter's reference on r
+ * (ref_held) or releases `handle` (the future's handle it acquired). */
+static wb_status_t await(request_t *r, uint64_t timeout_ms, wb_val_t *results, size_t nresults, int ref_held,
+                         uint64_t handle) {
   if (nresults != r->nresults)
     return wbi_fail(WB_ERR_TYPE_MISMATCH, "the function returns %u results; got room for %zu", r->nresults, nresults);
   if (nresults && !results) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "results is NULL with a non-zero count");
+  int cancel_state = cancel_off();
   pthread_mutex_lock(&r->mu);
-  if (timeout_ms == UINT64_MAX) {
-    while (!r->done) pthread_cond_wait(&r->done_cv, &r->mu);
-  } else if (!r->done) {
+  int done = r->done;
+  /* r->pool is only compared: a request that is not done keeps its pool alive */
+  if (!done && timeout_ms && tls_worker_of == r->pool) {
+    pthread_mutex_unlock(&r->mu);
+    cancel_restore(cancel_state);
+    return refuse_own_worker(r->pool, "wb_future_wait (with a non-zero timeout) for a call of this pool");
+  }
+  if (!done && timeout_ms) {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     uint64_t ns = (uint64_t)until.tv_nsec + (timeout_ms % 1000) * 1000000ull;
     until.tv_sec += (time_t)(timeout_ms / 1000 + ns / 1000000000ull);
     until.tv_nsec = (long)(ns % 1000000000ull);
-    while (!r->done && pthread_cond_timedwait(&r->done_cv, &r->mu, &until) != ETIMEDOUT) {
+    waiter_t w = {&r->mu, ref_held ? r : 0, 0, handle};
+    pthread_cleanup_push(waiter_cancelled, &w);
+    cancel_restore(cancel_state);
+    if (timeout_ms == UINT64_MAX) {
+      while (!r->done) pthread_cond_wait(&r->done_cv, &r->mu);
+    } else {
+      while (!r->done && pthread_cond_timedwait(&r->done_cv, &r->mu, &until) != ETIMEDOUT) {
+      }
     }
+    cancel_off();
+    pthread_cleanup_pop(0);
+    done = r->done;
   }
-  int done = r->done;
   pthread_mutex_unlock(&r->mu);
+  cancel_restore(cancel_state);
   if (!done) return wbi_fail(WB_ERR_TIMEOUT, "the call did not complete within %llu ms", (unsigned long long)timeout_ms);
   /* done is final: the outcome fields no longer change */
   if (r->status == WB_OK) {
@@ -528,7 +686,7 @@ wb_status_t wb_pool_call_index(wb_pool_t pool, uint32_t index, const wb_val_t *a
   request_t *r;
   wb_status_t st = submit(pool.id, index, args, nargs, true, nresults, &r);
   if (st) return st;
-  st = await(r, UINT64_MAX, results, nresults);
+  st = await(r, UINT64_MAX, results, nresults, 1, 0);
   request_unref(r);
   return st;
 }
@@ -566,7 +724,7 @@ wb_status_t wb_future_wait(wb_future_t future, uint64_t timeout_ms, wb_val_t *re
   void *obj;
   wb_status_t st = wbh_acquire(future.id, WBH_KIND_FUTURE, &obj);
   if (st) return st;
-  st = await(obj, timeout_ms, results, nresults);
+  st = await(obj, timeout_ms, results, nresults, 0, future.id);
   wbh_release(future.id);
   return st;
 }
@@ -609,6 +767,7 @@ wb_status_t wb_future_cancel(wb_future_t future) {
   void *obj;
   wb_status_t st = wbh_acquire(future.id, WBH_KIND_FUTURE, &obj);
   if (st) return st;
+  int cancel_state = cancel_off();
   request_t *r = obj;
   /* keep the pool alive while we use its lock: the request holds a pool
    * reference until it completes, so one more may be taken under r->mu */
@@ -625,6 +784,7 @@ wb_status_t wb_future_cancel(wb_future_t future) {
     wbh_release(pool_id);
   }
   wbh_release(future.id);
+  cancel_restore(cancel_state);
   return WB_OK;
 }
 
@@ -632,9 +792,20 @@ wb_status_t wb_future_delete(wb_future_t future) { return wbh_delete_shared(futu
 
 /* ---- shutdown, delete, statistics ---------------------------------------------------------- */
 
+static void shutdown_and_join(pool_t *p, wb_shutdown_mode_t mode);
+
 static wb_status_t shutdown_pool(pool_t *p, wb_shutdown_mode_t mode) {
   if (tls_worker_of == p)
     return wbi_fail(WB_ERR_BUSY, "a pool cannot be shut down or deleted from one of its own workers");
+  /* bounded: running calls and instantiations are interrupted (cancel) or
+   * end under their time limits (drain), so a cancel can wait until after */
+  int cancel_state = cancel_off();
+  shutdown_and_join(p, mode);
+  cancel_restore(cancel_state);
+  return WB_OK;
+}
+
+static void shutdown_and_join(pool_t *p, wb_shutdown_mode_t mode) {
   pthread_mutex_lock(&p->lock);
   p->shutting_down = 1;
   if (mode == WB_SHUTDOWN_CANCEL && !p->cancelling) {
@@ -642,13 +813,14 @@ static wb_status_t shutdown_pool(pool_t *p, wb_shutdown_mode_t mode) {
     while (p->head) cancel_locked(p, p->head, "cancelled: the pool was shut down");
     for (uint32_t i = 0; i < p->nworkers; i++)
       if (p->workers[i].current) cancel_locked(p, p->workers[i].current, "");
+    interrupt_starting(p); /* a worker recycling its instance: its start function */
   }
   pthread_cond_broadcast(&p->work_cv);
   pthread_cond_broadcast(&p->space_cv);
   if (p->joining) { /* another thread joins: wait for it */
     while (!p->joined) pthread_cond_wait(&p->joined_cv, &p->lock);
     pthread_mutex_unlock(&p->lock);
-    return WB_OK;
+    return;
   }
   p->joining = 1;
   pthread_mutex_unlock(&p->lock);
@@ -659,7 +831,6 @@ static wb_status_t shutdown_pool(pool_t *p, wb_shutdown_mode_t mode) {
   p->joined = 1;
   pthread_cond_broadcast(&p->joined_cv);
   pthread_mutex_unlock(&p->lock);
-  return WB_OK;
 }
 
 wb_status_t wb_pool_shutdown(wb_pool_t pool, wb_shutdown_mode_t mode) {
