@@ -1866,6 +1866,83 @@ wb_status_t wb_pool_submit(wb_pool_t pool, uint32_t func_index, const wb_val_t *
  */
 wb_status_t wb_future_wait(wb_future_t future, uint64_t timeout_ms, wb_val_t *results, size_t nresults);
 
+/**
+ * \brief Queues `ncalls` calls of one function at once: one pass through
+ * the queue's lock and one wake-up for all of them, all or none. Any thread.
+ * \param pool the pool.
+ * \param func_index from ::wb_pool_func_index.
+ * \param args the arguments, `nargs` per call: call i takes
+ *        `args[i * nargs]` .. `args[i * nargs + nargs - 1]` (copied; their
+ *        kinds are checked here).
+ * \param nargs the function's parameter count.
+ * \param ncalls how many calls; 0 does nothing (`out` may then be NULL).
+ * \param block true: wait until the queue has room for all of them; false:
+ *        ::WB_ERR_BUSY when it has not. A worker of the pool itself never
+ *        waits for room (::WB_ERR_WRONG_THREAD).
+ * \param out receives `ncalls` futures, in order (the caller deletes each
+ *        with ::wb_future_delete); all zero on failure.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `out` or `args`, or more calls
+ *         than the queue's capacity; ::WB_ERR_BUSY (no room without block, or
+ *         shut down); ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_NOT_FOUND;
+ *         ::WB_ERR_WRONG_THREAD (see `block`); ::WB_ERR_NO_MEMORY (when the
+ *         futures cannot be made, the calls still run);
+ *         ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_pool_submit_batch(wb_pool_t pool, uint32_t func_index, const wb_val_t *args, size_t nargs,
+                                 size_t ncalls, bool block, wb_future_t *out);
+
+/**
+ * \brief Called once when a future's call completes (see
+ * ::wb_future_on_complete).
+ *
+ * It runs on the thread that completes the call: the pool's worker, or, for
+ * a call cancelled before it ran, the thread that cancelled it
+ * (::wb_future_cancel, ::wb_pool_shutdown, ::wb_pool_delete); or on the
+ * registering thread when the call had already completed. No lock of the
+ * pool is held. It may: read the outcome with ::wb_future_poll or
+ * ::wb_future_wait with timeout 0, delete the future, submit without
+ * waiting (also to the same pool), write to a pipe or an eventfd, and use
+ * the library from any thread as usual. It should return quickly (the
+ * worker runs no other call meanwhile) and may not wait on the same pool
+ * (::WB_ERR_WRONG_THREAD on its workers), shut it down or delete it from a
+ * worker (::WB_ERR_BUSY), or leave by longjmp or thread exit.
+ * \param user the pointer given to ::wb_future_on_complete.
+ * \param status the call's status (::WB_OK, or why it failed).
+ */
+typedef void (*wb_future_callback_t)(void *user, wb_status_t status);
+
+/**
+ * \brief Registers `callback(user, status)` to run once when the future's
+ * call completes; at once, on this thread, when it already has. Once per
+ * future. It runs even if the future is deleted before the call completes.
+ * Any thread.
+ * \param future the future.
+ * \param callback the function (see ::wb_future_callback_t for where it runs
+ *        and what it may call).
+ * \param user passed to the callback, untouched.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `callback`; ::WB_ERR_BUSY when
+ *         the future already has one; ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_future_on_complete(wb_future_t future, wb_future_callback_t callback, void *user);
+
+/**
+ * \brief Gives the pool's completion eventfd (Linux): its counter grows by
+ * one each time one of the pool's futures completes (calls made with
+ * ::wb_pool_submit or ::wb_pool_submit_batch; not blocking
+ * ::wb_pool_call), so it is readable while any completion is unread. An
+ * epoll, libuv or asio loop waits on it, reads the 8-byte counter (which
+ * resets it) and then polls its futures. Made by the first call;
+ * completions before that are not counted. Non-blocking and close-on-exec.
+ * The pool owns it: do not close it; take it out of your loop before
+ * ::wb_pool_delete, which closes it. Any thread.
+ * \param pool the pool.
+ * \param fd receives the descriptor (the same one on every call).
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `fd`; ::WB_ERR_NO_MEMORY when
+ *         no eventfd can be made (descriptors exhausted);
+ *         ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_pool_notify_fd(wb_pool_t pool, int *fd);
+
 /** \brief Sets `*done` to whether the call has completed. Any thread.
  *  \return ::WB_ERR_INVALID_ARGUMENT for NULL done; ::WB_ERR_INVALID_HANDLE. */
 wb_status_t wb_future_poll(wb_future_t future, bool *done);
