@@ -227,6 +227,57 @@ static void eventfd_counts_every_completion(void) {
   CHECK(fcntl_closed(fd));
 }
 
+/* ---- every call completes once, also under cancels and a cancelling delete ---------- */
+
+#define RACERS 4
+#define RACE_EACH 2000
+
+static wb_pool_t rp;
+static uint32_t rp_add, rp_spin;
+static _Atomic int race_seen[RACERS * RACE_EACH];
+static _Atomic int race_interrupted;
+
+static void mark_once(void *user, wb_status_t status) {
+  atomic_fetch_add(&race_seen[(intptr_t)user], 1);
+  if (status == WB_ERR_INTERRUPTED) atomic_fetch_add(&race_interrupted, 1);
+}
+
+static void *racer(void *arg) {
+  intptr_t me = (intptr_t)arg;
+  unsigned seed = (unsigned)me * 7919u + 1;
+  for (int i = 0; i < RACE_EACH; i++) {
+    intptr_t k = me * RACE_EACH + i;
+    seed = seed * 1103515245u + 12345u;
+    wb_val_t args[2] = {val_i32(1), val_i32(2)};
+    wb_future_t f;
+    int spin = (seed >> 16) % 50 == 0; /* now and then a call that only a cancel ends */
+    OK(wb_pool_submit(rp, spin ? rp_spin : rp_add, args, spin ? 0 : 2, true, &f));
+    OK(wb_future_on_complete(f, mark_once, (void *)k));
+    if (spin || (seed >> 8) % 4 == 0) OK(wb_future_cancel(f));
+    OK(wb_future_delete(f));
+  }
+  return 0;
+}
+
+static void every_completion_once(void) {
+  rp = new_pool(2, 64);
+  OK(wb_pool_func_index(rp, "add", &rp_add));
+  OK(wb_pool_func_index(rp, "spin", &rp_spin));
+  int fd;
+  OK(wb_pool_notify_fd(rp, &fd));
+  pthread_t t[RACERS];
+  for (intptr_t i = 0; i < RACERS; i++) CHECK(pthread_create(&t[i], 0, racer, (void *)i) == 0);
+  for (int i = 0; i < RACERS; i++) CHECK(pthread_join(t[i], 0) == 0);
+  /* some calls may still be queued or running: the delete cancels them, and
+   * their callbacks have run when it returns */
+  uint64_t counted = 0, n;
+  while (read(fd, &n, sizeof n) == (ssize_t)sizeof n) counted += n;
+  OK(wb_pool_delete(rp));
+  for (int k = 0; k < RACERS * RACE_EACH; k++) CHECK(atomic_load(&race_seen[k]) == 1);
+  CHECK(atomic_load(&race_interrupted) > 0);
+  CHECK(counted <= (uint64_t)RACERS * RACE_EACH);
+}
+
 /* ---- an idle pool --------------------------------------------------------------------- */
 
 static double cpu_seconds(void) {
@@ -262,11 +313,12 @@ int main(void) {
   batch();
   callbacks();
   eventfd_counts_every_completion();
+  every_completion_once();
   idle_pool_sleeps();
   OK(wb_template_delete(tmpl));
   OK(wb_module_delete(m));
   OK(wb_engine_delete(engine));
   check_no_live_handles();
-  printf("pool_dispatch: batches, callbacks, 100000 notifications, idle pool: ok\n");
+  printf("pool_dispatch: batches, callbacks, 100000 notifications, every completion once under cancels, idle pool: ok\n");
   return 0;
 }
