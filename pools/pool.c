@@ -50,7 +50,7 @@ typedef struct request {
   int state;                 /* under pool->lock until REQ_DONE, then under mu */
   int cancel_requested;      /* under pool->lock */
   _Atomic int done;          /* written under mu; spinning waiters read it without */
-  int parked;                /* under mu: waiters asleep on done_cv */
+  uint32_t parked;           /* under mu: waiters asleep on done_cv */
   int is_future;             /* made by a submit (a future), not a blocking call */
   wb_future_callback_t callback; /* under mu; taken by complete() */
   void *callback_user;
@@ -606,6 +606,7 @@ static wb_status_t check_call(pool_t *p, uint32_t index, const wb_val_t *args, s
 /* What a cancelled waiter leaves behind, for its cleanup handler. */
 typedef struct waiter {
   pthread_mutex_t *locked; /* held when the handler runs */
+  uint32_t *sleepers;      /* the count of sleepers this waiter was in, under `locked` */
   request_t **requests;    /* references to drop */
   size_t nrequests;
   int unqueued;            /* the requests were never queued: drop them whole (drop_unqueued) */
@@ -616,6 +617,7 @@ static void drop_unqueued(request_t **reqs, size_t n);
 
 static void waiter_cancelled(void *arg) {
   waiter_t *w = arg;
+  --*w->sleepers;
   pthread_mutex_unlock(w->locked);
   if (w->unqueued) drop_unqueued(w->requests, w->nrequests);
   else
@@ -723,7 +725,7 @@ static wb_status_t enqueue(pool_t *p, request_t **reqs, size_t n, bool block, in
   if (!p->shutting_down && p->depth + n > p->cfg.queue_capacity && block && tls_worker_of == p)
     st = refuse_own_worker(p, "waiting for room in the pool's full queue");
   while (!st && !p->shutting_down && p->depth + n > p->cfg.queue_capacity && block) {
-    waiter_t w = {&p->lock, reqs, n, 1, 0};
+    waiter_t w = {&p->lock, &p->space_waiters, reqs, n, 1, 0};
     pthread_cleanup_push(waiter_cancelled, &w);
     cancel_restore(cancel_state);
     p->space_waiters++;
@@ -786,7 +788,7 @@ static wb_status_t await(request_t *r, uint64_t timeout_ms, wb_val_t *results, s
     until.tv_sec += (time_t)(timeout_ms / 1000 + ns / 1000000000ull);
     until.tv_nsec = (long)(ns % 1000000000ull);
     request_t *mine[1] = {r};
-    waiter_t w = {&r->mu, mine, ref_held ? 1 : 0, 0, handle};
+    waiter_t w = {&r->mu, &r->parked, mine, ref_held ? 1 : 0, 0, handle};
     r->parked++;
     pthread_cleanup_push(waiter_cancelled, &w);
     cancel_restore(cancel_state);
