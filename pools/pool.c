@@ -11,7 +11,14 @@
  * it also holds a reference on the pool's handle, which keeps the pool
  * object alive for anyone who needs its lock to cancel it.
  *
- * Every request completes exactly once, in complete(), under its own lock.
+ * Every request completes exactly once, in complete(), under its own lock
+ * and never under pool->lock (queued requests that are cancelled wait on
+ * pool->cancelled until the lock is let go): completion runs the future's
+ * callback and signals the pool's eventfd, and a callback may use the pool.
+ *
+ * Hand-off: waiters for a result and one idle worker at a time spin
+ * briefly before they sleep (see "spinning before sleeping"); wake-ups go
+ * only to sleepers, and a batch is queued under one lock with one wake-up.
  *
  * Cancellation (pthread_cancel of a thread inside these functions): every
  * function that takes a lock runs with cancellation disabled, except the
@@ -25,14 +32,14 @@
  * would ever run that call. Such waits are refused with WB_ERR_WRONG_THREAD. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../lifecycle/lifecycle.h"
 
