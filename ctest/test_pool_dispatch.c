@@ -107,6 +107,15 @@ static void record(void *user, wb_status_t status) {
   atomic_fetch_add(&s->calls, 1);
 }
 
+static wb_future_t waiting_on;
+static _Atomic int seen_in_callback = -1;
+
+static void wait_in_callback(void *user, wb_status_t status) {
+  (void)user, (void)status;
+  wb_val_t r;
+  atomic_store(&seen_in_callback, (int)wb_future_wait(waiting_on, UINT64_MAX, &r, 1));
+}
+
 static void callbacks(void) {
   wb_pool_t p = new_pool(1, 16);
   uint32_t add, spin;
@@ -140,6 +149,24 @@ static void callbacks(void) {
   OK(wb_future_wait(g, UINT64_MAX, &r, 1));
   OK(wb_future_on_complete(g, record, &b));
   CHECK(atomic_load(&b.calls) == 1 && pthread_equal(b.thread, pthread_self()));
+
+  /* a callback that waits on a future of its own pool is refused: here it
+   * runs inside wb_future_cancel, and the call it would wait for is queued
+   * behind an endless one */
+  wb_future_t q1, w;
+  OK(wb_pool_submit(p, spin, NULL, 0, true, &running));
+  OK(wb_pool_submit(p, add, args, 2, true, &q1));
+  OK(wb_pool_submit(p, add, args, 2, true, &w));
+  waiting_on = w;
+  OK(wb_future_on_complete(q1, wait_in_callback, NULL));
+  OK(wb_future_cancel(q1));
+  CHECK(atomic_load(&seen_in_callback) == WB_ERR_WRONG_THREAD);
+  OK(wb_future_cancel(running));
+  OK(wb_future_wait(w, UINT64_MAX, &r, 1));
+  CHECK(r.of.i32 == 5);
+  OK(wb_future_delete(q1));
+  OK(wb_future_delete(w));
+  OK(wb_future_delete(running));
 
   /* a queued call cancelled before it runs: the callback says so, once */
   wb_future_t h;

@@ -1903,9 +1903,11 @@ wb_status_t wb_pool_submit_batch(wb_pool_t pool, uint32_t func_index, const wb_v
  * ::wb_future_wait with timeout 0, delete the future, submit without
  * waiting (also to the same pool), write to a pipe or an eventfd, and use
  * the library from any thread as usual. It should return quickly (the
- * worker runs no other call meanwhile) and may not wait on the same pool
- * (::WB_ERR_WRONG_THREAD on its workers), shut it down or delete it from a
- * worker (::WB_ERR_BUSY), or leave by longjmp or thread exit.
+ * worker runs no other call meanwhile) and may not: wait with a non-zero
+ * timeout on a future of the same pool, or call ::wb_pool_call on it from a
+ * worker (::WB_ERR_WRONG_THREAD: it may run inside a cancel that completes
+ * that call only after it returns); shut the pool down or delete it from a
+ * worker (::WB_ERR_BUSY); leave by longjmp or thread exit.
  * \param user the pointer given to ::wb_future_on_complete.
  * \param status the call's status (::WB_OK, or why it failed).
  */

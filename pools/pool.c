@@ -117,6 +117,10 @@ struct pool {
 
 /* The pool whose worker this thread is, if any: its own shutdown would join itself. */
 static __thread pool_t *tls_worker_of;
+/* The pool whose completion callback this thread is running, if any: the
+ * callback may run inside a cancel that completes several calls in turn,
+ * so waiting there for another of them would wait for itself. */
+static __thread pool_t *tls_callback_of;
 /* How long this thread spins for a result before it sleeps (0: not yet adapted). */
 static __thread uint32_t tls_wait_spin;
 
@@ -217,7 +221,12 @@ static void complete(request_t *r, wb_status_t st, const char *message, wb_trap_
   r->callback = 0;
   int is_future = r->is_future;
   pthread_mutex_unlock(&r->mu);
-  if (cb) cb(user, st);
+  if (cb) {
+    pool_t *outer = tls_callback_of;
+    tls_callback_of = p;
+    cb(user, st);
+    tls_callback_of = outer;
+  }
   if (is_future) {
     int fd = atomic_load_explicit(&p->notify_fd, memory_order_acquire);
     uint64_t one = 1;
@@ -781,6 +790,10 @@ static wb_status_t await(request_t *r, uint64_t timeout_ms, wb_val_t *results, s
   /* r->pool is only compared: a request that is not done keeps its pool alive */
   if (!done && timeout_ms && tls_worker_of == r->pool)
     return refuse_own_worker(r->pool, "wb_future_wait (with a non-zero timeout) for a call of this pool");
+  if (!done && timeout_ms && tls_callback_of == r->pool)
+    return wbi_fail(WB_ERR_WRONG_THREAD, "wb_future_wait (with a non-zero timeout) in a completion callback of the same "
+                                         "pool: the callback may run inside a cancel that completes that call after it "
+                                         "returns; look with timeout 0 instead");
   if (!done && timeout_ms) { /* spin first (the budget is this thread's: the pool may be gone when done) */
     uint32_t budget = tls_wait_spin ? tls_wait_spin : SPIN_START_NS;
     done = spin_until(&r->done, 0, budget);
@@ -982,9 +995,15 @@ wb_status_t wb_pool_notify_fd(wb_pool_t pool, int *fd) {
 /* Completes the requests cancel_locked took off the queue (pool->lock not held). */
 static void flush_cancelled(pool_t *p) {
   pthread_mutex_lock(&p->lock);
-  request_t *r = p->cancelled;
+  request_t *stack = p->cancelled, *r = 0;
   p->cancelled = 0;
   pthread_mutex_unlock(&p->lock);
+  while (stack) { /* in the order they were cancelled */
+    request_t *next = stack->next;
+    stack->next = r;
+    r = stack;
+    stack = next;
+  }
   while (r) {
     request_t *next = r->next;
     char *why = r->message;
