@@ -206,6 +206,48 @@ static int bench_serve(bench_case_t *cases, void (*mem)(void)) {
   return 0;
 }
 
+/* A minimal hand-off: a request to a partner thread over a mutex and two
+ * condition variables, and its answer back (both sides sleep). The raw
+ * side's twin of pool_roundtrip, and the wasmbound side's anchor_condvar. */
+static pthread_mutex_t ho_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ho_req_cv = PTHREAD_COND_INITIALIZER, ho_done_cv = PTHREAD_COND_INITIALIZER;
+static int ho_req, ho_done;
+static int32_t ho_arg, ho_result;
+
+static void *bench_handoff_worker(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&ho_mu);
+  for (;;) {
+    while (!ho_req) pthread_cond_wait(&ho_req_cv, &ho_mu);
+    ho_req = 0;
+    ho_result = ho_arg + 1; /* the "work" */
+    ho_done = 1;
+    pthread_cond_signal(&ho_done_cv);
+  }
+  return 0;
+}
+
+static void bench_setup_handoff(void) {
+  pthread_t t;
+  if (pthread_create(&t, 0, bench_handoff_worker, 0)) DIE("pthread_create");
+  pthread_detach(t);
+}
+
+static uint64_t bench_run_handoff(uint64_t iters) {
+  uint64_t t0 = bench_now();
+  for (uint64_t i = 0; i < iters; i++) {
+    pthread_mutex_lock(&ho_mu);
+    ho_arg = (int32_t)i;
+    ho_req = 1;
+    pthread_cond_signal(&ho_req_cv);
+    while (!ho_done) pthread_cond_wait(&ho_done_cv, &ho_mu);
+    ho_done = 0;
+    if (ho_result != (int32_t)i + 1) DIE("handoff: wrong result");
+    pthread_mutex_unlock(&ho_mu);
+  }
+  return bench_now() - t0;
+}
+
 /* One sample of a case, out of line so that bench/icount.sh can count the
  * instructions executed inside it (callgrind --toggle-collect). */
 __attribute__((noipa)) static uint64_t bench_counted_run(bench_case_t *c, uint64_t iters) { return c->run(iters); }

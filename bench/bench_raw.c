@@ -311,46 +311,7 @@ static uint64_t run_read_64k(uint64_t iters) {
   return ns;
 }
 
-/* ---- the pool baseline: a mutex + condition variable handoff -------------------------- */
-
-static pthread_mutex_t ho_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t ho_req_cv = PTHREAD_COND_INITIALIZER, ho_done_cv = PTHREAD_COND_INITIALIZER;
-static int ho_req, ho_done;
-static int32_t ho_arg, ho_result;
-
-static void *handoff_worker(void *arg) {
-  (void)arg;
-  pthread_mutex_lock(&ho_mu);
-  for (;;) {
-    while (!ho_req) pthread_cond_wait(&ho_req_cv, &ho_mu);
-    ho_req = 0;
-    ho_result = ho_arg + 1; /* the "work" */
-    ho_done = 1;
-    pthread_cond_signal(&ho_done_cv);
-  }
-  return 0;
-}
-
-static void setup_handoff(void) {
-  pthread_t t;
-  if (pthread_create(&t, 0, handoff_worker, 0)) DIE("pthread_create");
-  pthread_detach(t);
-}
-
-static uint64_t run_handoff(uint64_t iters) {
-  uint64_t t0 = bench_now();
-  for (uint64_t i = 0; i < iters; i++) {
-    pthread_mutex_lock(&ho_mu);
-    ho_arg = (int32_t)i;
-    ho_req = 1;
-    pthread_cond_signal(&ho_req_cv);
-    while (!ho_done) pthread_cond_wait(&ho_done_cv, &ho_mu);
-    ho_done = 0;
-    if (ho_result != (int32_t)i + 1) DIE("handoff: wrong result");
-    pthread_mutex_unlock(&ho_mu);
-  }
-  return bench_now() - t0;
-}
+/* ---- the pool baseline: a mutex + condition variable handoff (bench.h) ---------------- */
 
 /* ---- memory overhead: the raw equivalents ---------------------------------------------- */
 
@@ -393,7 +354,7 @@ static bench_case_t cases[] = {
     {"instantiate_default", setup_default, run_default, 0, 0, 0},
     {"memory_write_64", setup_add, run_write_64, 0, 0, 0},
     {"memory_read_64k", setup_add, run_read_64k, 0, 0, 0},
-    {"pool_roundtrip", setup_handoff, run_handoff, 0, 0, 0},
+    {"pool_roundtrip", bench_setup_handoff, bench_run_handoff, 0, 0, 0},
     {0, 0, 0, 0, 0, 0},
 };
 

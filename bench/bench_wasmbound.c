@@ -6,6 +6,7 @@
 #include "bench.h" /* first: it defines _GNU_SOURCE */
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "wasmbound.h"
 
@@ -353,7 +354,9 @@ static wb_pool_t new_pool(uint32_t workers) {
   return p;
 }
 
-static void setup_pool_1w(void) { pool_1w = new_pool(1); }
+static void setup_pool_1w(void) {
+  if (!pool_1w.id) pool_1w = new_pool(1);
+}
 
 static uint64_t run_pool_roundtrip(uint64_t iters) {
   uint64_t t0 = bench_now();
@@ -366,7 +369,79 @@ static uint64_t run_pool_roundtrip(uint64_t iters) {
   return bench_now() - t0;
 }
 
-/* Throughput: 4 submitter threads for a fixed time against 2 workers; the
+/* pool_roundtrip's latency distribution: each call timed on its own; the
+ * sample reports the percentile's ns as ns/op (ns * iters is returned). */
+static uint64_t *lat;
+static uint64_t lat_cap;
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static uint64_t pool_percentile(uint64_t iters, double q) {
+  if (iters > lat_cap) {
+    free(lat);
+    lat = malloc(iters * sizeof *lat);
+    if (!lat) DIE("out of memory");
+    lat_cap = iters;
+  }
+  for (uint64_t i = 0; i < iters; i++) {
+    wb_val_t args[2] = {i32((int32_t)i), i32(1)}, res;
+    uint64_t t0 = bench_now();
+    wb_status_t st = wb_pool_call(pool_1w, "add", args, 2, &res, 1);
+    lat[i] = bench_now() - t0;
+    if (__builtin_expect(st != WB_OK, 0)) DIE("wb_pool_call: %s", wb_last_error());
+  }
+  qsort(lat, iters, sizeof *lat, cmp_u64);
+  uint64_t k = (uint64_t)(q * (double)(iters - 1));
+  return lat[k] * iters;
+}
+
+static uint64_t run_pool_p50(uint64_t iters) { return pool_percentile(iters, 0.50); }
+static uint64_t run_pool_p99(uint64_t iters) { return pool_percentile(iters, 0.99); }
+
+/* The anchors: a bare two-thread ping-pong, no wasm, no library. A request
+ * goes to a partner thread that answers it; one round trip per iteration.
+ * Over a mutex and two condition variables (both sides sleep: bench.h's
+ * hand-off, the raw side's twin of pool_roundtrip), and over a spinning
+ * atomic (neither sleeps: the floor of a hand-off on this machine). */
+static _Atomic int32_t spin_req, spin_ans;
+static _Atomic int spin_stop;
+
+/* the partner spins only while a sample runs, so it burns no CPU between cases */
+static void *spin_partner(void *arg) {
+  (void)arg;
+  int32_t seen = 0;
+  while (!atomic_load_explicit(&spin_stop, memory_order_relaxed)) {
+    int32_t r = atomic_load_explicit(&spin_req, memory_order_acquire);
+    if (r != seen) {
+      seen = r;
+      atomic_store_explicit(&spin_ans, r, memory_order_release);
+    }
+  }
+  return 0;
+}
+
+static uint64_t run_anchor_spin(uint64_t iters) {
+  pthread_t t;
+  atomic_store(&spin_stop, 0);
+  atomic_store(&spin_req, 0);
+  atomic_store(&spin_ans, 0);
+  if (pthread_create(&t, 0, spin_partner, 0)) DIE("pthread_create");
+  uint64_t t0 = bench_now();
+  for (uint64_t i = 1; i <= iters; i++) {
+    atomic_store_explicit(&spin_req, (int32_t)i, memory_order_release);
+    while (atomic_load_explicit(&spin_ans, memory_order_acquire) != (int32_t)i) {
+    }
+  }
+  uint64_t ns = bench_now() - t0;
+  atomic_store(&spin_stop, 1);
+  pthread_join(t, 0);
+  return ns;
+}
+
+/* Throughput: N submitter threads for a fixed time against 2 workers; the
  * "iterations" are milliseconds, and the sample reports ns per call. */
 #define SUBMITTERS 4
 static _Atomic int tp_stop;
@@ -385,26 +460,32 @@ static void *submitter(void *arg) {
   return 0;
 }
 
-static void setup_pool_2w(void) { pool_2w = new_pool(2); }
+static void setup_pool_2w(void) {
+  if (!pool_2w.id) pool_2w = new_pool(2);
+}
 
 static uint64_t tp_last_calls;
 
-static uint64_t run_pool_throughput(uint64_t ms) {
+static uint64_t throughput(int submitters, uint64_t ms) {
   pthread_t t[SUBMITTERS];
   tp_stop = 0;
   tp_calls = 0;
   uint64_t t0 = bench_now();
-  for (int i = 0; i < SUBMITTERS; i++)
+  for (int i = 0; i < submitters; i++)
     if (pthread_create(&t[i], 0, submitter, 0)) DIE("pthread_create");
   struct timespec d = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
   nanosleep(&d, 0);
   tp_stop = 1;
-  for (int i = 0; i < SUBMITTERS; i++) pthread_join(t[i], 0);
+  for (int i = 0; i < submitters; i++) pthread_join(t[i], 0);
   uint64_t ns = bench_now() - t0;
   tp_last_calls = tp_calls;
   /* report ns per call scaled so that ns/op = elapsed / calls */
   return tp_last_calls ? (uint64_t)((double)ns * (double)ms / (double)tp_last_calls) : ns;
 }
+
+static uint64_t run_pool_throughput(uint64_t ms) { return throughput(SUBMITTERS, ms); }
+static uint64_t run_pool_tp_1(uint64_t ms) { return throughput(1, ms); }
+static uint64_t run_pool_tp_2(uint64_t ms) { return throughput(2, ms); }
 
 /* ---- memory overhead ------------------------------------------------------------------ */
 
@@ -447,6 +528,12 @@ static bench_case_t cases[] = {
     {"threads_2", setup_threads, run_threads_2, "threads_1", 0, 0},
     {"pool_roundtrip", setup_pool_1w, run_pool_roundtrip, 0, 0, 0},
     {"pool_throughput", setup_pool_2w, run_pool_throughput, 0, 0, 0},
+    {"pool_tp_1", setup_pool_2w, run_pool_tp_1, 0, 0, 0},
+    {"pool_tp_2", setup_pool_2w, run_pool_tp_2, 0, 0, 0},
+    {"pool_p50", setup_pool_1w, run_pool_p50, "pool_roundtrip", 0, 0},
+    {"pool_p99", setup_pool_1w, run_pool_p99, "pool_roundtrip", 0, 0},
+    {"anchor_condvar", bench_setup_handoff, bench_run_handoff, 0, 0, 0},
+    {"anchor_spin", 0, run_anchor_spin, 0, 0, 0},
     {0, 0, 0, 0, 0, 0},
 };
 
@@ -455,6 +542,6 @@ int main(int argc, char **argv) {
   OK(wb_store_new(engine, &store));
   /* pool_throughput's "iterations" are milliseconds: fix them, no calibration */
   for (bench_case_t *c = cases; c->name; c++)
-    if (strcmp(c->name, "pool_throughput") == 0) c->iters = 150;
+    if (strncmp(c->name, "pool_t", 6) == 0) c->iters = 150; /* pool_throughput, pool_tp_N */
   return bench_main(argc, argv, cases, mem);
 }

@@ -225,8 +225,13 @@ for ((r = 0; r < reps; r++)); do
     fi
   done
   if (( with_pool )); then
-    ask wb:pool_throughput warm
-    sample pool_throughput wb wb:pool_throughput
+    # the pool's latency distribution, the two ping-pong anchors (bare
+    # threads, no wasm) and throughput by submitter count, all in the
+    # wasmbound process, so in the same run as pool_roundtrip
+    for extra in pool_p50 pool_p99 anchor_condvar anchor_spin pool_tp_1 pool_tp_2 pool_throughput; do
+      ask "wb:$extra" warm
+      sample "$extra" wb "wb:$extra"
+    done
   fi
 done
 
@@ -264,8 +269,18 @@ for c in "${cases[@]}"; do
   }'
 done
 if (( with_pool )); then
-  tp=$(median pool_throughput wb)
-  awk -v t="$tp" 'BEGIN {printf "pool_throughput: 4 submitter threads, 2 workers: %.0f calls/s (%.3g us per call)\n", 1e9 / t, t / 1000}'
+  p50=$(median pool_p50 wb) p99=$(median pool_p99 wb) cv=$(median anchor_condvar wb) sp=$(median anchor_spin wb)
+  awk -v a="$p50" -v b="$p99" -v c="$cv" -v s="$sp" 'BEGIN {
+    printf "pool_latency: pool_roundtrip p50 %.3g us, p99 %.3g us; anchors: mutex+condvar ping-pong %.3g us, spinning atomic ping-pong %.3g us\n", a / 1000, b / 1000, c / 1000, s / 1000
+    printf "  p50 / condvar anchor %.2f (goal <= 2%s), p99 / p50 %.2f (goal <= 10%s)\n", a / c, (a / c <= 2 ? "" : ", MISSED"), b / a, (b / a <= 10 ? "" : ", MISSED")
+    printf "ratio pool_p50_vs_condvar %.2f\n", a / c
+  }'
+  for n in 1 2 4; do
+    c=pool_tp_$n
+    (( n == 4 )) && c=pool_throughput
+    tp=$(median "$c" wb)
+    awk -v t="$tp" -v n="$n" 'BEGIN {printf "pool_throughput: %d submitter thread%s, 2 workers: %.0f calls/s (%.3g us per call)\n", n, (n > 1 ? "s" : ""), 1e9 / t, t / 1000}'
+  done
 fi
 
 # ---- memory overhead -------------------------------------------------------------------

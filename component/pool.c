@@ -13,6 +13,7 @@
  * shutdown state; a worker's store is touched only by its worker. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,10 +192,11 @@ wb_status_t wb_component_pool_new(wb_component_template_t tmpl, const wb_pool_co
   wb_status_t st = wb_pool_config_init(&cfg, WB_POOL_CONFIG_VERSION);
   if (st) return st;
   if (config) {
-    if (config->version != WB_POOL_CONFIG_VERSION)
+    if (config->version == 0 || config->version > WB_POOL_CONFIG_VERSION)
       return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.version %u is not one this library knows (use wb_pool_config_init)",
                       config->version);
-    cfg = *config;
+    /* version 1 ends where version 2 appended start_timeout_ms (which component pools do not use) */
+    memcpy(&cfg, config, config->version == 1 ? offsetof(wb_pool_config_t, start_timeout_ms) : sizeof cfg);
   }
   if (cfg.workers == 0 || cfg.workers > 256)
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "config.workers %u is outside 1..256", cfg.workers);

@@ -344,6 +344,8 @@ static void released_cells(void) {
 
 /* ---- handle classes and pointers, function by function -------------------------------- */
 
+static void ignore_completion(void *user, wb_status_t status) { (void)user, (void)status; }
+
 static void main_cells(void) {
   wb_engine_t E = {o.live[K_ENGINE]};
   wb_module_t M = {o.live[K_MODULE]};
@@ -678,6 +680,22 @@ static void main_cells(void) {
   HANDLE_CELLS("wb_pool_submit", K_POOL, wb_pool_t, 0, wb_pool_submit(h, add_index, a, 2, true, &fu));
   CELL("wb_pool_submit", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_submit(P, add_index, a, 2, true, NULL));
   CELL("wb_pool_submit", "count", WB_ERR_TYPE_MISMATCH, "takes 2", wb_pool_submit(P, add_index, a, SIZE_MAX, true, &fu));
+  static wb_future_t fus[2048];
+  HANDLE_CELLS("wb_pool_submit_batch", K_POOL, wb_pool_t, 0, wb_pool_submit_batch(h, add_index, a, 2, 1, true, fus));
+  CELL("wb_pool_submit_batch", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_submit_batch(P, add_index, a, 2, 1, true, NULL));
+  CELL("wb_pool_submit_batch", "NULL args", WB_ERR_INVALID_ARGUMENT, "args is NULL", wb_pool_submit_batch(P, add_index, NULL, 2, 2, true, fus));
+  CELL("wb_pool_submit_batch", "count", WB_ERR_TYPE_MISMATCH, "takes 2", wb_pool_submit_batch(P, add_index, a, 1, 2, true, fus));
+  CELL("wb_pool_submit_batch", "bad index", WB_ERR_NOT_FOUND, "index", wb_pool_submit_batch(P, UINT32_MAX, a, 2, 1, true, fus));
+  CELL("wb_pool_submit_batch", "more than the queue", WB_ERR_INVALID_ARGUMENT, "never fit", wb_pool_submit_batch(P, add_index, a, 2, 2048, true, fus));
+  CELL("wb_pool_submit_batch", "SIZE_MAX calls", WB_ERR_INVALID_ARGUMENT, "ncalls", wb_pool_submit_batch(P, add_index, a, 2, SIZE_MAX, true, fus));
+  CELL("wb_pool_submit_batch", "zero calls", WB_OK, "", wb_pool_submit_batch(P, add_index, NULL, 2, 0, true, NULL));
+  HANDLE_CELLS("wb_future_on_complete", K_FUTURE, wb_future_t, 0, wb_future_on_complete(h, ignore_completion, NULL));
+  CELL("wb_future_on_complete", "NULL callback", WB_ERR_INVALID_ARGUMENT, "NULL", wb_future_on_complete(FU, NULL, NULL));
+  CELL("wb_future_on_complete", "first", WB_OK, "", wb_future_on_complete(FU, ignore_completion, NULL));
+  CELL("wb_future_on_complete", "second", WB_ERR_BUSY, "already", wb_future_on_complete(FU, ignore_completion, NULL));
+  int nfd;
+  HANDLE_CELLS("wb_pool_notify_fd", K_POOL, wb_pool_t, 0, wb_pool_notify_fd(h, &nfd));
+  CELL("wb_pool_notify_fd", "NULL fd", WB_ERR_INVALID_ARGUMENT, "NULL", wb_pool_notify_fd(P, NULL));
   HANDLE_CELLS("wb_future_wait", K_FUTURE, wb_future_t, 0, wb_future_wait(h, 0, r, 1));
   CELL("wb_future_wait", "NULL results", WB_ERR_INVALID_ARGUMENT, "NULL", wb_future_wait(FU, 0, NULL, 1));
   CELL("wb_future_wait", "result count", WB_ERR_TYPE_MISMATCH, "returns 1", wb_future_wait(FU, 0, r, 2));

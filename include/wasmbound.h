@@ -1849,8 +1849,12 @@ wb_status_t wb_store_set_deadline(wb_store_t store, uint64_t ms);
  * exhausted fuel, so the next call never sees the state a failure left.
  */
 
-/** \brief The newest version of ::wb_pool_config_t (1: 0.1.0). */
-#define WB_POOL_CONFIG_VERSION 1
+/** \brief The newest version of ::wb_pool_config_t (1: 0.1.0; 2: 0.3.0,
+ *  appended `start_timeout_ms`). */
+#define WB_POOL_CONFIG_VERSION 2
+
+/** \brief The default of ::wb_pool_config_t::start_timeout_ms: 10 seconds. */
+#define WB_POOL_DEFAULT_START_TIMEOUT_MS 10000
 
 /** \brief Pool configuration; fill it with ::wb_pool_config_init. */
 typedef struct wb_pool_config {
@@ -1861,6 +1865,15 @@ typedef struct wb_pool_config {
   uint64_t fuel_per_call;       /**< 0 = no fuel (default); needs an engine with consume_fuel */
   uint64_t memory_limit_bytes;  /**< per store; 0 = none (default) */
   uint64_t recycle_after_calls; /**< fresh instance after this many calls; 0 = only after failures */
+  /* version 2 (0.3.0) */
+  /** How long one worker's instantiation of the template (its start
+   *  function included) may run, at ::wb_pool_new and at every recycling;
+   *  1..UINT64_MAX ms, default #WB_POOL_DEFAULT_START_TIMEOUT_MS (also for
+   *  version-1 callers). Past it the instantiation stops with
+   *  ::WB_ERR_INTERRUPTED. Needs an engine with epoch_interruption (the
+   *  default); without it only `fuel_per_call` bounds a start function.
+   *  Module pools only: component pools ignore it. */
+  uint64_t start_timeout_ms;
 } wb_pool_config_t;
 
 /** \brief Fills `out` with the defaults of the given version of the struct
@@ -1872,7 +1885,9 @@ wb_status_t wb_pool_config_init(wb_pool_config_t *out, uint32_t version);
  * \brief Starts a pool whose workers instantiate `tmpl` (made with `engine`).
  * Any thread. Each worker creates its store and instance before this returns,
  * so an instantiation failure (for example a trapping start function) is
- * reported here.
+ * reported here. Each instantiation runs under `start_timeout_ms` (a start
+ * function that does not end is ::WB_ERR_INTERRUPTED) and with
+ * `fuel_per_call`; this returns as soon as one worker fails.
  * \param engine the engine of the template's modules.
  * \param tmpl the template the workers instantiate (the pool holds a reference).
  * \param config NULL for the defaults; not retained.
@@ -1894,9 +1909,14 @@ wb_status_t wb_pool_func_index(wb_pool_t pool, const char *name, uint32_t *out);
  * while the queue is full. The status is the call's (traps etc. carry their
  * message and trap code to this thread); ::WB_ERR_INTERRUPTED when the pool
  * is cancelled; ::WB_ERR_BUSY when it is shut down. `args` and `results` are
- * the caller's (values cross by value).
+ * the caller's (values cross by value). Not from the pool's own workers (a
+ * host function of a call the pool runs): the worker could be the one that
+ * has to run the call, so that is ::WB_ERR_WRONG_THREAD instead of a deadlock.
+ * A thread cancelled (pthread_cancel, deferred) while it waits here leaves
+ * the pool intact; the call still runs.
  * \return the call's status; ::WB_ERR_NOT_FOUND, ::WB_ERR_TYPE_MISMATCH,
- *         ::WB_ERR_INTERRUPTED, ::WB_ERR_BUSY, ::WB_ERR_INVALID_HANDLE.
+ *         ::WB_ERR_INTERRUPTED, ::WB_ERR_BUSY, ::WB_ERR_INVALID_HANDLE;
+ *         ::WB_ERR_WRONG_THREAD from one of the pool's own workers.
  */
 wb_status_t wb_pool_call(wb_pool_t pool, const char *name, const wb_val_t *args, size_t nargs, wb_val_t *results,
                          size_t nresults);
@@ -1912,12 +1932,14 @@ wb_status_t wb_pool_call_index(wb_pool_t pool, uint32_t func_index, const wb_val
  * \param func_index from ::wb_pool_func_index.
  * \param args,nargs the arguments (copied; their kinds are checked here).
  * \param block true: wait while the queue is full; false: a full queue is
- *        ::WB_ERR_BUSY.
+ *        ::WB_ERR_BUSY. A worker of the pool itself never waits for room:
+ *        a full queue is ::WB_ERR_WRONG_THREAD there.
  * \param out receives the future; the caller owns it and deletes it with
  *        ::wb_future_delete (also before it completes: the call still runs
  *        and its result is dropped).
  * \return ::WB_ERR_BUSY (full queue without block, or shut down);
- *         ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_NOT_FOUND, ::WB_ERR_INVALID_HANDLE.
+ *         ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_NOT_FOUND, ::WB_ERR_INVALID_HANDLE;
+ *         ::WB_ERR_WRONG_THREAD (see `block`).
  */
 wb_status_t wb_pool_submit(wb_pool_t pool, uint32_t func_index, const wb_val_t *args, size_t nargs, bool block,
                            wb_future_t *out);
@@ -1926,10 +1948,94 @@ wb_status_t wb_pool_submit(wb_pool_t pool, uint32_t func_index, const wb_val_t *
  * \brief Waits up to `timeout_ms` (UINT64_MAX: forever) for the call to
  * complete. Any thread. Returns the call's status, with `results` (exactly
  * the function's result count) written on ::WB_OK, the call's message in
- * ::wb_last_error and its trap code in ::wb_last_trap_code.
- * \return ::WB_ERR_TIMEOUT when the time ran out first (the future stays valid).
+ * ::wb_last_error and its trap code in ::wb_last_trap_code. A worker of the
+ * future's own pool may only look (`timeout_ms` 0): a longer wait there is
+ * ::WB_ERR_WRONG_THREAD, since that worker could be the one to run the call.
+ * A thread cancelled while it waits here leaves the future intact.
+ * \return ::WB_ERR_TIMEOUT when the time ran out first (the future stays valid);
+ *         ::WB_ERR_WRONG_THREAD (see above); ::WB_ERR_TYPE_MISMATCH for a wrong
+ *         `nresults`; ::WB_ERR_INVALID_HANDLE.
  */
 wb_status_t wb_future_wait(wb_future_t future, uint64_t timeout_ms, wb_val_t *results, size_t nresults);
+
+/**
+ * \brief Queues `ncalls` calls of one function at once: one pass through
+ * the queue's lock and one wake-up for all of them, all or none. Any thread.
+ * \param pool the pool.
+ * \param func_index from ::wb_pool_func_index.
+ * \param args the arguments, `nargs` per call: call i takes
+ *        `args[i * nargs]` .. `args[i * nargs + nargs - 1]` (copied; their
+ *        kinds are checked here).
+ * \param nargs the function's parameter count.
+ * \param ncalls how many calls; 0 does nothing (`out` may then be NULL).
+ * \param block true: wait until the queue has room for all of them; false:
+ *        ::WB_ERR_BUSY when it has not. A worker of the pool itself never
+ *        waits for room (::WB_ERR_WRONG_THREAD).
+ * \param out receives `ncalls` futures, in order (the caller deletes each
+ *        with ::wb_future_delete); all zero on failure.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `out` or `args`, or more calls
+ *         than the queue's capacity; ::WB_ERR_BUSY (no room without block, or
+ *         shut down); ::WB_ERR_TYPE_MISMATCH, ::WB_ERR_NOT_FOUND;
+ *         ::WB_ERR_WRONG_THREAD (see `block`); ::WB_ERR_NO_MEMORY (when the
+ *         futures cannot be made, the calls still run);
+ *         ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_pool_submit_batch(wb_pool_t pool, uint32_t func_index, const wb_val_t *args, size_t nargs,
+                                 size_t ncalls, bool block, wb_future_t *out);
+
+/**
+ * \brief Called once when a future's call completes (see
+ * ::wb_future_on_complete).
+ *
+ * It runs on the thread that completes the call: the pool's worker, or, for
+ * a call cancelled before it ran, the thread that cancelled it
+ * (::wb_future_cancel, ::wb_pool_shutdown, ::wb_pool_delete); or on the
+ * registering thread when the call had already completed. No lock of the
+ * pool is held. It may: read the outcome with ::wb_future_poll or
+ * ::wb_future_wait with timeout 0, delete the future, submit without
+ * waiting (also to the same pool), write to a pipe or an eventfd, and use
+ * the library from any thread as usual. It should return quickly (the
+ * worker runs no other call meanwhile) and may not: wait with a non-zero
+ * timeout on a future of the same pool, or call ::wb_pool_call on it from a
+ * worker (::WB_ERR_WRONG_THREAD: it may run inside a cancel that completes
+ * that call only after it returns); shut the pool down or delete it from a
+ * worker (::WB_ERR_BUSY); leave by longjmp or thread exit.
+ * \param user the pointer given to ::wb_future_on_complete.
+ * \param status the call's status (::WB_OK, or why it failed).
+ */
+typedef void (*wb_future_callback_t)(void *user, wb_status_t status);
+
+/**
+ * \brief Registers `callback(user, status)` to run once when the future's
+ * call completes; at once, on this thread, when it already has. Once per
+ * future. It runs even if the future is deleted before the call completes.
+ * Any thread.
+ * \param future the future.
+ * \param callback the function (see ::wb_future_callback_t for where it runs
+ *        and what it may call).
+ * \param user passed to the callback, untouched.
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `callback`; ::WB_ERR_BUSY when
+ *         the future already has one; ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_future_on_complete(wb_future_t future, wb_future_callback_t callback, void *user);
+
+/**
+ * \brief Gives the pool's completion eventfd (Linux): its counter grows by
+ * one each time one of the pool's futures completes (calls made with
+ * ::wb_pool_submit or ::wb_pool_submit_batch; not blocking
+ * ::wb_pool_call), so it is readable while any completion is unread. An
+ * epoll, libuv or asio loop waits on it, reads the 8-byte counter (which
+ * resets it) and then polls its futures. Made by the first call;
+ * completions before that are not counted. Non-blocking and close-on-exec.
+ * The pool owns it: do not close it; take it out of your loop before
+ * ::wb_pool_delete, which closes it. Any thread.
+ * \param pool the pool.
+ * \param fd receives the descriptor (the same one on every call).
+ * \return ::WB_ERR_INVALID_ARGUMENT for NULL `fd`; ::WB_ERR_NO_MEMORY when
+ *         no eventfd can be made (descriptors exhausted);
+ *         ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_pool_notify_fd(wb_pool_t pool, int *fd);
 
 /** \brief Sets `*done` to whether the call has completed. Any thread.
  *  \return ::WB_ERR_INVALID_ARGUMENT for NULL done; ::WB_ERR_INVALID_HANDLE. */

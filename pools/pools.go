@@ -5,7 +5,9 @@
 //
 // It builds on lifecycle (stores, templates) and dispatch (calls); the
 // workers are C threads and the whole path from submit to result is C, so
-// a round trip costs one mutex/condition handoff each way and no Go.
+// a round trip is one hand-off each way (a brief spin, then a condition
+// variable) and no Go. Futures can also report completion through a
+// callback and through the pool's eventfd, for event loops.
 package pools
 
 // #cgo CFLAGS: -I${SRCDIR}/../include -O2

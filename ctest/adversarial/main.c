@@ -15,6 +15,7 @@ ADV_DECLARE(deadlines);
 ADV_DECLARE(callbacks);
 ADV_DECLARE(process);
 ADV_DECLARE(guests);
+ADV_DECLARE(pools);
 
 static const struct {
   const adv_case_t *cases;
@@ -23,7 +24,7 @@ static const struct {
     {adv_cases_engine, &adv_ncases_engine},     {adv_cases_wasi, &adv_ncases_wasi},
     {adv_cases_waits, &adv_ncases_waits},       {adv_cases_deadlines, &adv_ncases_deadlines},
     {adv_cases_callbacks, &adv_ncases_callbacks}, {adv_cases_process, &adv_ncases_process},
-    {adv_cases_guests, &adv_ncases_guests},
+    {adv_cases_guests, &adv_ncases_guests},       {adv_cases_pools, &adv_ncases_pools},
 };
 
 wb_module_t adv_compile(wb_engine_t engine, const char *wat) { return compile_wat(engine, wat); }
