@@ -397,11 +397,9 @@ static wb_status_t owned_linker(wb_component_linker_t linker, wbc_linker_t **out
 }
 
 wb_status_t wb_component_linker_delete(wb_component_linker_t linker) {
-  if (linker.id == 0) return WB_OK;
-  wbc_linker_t *l;
-  wb_status_t st = owned_linker(linker, &l);
-  if (st) return st;
-  return wbh_delete_shared(linker.id, WBH_KIND_COMPONENT_LINKER);
+  /* like every builder: also from any thread once the creator exited (it
+   * was creator-only, so a linker of an exited thread could never go) */
+  return wbh_delete_builder(linker.id, WBH_KIND_COMPONENT_LINKER);
 }
 
 wb_status_t wb_component_linker_allow_shadowing(wb_component_linker_t linker, bool allow) {

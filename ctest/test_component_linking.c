@@ -6,6 +6,8 @@
  *
  *   test_component_linking COMPONENTS_DIR
  */
+#include <pthread.h>
+
 #include "component_util.h"
 
 static wb_engine_t engine;
@@ -202,12 +204,36 @@ static void introspection_and_serialization(void) {
   OK(wb_component_delete(c));
 }
 
+/* Builders of a thread that exited: any thread may delete them, the
+ * component linker like the core linker and the WASI configuration. */
+static wb_component_linker_t orphan_cl;
+static wb_linker_t orphan_l;
+static wb_wasi_config_t orphan_w;
+static void *make_builders(void *arg) {
+  (void)arg;
+  OK(wb_component_linker_new(engine, &orphan_cl));
+  OK(wb_linker_new(engine, &orphan_l));
+  OK(wb_wasi_config_new(&orphan_w));
+  return 0;
+}
+
+static void builders_of_an_exited_thread(void) {
+  pthread_t t;
+  CHECK(pthread_create(&t, 0, make_builders, 0) == 0);
+  CHECK(pthread_join(t, 0) == 0);
+  OK(wb_component_linker_delete(orphan_cl));
+  OK(wb_linker_delete(orphan_l));
+  OK(wb_wasi_config_delete(orphan_w));
+  EXPECT(wb_component_linker_delete(orphan_cl), WB_ERR_INVALID_HANDLE, "");
+}
+
 int main(int argc, char **argv) {
   CHECK(argc == 2);
   components_dir = argv[1];
   OK(wb_engine_new(NULL, &engine));
   linking();
   introspection_and_serialization();
+  builders_of_an_exited_thread();
   OK(wb_engine_delete(engine));
   check_no_live_handles();
   DONE("component_linking");

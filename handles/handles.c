@@ -257,6 +257,14 @@ wb_status_t wbh_owned_for_delete(uint64_t id, uint8_t kind, wbh_slot_t **slot) {
   return wbh_owned(id, kind, slot);
 }
 
+wb_status_t wbh_delete_builder(uint64_t id, uint8_t kind) {
+  if (id == 0) return WB_OK;
+  wbh_slot_t *slot;
+  wb_status_t st = wbh_owned_for_delete(id, kind, &slot);
+  if (st) return st;
+  return wbh_delete_shared(id, kind);
+}
+
 static void make_exit_key(void) { pthread_key_create(&exit_key, on_thread_exit); }
 
 static void took_ownership(void) {

@@ -306,6 +306,12 @@ static inline wb_status_t wbh_owned(uint64_t id, uint8_t kind, wbh_slot_t **slot
  * exit hook orphaned it) may be deleted by any thread. */
 wb_status_t wbh_owned_for_delete(uint64_t id, uint8_t kind, wbh_slot_t **slot);
 
+/* Deletes a builder (linker, component linker, WASI configuration): the
+ * null handle is WB_OK; its creator thread may delete it, and any thread
+ * once the creator exited (wbh_owned_for_delete). The builders' one delete,
+ * so that they all follow the same rule. */
+wb_status_t wbh_delete_builder(uint64_t id, uint8_t kind);
+
 /* Ends the validity of every id issued so far for a live store-bound slot
  * (a caller handle after its callback) by moving it to the next generation;
  * returns 0 when the generation is used up and the slot must be replaced

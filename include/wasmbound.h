@@ -1149,9 +1149,11 @@ typedef void (*wb_finalizer_t)(void *env);
  */
 wb_status_t wb_linker_new(wb_engine_t engine, wb_linker_t *out);
 
-/** \brief Deletes a linker (its creator thread). Templates made from it stay
- *  valid. The null handle is a no-op.
- *  \return ::WB_ERR_WRONG_THREAD from another thread; ::WB_ERR_INVALID_HANDLE. */
+/** \brief Deletes a linker: its creator thread, or any thread once the
+ *  creator exited. Templates made from it stay valid. The null handle is a
+ *  no-op.
+ *  \return ::WB_ERR_WRONG_THREAD from another thread while the creator
+ *  lives; ::WB_ERR_INVALID_HANDLE for a deleted or forged handle. */
 wb_status_t wb_linker_delete(wb_linker_t linker);
 
 /** \brief Lets later definitions replace earlier ones of the same name
@@ -1691,8 +1693,10 @@ typedef enum wb_stdio_mode {
  *  \return ::WB_ERR_INVALID_ARGUMENT for NULL out; ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_wasi_config_new(wb_wasi_config_t *out);
 /** \brief Deletes a WASI configuration (stores given a context from it keep
- *  theirs). Creator thread. Null is a no-op.
- *  \return ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE. */
+ *  theirs): its creator thread, or any thread once the creator exited.
+ *  Null is a no-op.
+ *  \return ::WB_ERR_WRONG_THREAD from another thread while the creator
+ *  lives; ::WB_ERR_INVALID_HANDLE for a deleted or forged handle. */
 wb_status_t wb_wasi_config_delete(wb_wasi_config_t config);
 /** \brief Sets argv (argv[0] is the program name); copied. Creator thread.
  *  \return ::WB_ERR_INVALID_ARGUMENT for NULL argv with argc > 0 or too many;
@@ -2500,9 +2504,11 @@ typedef void (*wb_resource_destructor_t)(void *env, void *user);
  *  engine; ::WB_ERR_NO_MEMORY. */
 wb_status_t wb_component_linker_new(wb_engine_t engine, wb_component_linker_t *out);
 
-/** \brief Deletes a component linker (its creator thread). Templates made
- *  from it stay valid. The null handle is a no-op.
- *  \return ::WB_ERR_WRONG_THREAD from another thread; ::WB_ERR_INVALID_HANDLE. */
+/** \brief Deletes a component linker: its creator thread, or any thread
+ *  once the creator exited. Templates made from it stay valid. The null
+ *  handle is a no-op.
+ *  \return ::WB_ERR_WRONG_THREAD from another thread while the creator
+ *  lives; ::WB_ERR_INVALID_HANDLE for a deleted or forged handle. */
 wb_status_t wb_component_linker_delete(wb_component_linker_t linker);
 
 /** \brief Lets later definitions replace earlier ones of the same name

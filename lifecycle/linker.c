@@ -97,11 +97,7 @@ static wb_status_t owned_linker(wb_linker_t linker, wbl_linker_t **out) {
 }
 
 wb_status_t wb_linker_delete(wb_linker_t linker) {
-  if (linker.id == 0) return WB_OK;
-  wbh_slot_t *slot;
-  wb_status_t st = wbh_owned_for_delete(linker.id, WBH_KIND_LINKER, &slot);
-  if (st) return st;
-  return wbh_delete_shared(linker.id, WBH_KIND_LINKER);
+  return wbh_delete_builder(linker.id, WBH_KIND_LINKER);
 }
 
 wb_status_t wb_linker_allow_shadowing(wb_linker_t linker, bool allow) {

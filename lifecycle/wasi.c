@@ -79,11 +79,7 @@ static wb_status_t owned(wb_wasi_config_t config, wbl_wasi_t **out) {
 }
 
 wb_status_t wb_wasi_config_delete(wb_wasi_config_t config) {
-  if (config.id == 0) return WB_OK;
-  wbh_slot_t *slot;
-  wb_status_t st = wbh_owned_for_delete(config.id, WBH_KIND_WASI_CONFIG, &slot);
-  if (st) return st;
-  return wbh_delete_shared(config.id, WBH_KIND_WASI_CONFIG);
+  return wbh_delete_builder(config.id, WBH_KIND_WASI_CONFIG);
 }
 
 /* Copies n checked strings; *out is NULL on failure (last error set). */
