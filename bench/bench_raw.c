@@ -350,6 +350,7 @@ static bench_case_t cases[] = {
     {"call_externref", setup_refs, run_externref, 0, 0, 0},
     {"call_funcref", setup_refs, run_funcref, 0, 0, 0},
     {"host_call", setup_host, run_host_call, 0, 0, 0},
+    {"host_call_typed", setup_host, run_host_call, 0, 0, 0}, /* the raw side has one kind of host function */
     {"instantiate_template", setup_template, run_template, 0, 0, 0},
     {"instantiate_default", setup_default, run_default, 0, 0, 0},
     {"memory_write_64", setup_add, run_write_64, 0, 0, 0},

@@ -156,18 +156,35 @@ static wb_status_t host_f(void *env, wb_caller_t caller, const wb_val_t *args, s
   return WB_OK;
 }
 
-static void setup_host(void) {
+/* the same function, typed: the values in place (Wasmtime's unchecked
+ * host functions, which the raw side uses, pass them so too) */
+static wb_status_t host_f_typed(void *env, wb_caller_t caller, wb_raw_t *vals, size_t nvals) {
+  (void)env;
+  (void)caller;
+  (void)nvals;
+  vals[0].i32 = vals[0].i32 + 1;
+  return WB_OK;
+}
+
+/* "env" "f" defined as a general host function, or as a typed one */
+static void setup_host_as(bool typed) {
   wb_module_t m = compile(engine, WAT_HOST);
   wb_linker_t l;
   OK(wb_linker_new(engine, &l));
   wb_valkind_t k[1] = {WB_I32};
-  OK(wb_linker_define_func(l, "env", "f", k, 1, k, 1, host_f, 0, 0));
+  if (typed)
+    OK(wb_linker_define_func_typed(l, "env", "f", k, 1, k, 1, host_f_typed, 0, 0));
+  else
+    OK(wb_linker_define_func(l, "env", "f", k, 1, k, 1, host_f, 0, 0));
   wb_instance_t inst;
   OK(wb_linker_instantiate(l, store, m, &inst));
   OK(wb_instance_get_func(inst, "run", &run_fn));
   OK(wb_linker_delete(l));
   OK(wb_module_delete(m));
 }
+
+static void setup_host(void) { setup_host_as(false); }
+static void setup_host_typed(void) { setup_host_as(true); }
 
 static uint64_t run_host_call(uint64_t iters) {
   wb_val_t arg = i32((int32_t)iters), res;
@@ -520,6 +537,7 @@ static bench_case_t cases[] = {
     {"call_externref", setup_refs, run_externref, 0, 0, 0},
     {"call_funcref", setup_refs, run_funcref, 0, 0, 0},
     {"host_call", setup_host, run_host_call, 0, 0, 0},
+    {"host_call_typed", setup_host_typed, run_host_call, 0, 0, 0},
     {"instantiate_template", setup_template, run_template, 0, 0, 0},
     {"instantiate_default", setup_default, run_default, 0, 0, 0},
     {"memory_write_64", setup_add, run_write_64, 0, 0, 0},

@@ -120,6 +120,10 @@ static wb_status_t noop(void *env, wb_caller_t c, const wb_val_t *a, size_t na, 
   (void)env, (void)c, (void)a, (void)na, (void)r, (void)nr;
   return WB_OK;
 }
+static wb_status_t noop_typed(void *env, wb_caller_t c, wb_raw_t *v, size_t n) {
+  (void)env, (void)c, (void)v, (void)n;
+  return WB_OK;
+}
 
 #include "misuse_component.h" /* the component rows */
 #include "misuse_async.h"     /* the rows of async calls in a store */
@@ -248,6 +252,7 @@ static void *wrong_thread_cells(void *arg) {
   CELL("wb_linker_delete", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_linker_delete(l));
   CELL("wb_linker_allow_shadowing", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_linker_allow_shadowing(l, true));
   CELL("wb_linker_define_func", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_linker_define_func(l, "m", "n", NULL, 0, NULL, 0, noop, NULL, NULL));
+  CELL("wb_linker_define_func_typed", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_linker_define_func_typed(l, "m", "n", NULL, 0, NULL, 0, noop_typed, NULL, NULL));
   CELL("wb_linker_define_instance", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_linker_define_instance(l, "m", i));
   CELL("wb_linker_define_wasi", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_linker_define_wasi(l));
   CELL("wb_linker_define_shared_memory", cls, WB_ERR_WRONG_THREAD, "created by thread", wb_linker_define_shared_memory(l, "m", "n", (wb_shared_memory_t){o.live[K_SHMEM]}));
@@ -571,6 +576,21 @@ static void main_cells(void) {
   CELL("wb_linker_define_func", "NULL results", WB_ERR_INVALID_ARGUMENT, "results is NULL", wb_linker_define_func(L, "m", "n", NULL, 0, NULL, 3, noop, NULL, NULL));
   CELL("wb_linker_define_func", "anyref", WB_ERR_INVALID_ARGUMENT, "params[0]", wb_linker_define_func(L, "m", "n", ext, 1, NULL, 0, noop, NULL, NULL));
   CELL("wb_linker_define_func", "overflowing count", WB_ERR_INVALID_ARGUMENT, "more than", wb_linker_define_func(L, "m", "n", i32, SIZE_MAX, NULL, 0, noop, NULL, NULL));
+  HANDLE_CELLS("wb_linker_define_func_typed", K_LINKER, wb_linker_t, 0, wb_linker_define_func_typed(h, "m", "n", NULL, 0, NULL, 0, noop_typed, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "NULL module", WB_ERR_INVALID_ARGUMENT, "module is NULL", wb_linker_define_func_typed(L, NULL, "n", NULL, 0, NULL, 0, noop_typed, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "invalid UTF-8", WB_ERR_INVALID_ARGUMENT, "UTF-8", wb_linker_define_func_typed(L, BAD_UTF8, "n", NULL, 0, NULL, 0, noop_typed, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "NULL name", WB_ERR_INVALID_ARGUMENT, "name is NULL", wb_linker_define_func_typed(L, "m", NULL, NULL, 0, NULL, 0, noop_typed, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "overlong name", WB_ERR_INVALID_ARGUMENT, "longer than", wb_linker_define_func_typed(L, "m", long_name, NULL, 0, NULL, 0, noop_typed, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "NULL callback", WB_ERR_INVALID_ARGUMENT, "callback", wb_linker_define_func_typed(L, "m", "n", NULL, 0, NULL, 0, NULL, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", wb_linker_define_func_typed(L, "m", "n", NULL, 3, NULL, 0, noop_typed, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "NULL results", WB_ERR_INVALID_ARGUMENT, "results is NULL", wb_linker_define_func_typed(L, "m", "n", NULL, 0, NULL, 3, noop_typed, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "anyref", WB_ERR_INVALID_ARGUMENT, "params[0]", wb_linker_define_func_typed(L, "m", "n", ext, 1, NULL, 0, noop_typed, NULL, NULL));
+  {
+    const wb_valkind_t fref[1] = {WB_FUNCREF};
+    CELL("wb_linker_define_func_typed", "reference kind", WB_ERR_INVALID_ARGUMENT, "numbers and v128 only", wb_linker_define_func_typed(L, "m", "n", i32, 1, fref, 1, noop_typed, NULL, NULL));
+  }
+  CELL("wb_linker_define_func_typed", "bogus kind", WB_ERR_INVALID_ARGUMENT, "params[0]", wb_linker_define_func_typed(L, "m", "n", bogus_kinds, 2, NULL, 0, noop_typed, NULL, NULL));
+  CELL("wb_linker_define_func_typed", "overflowing count", WB_ERR_INVALID_ARGUMENT, "more than", wb_linker_define_func_typed(L, "m", "n", i32, SIZE_MAX, NULL, 0, noop_typed, NULL, NULL));
   HANDLE_CELLS("wb_linker_define_instance", K_LINKER, wb_linker_t, 0, wb_linker_define_instance(h, "m", I));
   HANDLE_CELLS("wb_linker_define_instance", K_INSTANCE, wb_instance_t, 0, wb_linker_define_instance(L, "m", h));
   CELL("wb_linker_define_instance", "NULL module", WB_ERR_INVALID_ARGUMENT, "NULL", wb_linker_define_instance(L, NULL, I));

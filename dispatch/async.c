@@ -555,11 +555,10 @@ void wbd_async_trampoline(void *env, wasmtime_caller_t *caller, const wasmtime_v
   /* (wb_store_delete from inside the callback answers WB_ERR_BUSY: see
    * wbd_store_t.async_polling) */
   uint64_t caller_id;
-  wbh_slot_t *cs;
-  wb_status_t st = wbd_caller_enter(s, caller, &caller_id, &cs);
+  wb_status_t st = wbd_caller_enter(s, caller, &caller_id);
   if (st == WB_OK) {
     st = h->callback(h->env, (wb_caller_t){caller_id}, argv, nargs, (wb_async_token_t){id});
-    wbd_caller_leave(s, cs);
+    wbd_caller_leave(s);
   }
   if (argv != inline_args) free(argv);
   if (st != WB_OK && t->state == TOKEN_PENDING) {

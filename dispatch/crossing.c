@@ -573,6 +573,7 @@ void wbd_abandon_call(wbd_store_t *s, bool on_owner_thread) {
   s->host_depth = 0;
   s->caller0_ptr = 0;
   s->callback_frame = 0;
+  s->trap_slot = 0; /* an abandoned nested call may have left a trap there */
   if (!on_owner_thread) return;
   wbd_tls_running = 0;
   tls_tainted = 1;

@@ -126,12 +126,11 @@ static int same_extern(const wasmtime_extern_t *a, const wasmtime_extern_t *b) {
 }
 
 wb_status_t wbd_caller_export(wb_caller_t caller, const char *name, size_t len, int want, wb_extern_t *out) {
-  wbh_slot_t *cs, *ss;
-  wb_status_t st = wbh_bound(caller.id, WBH_KIND_CALLER, &cs, &ss);
+  wbd_store_t *s;
+  wasmtime_caller_t *c;
+  wb_status_t st = wbd_caller_bound(caller, &s, &c);
   if (st) return st;
-  wbd_store_t *s = wbd_store_of(ss);
-  wasmtime_caller_t *c = WBD_CALLER_OF(s, (wbd_caller_t *)cs->obj);
-  if (!c) return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: the wb_caller_t is used outside its callback");
+  wbh_slot_t *ss = s->slot;
   if ((st = wbd_check_name_len(name, len, "name"))) return st;
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
   /* Which instance calls is not known, only that it is one of the store's:

@@ -14,6 +14,27 @@ void wbd_hostfn_finalize(void *env) {
   free(h);
 }
 
+/* ---- caller handles ----------------------------------------------------------
+ *
+ * A callback's wb_caller_t must die with the callback: one kept and used
+ * later is WB_ERR_INVALID_HANDLE. So every callback gets an id of its own,
+ * and the trampolines pay for that with one add. A caller slot (one per
+ * nesting level of host calls, kept for the store's life) stays live in
+ * the generation it was allocated with; the ids its callbacks are given
+ * count on from there, held in the store (level 0, the common case: one
+ * load nearer) or in the caller object (deeper levels) rather than in the
+ * slot's state word, and only wbd_caller_bound compares them. Before the
+ * store's delete frees the slots, wbd_callers_fini moves each slot's state
+ * to the last id it gave, so that the slot's next user starts beyond every
+ * id ever issued for it (no id comes back to life). A slot whose ids would
+ * pass the last generation is retired and replaced. */
+
+/* The id a level's current (or next) callback is given; 0 while the level
+ * has no slot. */
+static inline uint64_t *caller_id_at(wbd_store_t *s, const wbd_caller_t *c) {
+  return c->level == 0 ? &s->caller0_id : (uint64_t *)&c->id;
+}
+
 /* A caller slot for this nesting level when there is none yet. */
 static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uint32_t level) {
   if (level >= s->ncaller_slots) {
@@ -24,8 +45,7 @@ static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uin
     s->caller_slots = slots;
     s->ncaller_slots = n;
   }
-  wbh_slot_t *cs = s->caller_slots[level];
-  if (!cs) {
+  if (!s->caller_slots[level]) {
     wbd_caller_t *obj = calloc(1, sizeof *obj);
     uint64_t cid;
     if (!obj) return wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a caller handle");
@@ -37,69 +57,132 @@ static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uin
     obj->index = wbh_id_index(cid);
     obj->level = level;
     s->caller_slots[level] = wbh_slot_at(obj->index);
-    if (level == 0) {
-      s->caller0_slot = s->caller_slots[0];
-      s->caller0_id = cid;
-    }
+    *caller_id_at(s, obj) = cid;
   }
   return WB_OK;
 }
 
-/* A caller id for this nesting level of host calls, valid until leave;
- * *slot_out is the caller slot, for caller_leave. */
+/* A level's ids would pass the last generation: its slot, made not live at
+ * the last one, stays among the store's children until the store's delete
+ * frees (and so retires) it; the level gets a new slot on next use. */
+static __attribute__((noinline, cold)) void caller_slot_used_up(wbd_store_t *s, uint32_t level) {
+  wbh_slot_t *cs = s->caller_slots[level];
+  atomic_store_explicit(&cs->state, (uint64_t)0xFFFFFFFEu << 32, memory_order_release);
+  s->caller_slots[level] = 0;
+  if (level == 0) s->caller0_id = 0;
+}
+
+/* The next id of a level after a callback: false when its ids are used up.
+ * The generation is bits 32-63, so the add carries out exactly when it
+ * would pass 0xFFFFFFFF; ids up to that generation are only compared by
+ * wbd_caller_bound, and wbd_callers_fini caps what it writes to the slot. */
+static inline __attribute__((always_inline)) bool caller_id_next(uint64_t *id) {
+  return !__builtin_add_overflow(*id, UINT64_C(1) << 32, id);
+}
+
+/* A caller id for this nesting level of host calls, valid until leave. */
 static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller,
-                                                                     uint64_t *id, wbh_slot_t **slot_out) {
+                                                                     uint64_t *id) {
   uint32_t level = s->host_depth;
-  if (__builtin_expect(level == 0 && s->caller0_slot != 0, 1)) { /* no loads through the slot */
+  if (__builtin_expect(level == 0 && s->caller0_id != 0, 1)) {
     s->caller0_ptr = caller;
     s->host_depth = 1;
     *id = s->caller0_id;
-    *slot_out = s->caller0_slot;
     return WB_OK;
   }
   if (__builtin_expect(level >= s->ncaller_slots || !s->caller_slots[level], 0)) {
     wb_status_t st = caller_slot_new(s, level);
     if (st) return st;
   }
-  wbh_slot_t *cs = s->caller_slots[level];
-  wbd_caller_t *c = cs->obj;
+  wbd_caller_t *c = s->caller_slots[level]->obj;
   if (level == 0) s->caller0_ptr = caller;
   else c->caller = caller;
   s->host_depth = level + 1;
-  *id = wbh_make_id((uint32_t)(atomic_load_explicit(&cs->state, memory_order_relaxed) >> 32), WBH_KIND_CALLER,
-                    c->index);
-  *slot_out = cs;
+  *id = *caller_id_at(s, c);
   return WB_OK;
 }
 
-/* Ends the callback that caller_enter began. Nested callbacks use deeper
- * levels and leave this one's slot where it was (the array may move). */
-static inline __attribute__((always_inline)) void caller_leave(wbd_store_t *s, wbh_slot_t *cs) {
+/* Ends the callback that caller_enter began: its id dies. Nested callbacks
+ * use deeper levels and leave this one's where it was. */
+static inline __attribute__((always_inline)) void caller_leave(wbd_store_t *s) {
   uint32_t level = --s->host_depth;
-  /* every id issued for this callback dies with it (the slot moves to its
-   * next generation) */
   if (__builtin_expect(level == 0, 1)) {
-    /* cs is caller0_slot, and caller0_id carries its generation: the bump
-     * needs no decoding of the state word unless the generation is used up */
     s->caller0_ptr = 0;
-    uint64_t id = s->caller0_id;
-    if (__builtin_expect(wbh_id_gen(id) < 0xFFFFFFFEu, 1)) {
-      uint64_t state = atomic_load_explicit(&cs->state, memory_order_relaxed);
-      atomic_store_explicit(&cs->state, state + (UINT64_C(1) << 32), memory_order_release);
-      s->caller0_id = id + (UINT64_C(1) << 32);
-      return;
-    }
-  } else {
-    ((wbd_caller_t *)cs->obj)->caller = 0;
+    if (__builtin_expect(!caller_id_next(&s->caller0_id), 0)) caller_slot_used_up(s, 0);
+    return;
   }
-  /* a used-up slot is dropped here (its store's delete frees it) and
-   * replaced on next use */
-  if (__builtin_expect(!wbh_next_generation(cs), 0)) {
-    s->caller_slots[level] = 0;
-    if (level == 0) s->caller0_slot = 0;
-  } else if (level == 0) {
-    s->caller0_id += UINT64_C(1) << 32;
+  wbd_caller_t *c = s->caller_slots[level]->obj;
+  c->caller = 0;
+  if (__builtin_expect(!caller_id_next(&c->id), 0)) caller_slot_used_up(s, level);
+}
+
+void wbd_callers_fini(wbd_store_t *s) {
+  for (uint32_t level = 0; level < s->ncaller_slots; level++) {
+    wbh_slot_t *cs = s->caller_slots[level];
+    if (!cs) continue;
+    uint32_t gen = (uint32_t)(*caller_id_at(s, cs->obj) >> 32);
+    if (gen > 0xFFFFFFFEu) gen = 0xFFFFFFFEu; /* freeing it then retires it */
+    uint64_t state = atomic_load_explicit(&cs->state, memory_order_relaxed);
+    atomic_store_explicit(&cs->state, (uint64_t)gen << 32 | (state & 0xFFFFFFFFu), memory_order_release);
   }
+}
+
+/* Whether a level-0 caller id of a released or orphaned store is one
+ * whose callback returned: as for every other kind, a dead handle is
+ * WB_ERR_INVALID_HANDLE on any thread. Such a store runs on no thread, so
+ * its ids hold still; a reference keeps the store object while it is read
+ * (a thread adopting and deleting it meanwhile cannot free it), and the
+ * load is atomic (a thread adopting it and calling could move the id:
+ * either answer is true then). Deeper levels' ids live in caller objects,
+ * which the store's delete frees: those are reported as on the wrong
+ * thread. */
+static bool caller_returned(wbh_slot_t *cs, uint64_t id) {
+  uint64_t store_id = wbh_make_id(cs->store_gen, WBH_KIND_STORE, cs->store_index);
+  void *obj;
+  if (wbh_acquire(store_id, WBH_KIND_STORE, &obj) != WB_OK) return false;
+  const wbd_store_t *s = obj;
+  bool returned = s->ncaller_slots > 0 && s->caller_slots[0] == cs &&
+                  id < __atomic_load_n(&s->caller0_id, __ATOMIC_RELAXED);
+  wbh_release(store_id);
+  return returned;
+}
+
+/* Checks a caller id for the calling thread: a live caller slot of a store
+ * this thread owns, and the id its level's running callback was given. */
+wb_status_t wbd_caller_bound(wb_caller_t caller, wbd_store_t **s_out, wasmtime_caller_t **caller_out) {
+  uint64_t id = caller.id;
+  if (wbh_id_kind(id) != WBH_KIND_CALLER) return wbh_fail_invalid(id, WBH_KIND_CALLER);
+  wbh_slot_t *cs = wbh_slot_at(wbh_id_index(id));
+  uint64_t state = atomic_load_explicit(&cs->state, memory_order_acquire);
+  /* live, a caller's, and allocated no later than the id was issued (ids
+   * only count on from the slot's generation) */
+  if (((state & WBH_STATE_KIND_MASK) >> WBH_STATE_KIND_SHIFT) != WBH_KIND_CALLER ||
+      wbh_id_gen(id) < (uint32_t)(state >> 32))
+    return wbh_fail_invalid(id, WBH_KIND_CALLER);
+  uint64_t owner = atomic_load_explicit(&cs->store_slot->owner, memory_order_acquire);
+  if (owner != wbh_tls_token) {
+    if ((owner == WBH_OWNER_RELEASED || owner == WBH_OWNER_ORPHANED) && caller_returned(cs, id))
+      return wbi_fail(WB_ERR_INVALID_HANDLE,
+                      "invalid handle: wb_caller_t (id 0x%016llx) used after its host function returned",
+                      (unsigned long long)id);
+    return wbh_fail_owner(cs->store_slot, WBH_KIND_CALLER);
+  }
+  /* this thread owns the store, so the slot and the ids stay as read */
+  wbd_store_t *s = wbd_store_of(cs->store_slot);
+  const wbd_caller_t *c = cs->obj;
+  uint64_t current = *caller_id_at(s, c);
+  wasmtime_caller_t *running = WBD_CALLER_OF(s, c);
+  if (id != current || !running) {
+    if (id < current)
+      return wbi_fail(WB_ERR_INVALID_HANDLE,
+                      "invalid handle: wb_caller_t (id 0x%016llx) used after its host function returned",
+                      (unsigned long long)id);
+    return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: forged wb_caller_t (id 0x%016llx was never issued)",
+                    (unsigned long long)id);
+  }
+  *s_out = s;
+  *caller_out = running;
+  return WB_OK;
 }
 
 static __attribute__((noinline, cold)) wasm_trap_t *host_trap(const wbd_hostfn_t *h, wb_status_t st,
@@ -126,6 +209,79 @@ static __attribute__((noinline, cold)) wasm_trap_t *result_kind_trap(const wbd_h
   return host_trap(h, st, failures_before);
 }
 
+/* Runs a host function's callback with the caller handle of its level:
+ * the general callback with args and results, or the typed one with vals.
+ * The general way; the trampolines below inline their common case
+ * instead (level_0_ready). */
+static wb_status_t callback_run(const wbd_hostfn_t *h, wbd_store_t *s, wasmtime_caller_t *caller,
+                                const wb_val_t *args, wb_val_t *results, wasmtime_val_raw_t *vals, size_t nvals) {
+  uint64_t id;
+  wb_status_t st = caller_enter(s, caller, &id);
+  if (st != WB_OK) return st;
+  if (h->typed)
+    st = h->typed(h->env, (wb_caller_t){id}, (wb_raw_t *)vals, nvals);
+  else
+    st = h->callback(h->env, (wb_caller_t){id}, args, h->nparams, results, h->nresults);
+  caller_leave(s);
+  return st;
+}
+
+/* The trampolines' common case: the thread knows the calling store (the
+ * one it entered last, objects.h), and the callback is not nested in
+ * another of the store and finds a caller slot ready (level 0). Anything
+ * else takes the general trampoline, a tail call, so that the fast one
+ * keeps nothing but the store and the values in registers across the
+ * callback. */
+static inline __attribute__((always_inline)) wbd_store_t *level_0_ready(void) {
+  wbd_store_t *s = wbd_tls_running;
+  if (__builtin_expect(!s || s->host_depth != 0 || s->caller0_id == 0, 0)) return 0;
+  return s;
+}
+
+/* What a trampoline needs after the callback only when it failed (the
+ * function, the failure count) stays in the frame rather than in a
+ * register that every call would save and restore: volatile makes the
+ * compiler store it once and load it only where it is used. */
+#define WBD_FAILURE_PATH_ONLY volatile
+
+/* Level 0 around one callback: what caller_enter and caller_leave do for
+ * it, inlined (`invoke` is the callback's call, made with `id`). */
+#define WBD_LEVEL_0_CALL(s, caller, st, invoke)                                    \
+  do {                                                                            \
+    uint64_t id = (s)->caller0_id;                                                \
+    (s)->caller0_ptr = (caller);                                                  \
+    (s)->host_depth = 1;                                                          \
+    st = (invoke);                                                                \
+    /* nested callbacks left their levels as they found them */                   \
+    (s)->host_depth = 0;                                                          \
+    (s)->caller0_ptr = 0;                                                         \
+    if (__builtin_expect(!caller_id_next(&(s)->caller0_id), 0)) caller_slot_used_up(s, 0); \
+  } while (0)
+
+/* A typed host function (wb_linker_define_func_typed) the general way. */
+static __attribute__((noinline)) wasm_trap_t *typed_trampoline_slow(const wbd_hostfn_t *h, wasmtime_caller_t *caller,
+                                                                    wasmtime_val_raw_t *vals, size_t n) {
+  wbd_store_t *s = wasmtime_context_get_data(wasmtime_caller_context(caller));
+  uint64_t failures = wbi_tls_failures;
+  wb_status_t st = callback_run(h, s, caller, 0, 0, vals, n);
+  return st == WB_OK ? 0 : host_trap(h, st, failures);
+}
+
+/* The trampoline of a typed host function: Wasmtime's raw values are the
+ * callback's, in place, so that beyond the callback it finds the store,
+ * issues the caller handle and turns a failure into a trap. */
+wasm_trap_t *wbd_host_trampoline_typed(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
+  const wbd_hostfn_t *h = env;
+  wbd_store_t *s = level_0_ready();
+  if (__builtin_expect(!s, 0)) return typed_trampoline_slow(h, caller, vals, n);
+  WBD_FAILURE_PATH_ONLY uint64_t failures = wbi_tls_failures;
+  const wbd_hostfn_t *WBD_FAILURE_PATH_ONLY fn = h;
+  wb_status_t st;
+  WBD_LEVEL_0_CALL(s, caller, st, h->typed(h->env, (wb_caller_t){id}, (wb_raw_t *)vals, n));
+  if (__builtin_expect(st != WB_OK, 0)) return host_trap(fn, st, failures);
+  return 0;
+}
+
 /* The trampolines for the common case (h->numeric, chosen when the
  * function is defined): at most 16 parameters and results, all of them
  * numbers, so no conversion can fail and no buffer is allocated. They do
@@ -140,10 +296,10 @@ static inline __attribute__((always_inline)) wasm_trap_t *numeric_body(const wbd
                                                                       wasmtime_val_raw_t *vals, uint32_t np,
                                                                       uint32_t nr, int uniform, wb_val_t *args,
                                                                       wb_val_t *results) {
-  /* the store this thread entered last (objects.h) */
-  wbd_store_t *s = wbd_tls_running;
-  if (__builtin_expect(!s, 0)) s = wasmtime_context_get_data(wasmtime_caller_context(caller));
-  uint64_t failures = wbi_tls_failures;
+  wbd_store_t *s = level_0_ready();
+  if (__builtin_expect(!s, 0)) return wbd_host_trampoline((void *)h, caller, vals, 0);
+  WBD_FAILURE_PATH_ONLY uint64_t failures = wbi_tls_failures;
+  const wbd_hostfn_t *WBD_FAILURE_PATH_ONLY fn = h;
   const uint8_t *kinds = h->kinds;
 #define WBD_KIND(i) (uniform >= 0 ? (uint8_t)uniform : kinds[i])
   for (uint32_t i = 0; i < np; i++) wbd_num_from_raw(WBD_KIND(i), &vals[i], &args[i]);
@@ -151,16 +307,13 @@ static inline __attribute__((always_inline)) wasm_trap_t *numeric_body(const wbd
     results[i].kind = (wb_valkind_t)WBD_KIND(np + i);
     results[i].of.i64 = 0;
   }
-  uint64_t caller_id = 0;
-  wbh_slot_t *cs = 0;
-  wb_status_t st = caller_enter(s, caller, &caller_id, &cs);
-  if (__builtin_expect(st != WB_OK, 0)) return host_trap(h, st, failures);
-  st = h->callback(h->env, (wb_caller_t){caller_id}, args, np, results, nr);
-  caller_leave(s, cs);
-  if (__builtin_expect(st != WB_OK, 0)) return host_trap(h, st, failures);
+  wb_status_t st;
+  WBD_LEVEL_0_CALL(s, caller, st, h->callback(h->env, (wb_caller_t){id}, args, np, results, nr));
+  if (__builtin_expect(st != WB_OK, 0)) return host_trap(fn, st, failures);
   for (uint32_t i = 0; i < nr; i++) {
     uint8_t k = WBD_KIND(np + i);
-    if (__builtin_expect((uint32_t)results[i].kind != k, 0)) return result_kind_trap(h, s, &results[i], k, i, failures);
+    if (__builtin_expect((uint32_t)results[i].kind != k, 0))
+      return result_kind_trap(fn, s, &results[i], k, i, failures);
     wbd_num_to_raw(k, &results[i], &vals[i]);
   }
 #undef WBD_KIND
@@ -255,13 +408,7 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
     memset(&results[i], 0, sizeof results[i]);
     results[i].kind = (wb_valkind_t)h->kinds[h->nparams + i];
   }
-  uint64_t caller_id = 0;
-  wbh_slot_t *cs = 0;
-  if (st == WB_OK) st = caller_enter(s, caller, &caller_id, &cs);
-  if (st == WB_OK) {
-    st = h->callback(h->env, (wb_caller_t){caller_id}, args, h->nparams, results, h->nresults);
-    caller_leave(s, cs);
-  }
+  if (st == WB_OK) st = callback_run(h, s, caller, args, results, vals, 0);
   /* (a result may be one of the arguments: converted before those go) */
   for (uint32_t i = 0; i < h->nresults && st == WB_OK; i++) {
     st = wbd_named_to_raw(ss, s, &results[i], h->kinds[h->nparams + i], "the callback's result", i, &vals[i]);
@@ -276,11 +423,10 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
 /* ---- the caller handle ------------------------------------------------------ */
 
 static wb_status_t caller_export(wb_caller_t caller, const char *name, int want, uint64_t *out) {
-  wbh_slot_t *cs, *ss;
-  wb_status_t st = wbh_bound(caller.id, WBH_KIND_CALLER, &cs, &ss);
+  wbd_store_t *s;
+  wasmtime_caller_t *c;
+  wb_status_t st = wbd_caller_bound(caller, &s, &c);
   if (st) return st;
-  if (!WBD_CALLER_OF(wbd_store_of(ss), (wbd_caller_t *)cs->obj))
-    return wbi_fail(WB_ERR_INVALID_HANDLE, "invalid handle: the wb_caller_t is used outside its callback");
   size_t len;
   if ((st = wbd_check_name(name, "name", &len))) return st;
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
@@ -307,17 +453,18 @@ wb_status_t wb_caller_get_table(wb_caller_t caller, const char *name, wb_table_t
 }
 
 wb_status_t wb_caller_store(wb_caller_t caller, wb_store_t *out) {
-  wbh_slot_t *cs, *ss;
-  wb_status_t st = wbh_bound(caller.id, WBH_KIND_CALLER, &cs, &ss);
+  wbd_store_t *s;
+  wasmtime_caller_t *c;
+  wb_status_t st = wbd_caller_bound(caller, &s, &c);
   if (st) return st;
   if (!out) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "out is NULL");
-  out->id = wbd_store_of(ss)->id;
+  out->id = s->id;
   return WB_OK;
 }
 
 /* caller_enter and caller_leave for async host functions (async.c). */
-wb_status_t wbd_caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id, wbh_slot_t **slot_out) {
-  return caller_enter(s, caller, id, slot_out);
+wb_status_t wbd_caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id) {
+  return caller_enter(s, caller, id);
 }
 
-void wbd_caller_leave(wbd_store_t *s, wbh_slot_t *slot) { caller_leave(s, slot); }
+void wbd_caller_leave(wbd_store_t *s) { caller_leave(s); }

@@ -145,6 +145,7 @@ typedef struct wbd_capture {
 
 typedef struct wbd_caller {
   wasmtime_caller_t *caller; /* NULL outside the callback; level 0 keeps it in the store */
+  uint64_t id;               /* the id of the level's current (or next) callback; level 0 keeps it in the store */
   uint32_t index;            /* its own slot index (store-bound slots record their store's) */
   uint32_t level;            /* the nesting level of host calls it serves */
 } wbd_caller_t;
@@ -186,11 +187,10 @@ typedef struct wbd_store {
   /* host functions: one caller slot per nesting level of host calls */
   uint32_t host_depth, ncaller_slots;
   wbh_slot_t **caller_slots;
-  /* level 0 (a host call not nested in another), cached for the trampoline:
-   * caller_slots[0], the id its current generation gives, and its Wasmtime
-   * caller (NULL outside the callback; kept here rather than in the caller
-   * object, one load nearer); caller0_slot is NULL when caller_slots[0] is */
-  wbh_slot_t *caller0_slot;
+  /* level 0 (a host call not nested in another), kept here rather than in
+   * its caller object, one load nearer for the trampolines: the id of the
+   * current (or next) callback (0 while caller_slots[0] is NULL) and its
+   * Wasmtime caller (NULL outside the callback); see host.c */
   uint64_t caller0_id;
   wasmtime_caller_t *caller0_ptr;
   /* deadlines (deadline.c); 0 = none; CLOCK_MONOTONIC nanoseconds */
@@ -247,7 +247,8 @@ extern void (*wbd_component_store_fini)(wbd_store_t *s);
 
 /* A host function defined into a linker; Wasmtime owns it (finalizer). */
 typedef struct wbd_hostfn {
-  wb_host_callback_t callback;
+  wb_host_callback_t callback;       /* NULL for a typed one */
+  wb_typed_host_callback_t typed;    /* wb_linker_define_func_typed; NULL for a general one */
   void *env;
   wb_finalizer_t finalizer;
   char *label;               /* "\"module\" \"name\"", for messages */
@@ -442,6 +443,8 @@ wb_status_t wbd_extern_handle(wbh_slot_t *store_slot, wasmtime_extern_t *ext, wa
 wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
 /* The same for host functions whose parameters and results are all numbers
  * (wbd_hostfn_t.numeric): no conversion can fail, no buffer to allocate. */
+/* The trampoline of a typed host function (raw values in place). */
+wasm_trap_t *wbd_host_trampoline_typed(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
 wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
 /* The trampoline for a host function: wbd_host_trampoline, or one of the
  * numeric trampolines (one per small shape, or any count). */
@@ -569,7 +572,9 @@ static inline __attribute__((always_inline)) void wbd_wasm_leave(wbd_store_t *s,
 static inline __attribute__((always_inline)) wb_status_t wbd_call_unchecked(wbd_store_t *s, wasmtime_context_t *ctx,
                                                                           const wasmtime_func_t *func,
                                                                           wasmtime_val_raw_t *vals, size_t nvals) {
-  s->trap_slot = 0;
+  /* s->trap_slot is NULL here: Wasmtime writes it only for a trap, and
+   * whoever finds one clears it (below; wbd_abandon_call for a call left
+   * by longjmp) */
   wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, func, vals, nvals, &s->trap_slot);
   wbd_wasm_leave(s, outer);
@@ -641,9 +646,16 @@ typedef struct wbd_asyncfn {
 } wbd_asyncfn_t;
 void wbd_asyncfn_finalize(void *env);
 /* A caller handle for a host callback now running (host.c), valid until
- * wbd_caller_leave; *slot_out is for wbd_caller_leave. */
-wb_status_t wbd_caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id, wbh_slot_t **slot_out);
-void wbd_caller_leave(wbd_store_t *s, wbh_slot_t *slot);
+ * wbd_caller_leave. */
+wb_status_t wbd_caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id);
+void wbd_caller_leave(wbd_store_t *s);
+/* Checks a wb_caller_t for the calling thread (sets the last error): its
+ * store, owned by this thread, and the Wasmtime caller of its running
+ * callback. */
+wb_status_t wbd_caller_bound(wb_caller_t caller, wbd_store_t **s_out, wasmtime_caller_t **caller_out);
+/* Before the store's delete frees its slots: moves each caller slot's
+ * generation to the last id it gave (host.c). Owner thread. */
+void wbd_callers_fini(wbd_store_t *s);
 /* Wasmtime's callback for every async host function; env is a wbd_asyncfn_t. */
 void wbd_async_trampoline(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args, size_t nargs,
                           wasmtime_val_t *results, size_t nresults, wasm_trap_t **trap_ret,

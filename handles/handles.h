@@ -12,9 +12,10 @@
  *   bits 31..24 kind (WBH_KIND_*)
  *   bits 23..0  slot index
  *
- * Slot state word (atomic): generation << 32 | LIVE bit 31 | kind in bits
- * 30..25 | refs (25 bits), so that one compare checks generation, liveness
- * and kind (wbh_peek); a free slot's word is its next generation << 32.
+ * Slot state word (atomic): generation << 32 | kind in bits 31..24 (0 when
+ * not live) | refs (24 bits), so that one compare checks generation,
+ * liveness and kind (wbh_peek); a free slot's word is its next generation
+ * << 32.
  * A live slot holds one base reference from creation; shared kinds take a
  * reference for the length of each use (wbh_acquire/wbh_release), and the
  * one that drops the last reference after the handle was deleted destroys
@@ -227,8 +228,12 @@ static inline int wbh_state_is(uint64_t state, uint64_t id, uint8_t kind) {
  * The id's kind tag is compared as well as the slot's: an id is accepted
  * only exactly as it was issued. */
 WBH_HOT wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
-  if (__builtin_expect(wbh_id_kind(id) != kind, 0)) return 0;
-  wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
+  /* the tag check and the index in one: with the tag kind subtracted from
+   * the id's low 32 bits, bits 24-31 are zero (an index is left) exactly
+   * when the tag was kind */
+  uint32_t index = (uint32_t)id - ((uint32_t)kind << WBH_INDEX_BITS);
+  if (__builtin_expect(index >= WBH_MAX_SLOTS, 0)) return 0;
+  wbh_slot_t *s = wbh_slot_at(index);
   uint64_t state = atomic_load_explicit(&s->state, memory_order_acquire);
   /* wbh_state_is in one compare: with the id's tag equal to kind (not
    * WBH_KIND_NONE), the xor's bits 24-63 are zero exactly when the slot is

@@ -120,7 +120,7 @@ extern "C" {
 #define WASMBOUND_VERSION_MAJOR 0
 /** \brief The minor version of this header: within a major version (also 0.x
  *  from 0.2 on), a new minor release only appends to the ABI. */
-#define WASMBOUND_VERSION_MINOR 2
+#define WASMBOUND_VERSION_MINOR 3
 /** \brief The patch version of this header: fixes only, no ABI change. */
 #define WASMBOUND_VERSION_PATCH 0
 /** \cond WASMBOUND_INTERNAL */
@@ -1187,6 +1187,51 @@ wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const 
                                   const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
                                   size_t nresults, wb_host_callback_t callback, void *env,
                                   wb_finalizer_t finalizer);
+
+/**
+ * \brief A typed host function (::wb_linker_define_func_typed): the
+ * values in place, as raw bits.
+ *
+ * Runs on the owner thread of the store whose wasm calls it, like a
+ * ::wb_host_callback_t, with the same rules for `caller`, re-entrancy,
+ * `env` and failures. `vals` holds the arguments on entry, in the
+ * declared kinds, and receives the results (`vals[0]` the first): write
+ * each in its declared kind's member. `nvals` is max(nparams, nresults);
+ * when it is 0, `vals` may be any pointer and is not to be used.
+ */
+typedef wb_status_t (*wb_typed_host_callback_t)(void *env, wb_caller_t caller, wb_raw_t *vals, size_t nvals);
+
+/**
+ * \brief Defines a typed host function as `module`.`name`: the fastest
+ * host call, for numbers and vectors. Creator thread.
+ *
+ * Like ::wb_linker_define_func, but the callback gets Wasmtime's raw
+ * values in place, without a ::wb_val_t per value and without kinds to
+ * compare or copy (the kinds are checked once, here, and by Wasmtime when
+ * a module imports the function). What each call still pays for: finding
+ * the calling store, a ::wb_caller_t that dies with the callback, and a
+ * failure turned into a trap with the callback's message.
+ * \param linker the linker.
+ * \param module,name the import's names (NUL-terminated UTF-8; copied).
+ * \param params,results the kinds: ::WB_I32, ::WB_I64, ::WB_F32, ::WB_F64
+ *        and ::WB_V128 (define functions of references with
+ *        ::wb_linker_define_func); NULL with count 0. Copied.
+ * \param nparams,nresults their counts (at most 1000 each).
+ * \param callback the function (see ::wb_typed_host_callback_t); not NULL.
+ * \param env passed to every call; ownership passes to the linker when
+ *        `finalizer` is non-NULL, as for ::wb_linker_define_func (it also
+ *        runs when this call fails).
+ * \param finalizer frees `env`; NULL when the caller keeps it.
+ * \return ::WB_ERR_LINK for a duplicate name without shadowing;
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL or invalid names, a NULL
+ *         callback, a NULL array with a non-zero count, or a kind that is
+ *         not a number or ::WB_V128; ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE.
+ */
+wb_status_t wb_linker_define_func_typed(wb_linker_t linker, const char *module, const char *name,
+                                        const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                                        size_t nresults, wb_typed_host_callback_t callback, void *env,
+                                        wb_finalizer_t finalizer);
 
 /**
  * \brief Defines every export of `instance` under the module name `module`.

@@ -1530,6 +1530,14 @@ class Linker : public detail::Owner<wb_linker_t, &wb_linker_delete> {
     return detail::check(wb_linker_define_func(h_, module.c_str(), name.c_str(), params.data(), params.size(),
                                                results.data(), results.size(), callback, env, finalizer));
   }
+  /** \brief Defines a typed host function with the C callback type: the
+   *  values in place, numbers and v128 only (see ::wb_linker_define_func_typed). */
+  Result<void> define_func_typed(Name module, Name name, const std::vector<wb_valkind_t> &params,
+                                 const std::vector<wb_valkind_t> &results, wb_typed_host_callback_t callback,
+                                 void *env, wb_finalizer_t finalizer) const {
+    return detail::check(wb_linker_define_func_typed(h_, module.c_str(), name.c_str(), params.data(), params.size(),
+                                                     results.data(), results.size(), callback, env, finalizer));
+  }
   /** \brief Defines every export of `instance` as `module`.*; see ::wb_linker_define_instance. */
   Result<void> define_instance(Name module, const Instance &instance) const {
     return detail::check(wb_linker_define_instance(h_, module.c_str(), instance.handle()));

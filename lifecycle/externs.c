@@ -88,8 +88,8 @@ wb_status_t wb_func_new(wb_store_t store, const wb_valkind_t *params, size_t npa
   }
   wbd_hostfn_t *h;
   static const char label[] = "(wb_func_new)";
-  if ((st = wbl_hostfn_new(label, 0, label, sizeof label - 1, params, nparams, results, nresults, callback, env,
-                           finalizer, &h)))
+  if ((st = wbl_hostfn_new(label, 0, label, sizeof label - 1, params, nparams, results, nresults, callback, 0,
+                           env, finalizer, &h)))
     return st;
   free(h->label);
   h->label = strdup("made by wb_func_new");

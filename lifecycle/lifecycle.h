@@ -56,10 +56,12 @@ wasmtime_error_t *wbl_module_deserialize(wasm_engine_t *engine, const uint8_t *b
 /* Lists a module's imports or exports (types.c). */
 wb_status_t wbl_module_list(uint64_t module_id, bool imports, wb_extern_list_t *out);
 
-/* A host function's object (linker.c): on failure its finalizer has run. */
+/* A host function's object (linker.c): on failure its finalizer has run.
+ * One of callback (general) and typed (numbers and v128 only) is set. */
 wb_status_t wbl_hostfn_new(const char *module, size_t mlen, const char *name, size_t nlen,
                            const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results, size_t nresults,
-                           wb_host_callback_t callback, void *env, wb_finalizer_t finalizer, wbd_hostfn_t **out);
+                           wb_host_callback_t callback, wb_typed_host_callback_t typed, void *env,
+                           wb_finalizer_t finalizer, wbd_hostfn_t **out);
 /* Its Wasmtime function type (the caller deletes it). */
 wasm_functype_t *wbl_hostfn_type(const wbd_hostfn_t *h);
 

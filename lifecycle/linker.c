@@ -167,13 +167,28 @@ static char *host_label(const char *module, size_t mlen, const char *name, size_
 /* A host function's object for the trampolines (dispatch/host.c), or a
  * status; on failure the finalizer has run (ownership of env was passed
  * in). module and name label it in messages. */
+/* A typed host function's kinds: numbers and v128, whose raw values need
+ * no conversion. */
+static wb_status_t check_typed_kinds(const wb_valkind_t *kinds, size_t n, const char *what) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned)kinds[i] > WB_V128)
+      return wbi_fail(WB_ERR_INVALID_ARGUMENT,
+                      "%s[%zu] is %s: a typed host function takes and returns numbers and v128 only (define "
+                      "functions of references with wb_linker_define_func)",
+                      what, i, kinds[i] == WB_FUNCREF ? "WB_FUNCREF" : "WB_EXTERNREF");
+  return WB_OK;
+}
+
 wb_status_t wbl_hostfn_new(const char *module, size_t mlen, const char *name, size_t nlen,
                            const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results, size_t nresults,
-                           wb_host_callback_t callback, void *env, wb_finalizer_t finalizer, wbd_hostfn_t **out) {
+                           wb_host_callback_t callback, wb_typed_host_callback_t typed, void *env,
+                           wb_finalizer_t finalizer, wbd_hostfn_t **out) {
   wb_status_t st = WB_OK;
-  if (!callback) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "callback is NULL");
+  if (!callback && !typed) st = wbi_fail(WB_ERR_INVALID_ARGUMENT, "callback is NULL");
   if (st == WB_OK) st = check_kinds(params, nparams, "params");
   if (st == WB_OK) st = check_kinds(results, nresults, "results");
+  if (st == WB_OK && typed) st = check_typed_kinds(params, nparams, "params");
+  if (st == WB_OK && typed) st = check_typed_kinds(results, nresults, "results");
   wbd_hostfn_t *h = st == WB_OK ? malloc(sizeof *h + nparams + nresults) : 0;
   if (st == WB_OK && !h) st = wbi_fail(WB_ERR_NO_MEMORY, "out of memory for a host function");
   if (st) {
@@ -181,6 +196,7 @@ wb_status_t wbl_hostfn_new(const char *module, size_t mlen, const char *name, si
     return st;
   }
   h->callback = callback;
+  h->typed = typed;
   h->env = env;
   h->finalizer = finalizer;
   h->nparams = (uint32_t)nparams;
@@ -199,9 +215,12 @@ wasm_functype_t *wbl_hostfn_type(const wbd_hostfn_t *h) {
   return functype_of(kinds, h->nparams, kinds + h->nparams, h->nresults);
 }
 
-wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const char *name,
-                                  const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
-                                  size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer) {
+/* wb_linker_define_func and wb_linker_define_func_typed: one of callback
+ * and typed. */
+static wb_status_t define_func(wb_linker_t linker, const char *module, const char *name, const wb_valkind_t *params,
+                               size_t nparams, const wb_valkind_t *results, size_t nresults,
+                               wb_host_callback_t callback, wb_typed_host_callback_t typed, void *env,
+                               wb_finalizer_t finalizer) {
   wbl_linker_t *l;
   size_t mlen, nlen;
   wb_status_t st = owned_linker(linker, &l);
@@ -211,17 +230,31 @@ wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const 
     return st;
   }
   wbd_hostfn_t *h;
-  if ((st = wbl_hostfn_new(module, mlen, name, nlen, params, nparams, results, nresults, callback, env, finalizer, &h)))
+  if ((st = wbl_hostfn_new(module, mlen, name, nlen, params, nparams, results, nresults, callback, typed, env,
+                           finalizer, &h)))
     return st;
   wasm_functype_t *ft = wbl_hostfn_type(h);
   /* From here Wasmtime owns h: it calls wbd_hostfn_finalize when the last
    * copy of the function goes, including when the definition fails. */
-  wasmtime_error_t *err = wasmtime_linker_define_func_unchecked(l->linker, module, mlen, name, nlen, ft,
-                                                                wbd_host_trampoline_for(h),
-                                                                h, wbd_hostfn_finalize);
+  wasmtime_error_t *err = wasmtime_linker_define_func_unchecked(
+      l->linker, module, mlen, name, nlen, ft, typed ? wbd_host_trampoline_typed : wbd_host_trampoline_for(h), h,
+      wbd_hostfn_finalize);
   wasm_functype_delete(ft);
   if (err) return link_error(WB_ERR_LINK, "cannot define the host function", err);
   return WB_OK;
+}
+
+wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const char *name,
+                                  const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                                  size_t nresults, wb_host_callback_t callback, void *env, wb_finalizer_t finalizer) {
+  return define_func(linker, module, name, params, nparams, results, nresults, callback, 0, env, finalizer);
+}
+
+wb_status_t wb_linker_define_func_typed(wb_linker_t linker, const char *module, const char *name,
+                                        const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
+                                        size_t nresults, wb_typed_host_callback_t callback, void *env,
+                                        wb_finalizer_t finalizer) {
+  return define_func(linker, module, name, params, nparams, results, nresults, 0, callback, env, finalizer);
 }
 
 wb_status_t wb_linker_define_instance(wb_linker_t linker, const char *module, wb_instance_t instance) {

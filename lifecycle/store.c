@@ -211,6 +211,7 @@ static wb_status_t delete_store(uint64_t id) {
   s->store = 0;
   s->ctx = 0;
   if (s->component && wbd_component_store_fini) wbd_component_store_fini(s); /* host resources' destructors */
+  wbd_callers_fini(s);
   wbh_delete_store(ss, store.id);
   return WB_OK;
 }

@@ -386,6 +386,7 @@ static void test_host_functions(const wb::Engine &engine) {
     (import "env" "throw" (func $throw))
     (import "env" "pair" (func $pair (param i64) (result i64 f64)))
     (import "env" "tid" (func $tid (result i64)))
+    (import "env" "twice" (func $twice (param i64) (result i64)))
     (memory (export "memory") 1)
     (data (i32.const 8) "hello from wasm")
     (func (export "call_add") (param i32 i32) (result i32) local.get 0 local.get 1 call $add)
@@ -393,7 +394,8 @@ static void test_host_functions(const wb::Engine &engine) {
     (func (export "call_fail") call $fail)
     (func (export "call_throw") call $throw)
     (func (export "call_pair") (param i64) (result i64 f64) local.get 0 call $pair)
-    (func (export "call_tid") (result i64) call $tid))
+    (func (export "call_tid") (result i64) call $tid)
+    (func (export "call_twice") (param i64) (result i64) local.get 0 call $twice))
   )";
   wb::Module module = engine.compile(wat).value();
   auto token = std::make_shared<int>(0);  // owned by a lambda: shows when the library frees it
@@ -434,6 +436,14 @@ static void test_host_functions(const wb::Engine &engine) {
                         return static_cast<int64_t>(std::hash<std::thread::id>()(std::this_thread::get_id()) >> 1);
                       })
               .ok());
+    // A typed host function with the C callback type: the values in place.
+    wb_typed_host_callback_t twice = [](void *, wb_caller_t, wb_raw_t *vals, std::size_t) -> wb_status_t {
+      vals[0].i64 *= 2;
+      return WB_OK;
+    };
+    CHECK(linker.define_func_typed("env", "twice", {WB_I64}, {WB_I64}, twice, nullptr, nullptr).ok());
+    CHECK_FAILS(linker.define_func_typed("env", "x", {WB_EXTERNREF}, {}, twice, nullptr, nullptr),
+                WB_ERR_INVALID_ARGUMENT, "numbers and v128 only");
     // A duplicate name is refused, and the refused lambda is freed (not leaked).
     CHECK_FAILS(linker.define("env", "add", [token](int32_t a, int32_t) { return a + *token; }), WB_ERR_LINK, "");
     CHECK(token.use_count() == 2);
@@ -448,6 +458,7 @@ static void test_host_functions(const wb::Engine &engine) {
     CHECK_FAILS(instance.func<void()>("call_throw")(), WB_ERR_TRAP, "thrown in C++");
     auto pair = instance.func<std::tuple<int64_t, double>(int64_t)>("call_pair")(21).value();
     CHECK(std::get<0>(pair) == 42 && std::get<1>(pair) == 0.5);
+    CHECK(instance.func<int64_t(int64_t)>("call_twice")(21).value() == 42);
 
     // A template: made here, instantiated on another thread into that thread's
     // store; the host lambda runs on that thread.
