@@ -637,6 +637,12 @@ static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {
   return WB_TRAP_HOST;
 }
 
+wb_status_t wbd_fail_call_slot(wbd_store_t *s, wasmtime_error_t *err) {
+  wasm_trap_t *trap = s->trap_slot;
+  s->trap_slot = 0;
+  return wbd_fail_call(s, err, trap, "call");
+}
+
 wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap, const char *what) {
   int exit_code;
   if (err && !trap && wasmtime_error_exit_status(err, &exit_code)) {

@@ -423,6 +423,9 @@ size_t wbd_message_len(const char *msg, size_t len);
 /* Turns a failed call into a status and this thread's last error (message
  * with the wasm backtrace, trap code); takes ownership of err and trap. */
 wb_status_t wbd_fail_call(wbd_store_t *s, wasmtime_error_t *err, wasm_trap_t *trap, const char *what);
+/* wbd_fail_call for the hot paths' call: the trap is the one in
+ * s->trap_slot, which it takes (the slot is NULL again). */
+wb_status_t wbd_fail_call_slot(wbd_store_t *s, wasmtime_error_t *err);
 
 /* Refuses what Wasmtime 39's C API asserts against in a store of an engine
  * with async_support (instantiation, wasmtime_func_call, externref_new,
@@ -578,11 +581,9 @@ static inline __attribute__((always_inline)) wb_status_t wbd_call_unchecked(wbd_
   wbd_store_t *outer = wbd_wasm_enter(s);
   wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, func, vals, nvals, &s->trap_slot);
   wbd_wasm_leave(s, outer);
-  wasm_trap_t *trap = s->trap_slot;
-  if (__builtin_expect(((uintptr_t)err | (uintptr_t)trap) != 0, 0)) {
-    s->trap_slot = 0;
-    return wbd_fail_call(s, err, trap, "call");
-  }
+  /* the trap is read again by the slow path, so that the test can or the
+   * slot into the error without a register to keep it in */
+  if (__builtin_expect(((uintptr_t)err | (uintptr_t)s->trap_slot) != 0, 0)) return wbd_fail_call_slot(s, err);
   return WB_OK; /* callers return wbd_ok() */
 }
 

@@ -46,10 +46,12 @@ wb_status_t wb_func_typed(wb_func_t func, const wb_valkind_t *params, size_t npa
 }
 
 /* The call past every check: the store's depth and running store around
- * Wasmtime's unchecked call. */
+ * Wasmtime's unchecked call. nvals is the caller's room, at least the
+ * function's f->nvals (Wasmtime only bounds its reads and writes by the
+ * function's type): passed as it came, it needs no register moved. */
 static inline __attribute__((always_inline)) wb_status_t typed_run(const wbd_func_t *f, wbd_store_t *s,
-                                                                  wb_raw_t *vals) {
-  wb_status_t st = wbd_call_unchecked(s, f->ctx, &f->func, (wasmtime_val_raw_t *)vals, f->nvals);
+                                                                  wb_raw_t *vals, size_t nvals) {
+  wb_status_t st = wbd_call_unchecked(s, f->ctx, &f->func, (wasmtime_val_raw_t *)vals, nvals);
   if (__builtin_expect(st != WB_OK, 0)) return st;
   return wbd_ok();
 }
@@ -75,7 +77,7 @@ static __attribute__((noinline, cold)) wb_status_t typed_slow(wb_typed_func_t fu
   if ((st = wbd_check_stack(s)) != WB_OK) return st;
   if ((st = wbd_call_begin(s)) != WB_OK) return st;
   wbd_gate_reopen(s); /* closed by a set and clear that raced, or by nothing left to attend to */
-  return typed_run(f, s, vals);
+  return typed_run(f, s, vals, nvals);
 }
 
 wb_status_t wb_typed_call(wb_typed_func_t func, wb_raw_t *vals, size_t nvals) {
@@ -89,5 +91,5 @@ wb_status_t wb_typed_call(wb_typed_func_t func, wb_raw_t *vals, size_t nvals) {
   if (__builtin_expect(nvals < f->nvals || !vals, 0)) return typed_slow(func, vals, nvals);
   wbd_store_t *s = f->store;
   if (__builtin_expect(!wbd_gate_open(s), 0)) return typed_slow(func, vals, nvals);
-  return typed_run(f, s, vals);
+  return typed_run(f, s, vals, nvals);
 }

@@ -181,7 +181,18 @@ WBH_HOT uintptr_t wbh_stack_pointer(void) {
 /* Whether this thread has need bytes of native stack below the caller's
  * frame, as far as known: false on the thread's first call (ask
  * wbh_stack_left_slow then). One load and one compare. */
-WBH_HOT int wbh_stack_has(uintptr_t need) { return wbh_stack_pointer() >= wbh_tls_stack_low + need; }
+WBH_HOT int wbh_stack_has(uintptr_t need) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  /* the stack pointer compared where it is: reading it into a register
+   * first (wbh_stack_pointer) costs a move on every call */
+  __asm__ goto("cmp %0, %%rsp\n\tjb %l[short_of_stack]" : : "r"(wbh_tls_stack_low + need) : "cc" : short_of_stack);
+  return 1;
+short_of_stack:
+  return 0;
+#else
+  return wbh_stack_pointer() >= wbh_tls_stack_low + need;
+#endif
+}
 
 static inline uint64_t wbh_make_id(uint32_t gen, uint8_t kind, uint32_t index) {
   return (uint64_t)gen << 32 | (uint64_t)kind << WBH_INDEX_BITS | index;
