@@ -13,8 +13,30 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-wbh_slot_t wbh_empty_chunk[WBH_CHUNK_SLOTS] __attribute__((aligned(64)));
-wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS] = {[0 ... WBH_MAX_CHUNKS - 1] = wbh_empty_chunk};
+wbh_slot_t *wbh_table;
+uint32_t wbh_table_slots; /* written with __atomic_store_n, read as WBH_TABLE_SIZE() */
+/* Slots made writable so far (whole chunks), under alloc_lock. */
+static uint32_t table_writable;
+
+/* Reserves the table's address space (under alloc_lock, once): readable
+ * only, so that pages of it that are never written cost no memory and read
+ * as zeros, and private, so that it counts against no commit limit until a
+ * chunk is made writable. Not at load: the Go runtime, which starts then,
+ * needs its own address space first. A process that may not have 1 GiB of
+ * address space more (RLIMIT_AS) gets a smaller table, down to one chunk;
+ * false when not even that. */
+static bool table_reserve(void) {
+  if (wbh_table) return true;
+  for (uint32_t slots = WBH_MAX_SLOTS; slots >= WBH_CHUNK_SLOTS; slots /= 2) {
+    void *p = mmap(NULL, (size_t)slots * sizeof(wbh_slot_t), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED) continue;
+    wbh_table = p;
+    __atomic_store_n(&wbh_table_slots, slots, __ATOMIC_RELEASE);
+    return true;
+  }
+  return false;
+}
 _Atomic uint64_t wbh_live[WBH_KIND_COUNT];
 _Atomic uint64_t wbh_orphaned_now, wbh_orphans_total, wbh_wrong_thread;
 
@@ -371,24 +393,23 @@ static wbh_slot_t *grab_slot(uint32_t *index_out) {
     free_head = wbh_slot_at(index)->next;
   } else {
     index = atomic_load_explicit(&high_water, memory_order_relaxed);
-    if (index >= WBH_MAX_SLOTS) {
+    if (!table_reserve() || index >= wbh_table_slots) { /* (written under this lock) */
       pthread_mutex_unlock(&alloc_lock);
       return 0;
     }
-    uint32_t c = index >> WBH_CHUNK_BITS;
-    if (atomic_load_explicit(&wbh_chunks[c], memory_order_relaxed) == wbh_empty_chunk) {
-      /* cache-line aligned, so that each slot is exactly one line: a
-       * lookup touches one line, and threads working on different stores
-       * never share one (calloc would give 16-byte alignment) */
-      wbh_slot_t *chunk = aligned_alloc(64, WBH_CHUNK_SLOTS * sizeof(wbh_slot_t));
-      if (!chunk) {
+    if (index >= table_writable) {
+      /* the next chunk, writable now (its pages are still zeros); each
+       * slot is one cache line (the reservation is page-aligned): a lookup
+       * touches one line, and threads working on different stores never
+       * share one */
+      wbh_slot_t *chunk = wbh_table + table_writable;
+      if (mprotect(chunk, WBH_CHUNK_SLOTS * sizeof(wbh_slot_t), PROT_READ | PROT_WRITE) != 0) {
         pthread_mutex_unlock(&alloc_lock);
         return 0;
       }
-      memset(chunk, 0, WBH_CHUNK_SLOTS * sizeof(wbh_slot_t));
       for (uint32_t i = 0; i < WBH_CHUNK_SLOTS; i++)
-        atomic_init(&chunk[i].state, 1ull << 32); /* generation 1, not live */
-      atomic_store_explicit(&wbh_chunks[c], chunk, memory_order_release);
+        atomic_store_explicit(&chunk[i].state, 1ull << 32, memory_order_relaxed); /* generation 1, not live */
+      table_writable += WBH_CHUNK_SLOTS;
     }
     atomic_store_explicit(&high_water, index + 1, memory_order_release);
   }
@@ -424,7 +445,11 @@ wb_status_t wbh_alloc(uint8_t kind, void *obj, wbh_slot_t *store, uint64_t *id_o
   uint32_t index;
   wbh_slot_t *s = grab_slot(&index);
   if (!s)
-    return wbi_fail(WB_ERR_NO_MEMORY, "the handle table is full (%u live handles)", WBH_MAX_SLOTS);
+    return !wbh_table ? wbi_fail(WB_ERR_NO_MEMORY, "no address space for the handle table (RLIMIT_AS?)")
+           : atomic_load(&high_water) < __atomic_load_n(&wbh_table_slots, __ATOMIC_RELAXED)
+               ? wbi_fail(WB_ERR_NO_MEMORY, "out of memory for the handle table")
+               : wbi_fail(WB_ERR_NO_MEMORY, "the handle table is full (%u live handles)",
+                          (unsigned)__atomic_load_n(&wbh_table_slots, __ATOMIC_RELAXED));
   uint32_t gen = (uint32_t)(atomic_load(&s->state) >> 32);
   s->kind = kind;
   s->obj = obj;

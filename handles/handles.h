@@ -2,9 +2,13 @@
  * Internal header: not installed.
  *
  * The table lives in C memory so that the hot paths (dispatch/) check a
- * handle without entering Go. It is an array of fixed-size chunks that are
- * allocated on demand and never freed, so a lookup may read any slot below
- * the high-water mark at any time, from any thread, without a lock.
+ * handle without entering Go. It is one array of slots in a reservation of
+ * address space made when the first handle is (WBH_MAX_SLOTS slots, 1 GiB,
+ * or less where the process may not have that much): readable throughout
+ * from the start (pages never written read as zeros, a state that is never
+ * live), made writable a chunk at a time as slots are handed out, and never
+ * freed, so a lookup may read any slot below wbh_table_slots at any time,
+ * from any thread, without a lock, and finds one with a shift and an add.
  *
  * Handle id layout (0 is the null handle of every kind):
  *   bits 63..32 generation (1..0xFFFFFFFE; a slot whose generation would
@@ -126,7 +130,25 @@ typedef struct wbh_slot {
 } wbh_slot_t;
 _Static_assert(sizeof(wbh_slot_t) == 64, "a slot is one cache line");
 
-extern wbh_slot_t *_Atomic wbh_chunks[WBH_MAX_CHUNKS];
+/* The table (see the top of this file) and the slots it has: NULL and 0
+ * until the first handle is made; set once, the table first, then its
+ * size (a release store), so that a lookup that reads the size before the
+ * table (wbh_table_size) finds the table. Hidden: the shared library reads
+ * them without a GOT entry. */
+extern wbh_slot_t *wbh_table __attribute__((visibility("hidden")));
+extern uint32_t wbh_table_slots __attribute__((visibility("hidden")));
+
+/* The table's size, read before the table. On x86 loads stay in order, so
+ * a plain load, which the compiler can fold into the compare that uses
+ * it, and a compiler barrier (no load of the table moves above it) do
+ * what an acquire load does; elsewhere, an acquire load. */
+#if defined(__x86_64__)
+#define WBH_TABLE_SIZE_BARRIER() __asm__ volatile("" ::: "memory")
+#define WBH_TABLE_SIZE() (wbh_table_slots)
+#else
+#define WBH_TABLE_SIZE_BARRIER() ((void)0)
+#define WBH_TABLE_SIZE() __atomic_load_n(&wbh_table_slots, __ATOMIC_ACQUIRE)
+#endif
 
 /* The thread-locals the hot paths read, in one object, so that a call
  * from the shared library finds them through one GOT entry (initial-exec
@@ -201,15 +223,13 @@ static inline uint32_t wbh_id_index(uint64_t id) { return (uint32_t)(id & (WBH_M
 static inline uint8_t wbh_id_kind(uint64_t id) { return (uint8_t)(id >> WBH_INDEX_BITS); }
 static inline uint32_t wbh_id_gen(uint64_t id) { return (uint32_t)(id >> 32); }
 
-/* The slot of an index. Never NULL: a chunk not allocated yet is
- * wbh_empty_chunk, whose slots are never live (state 0), so that a lookup
- * needs no test for it; an index at or above the high-water mark names such
- * a slot, or a free one. */
-extern wbh_slot_t wbh_empty_chunk[WBH_CHUNK_SLOTS];
+/* The slot of an index below wbh_table_slots (every index of an issued
+ * id is). Never NULL; a slot never handed out reads as state 0, never
+ * live. */
 WBH_HOT wbh_slot_t *wbh_slot_at(uint32_t index) {
-  wbh_slot_t *chunk = atomic_load_explicit(&wbh_chunks[index >> WBH_CHUNK_BITS], memory_order_acquire);
-  if (!chunk) __builtin_unreachable(); /* so that callers test for no NULL */
-  return &chunk[index & (WBH_CHUNK_SLOTS - 1)];
+  wbh_slot_t *table = wbh_table;
+  if (!table) __builtin_unreachable(); /* so that callers test for no NULL */
+  return &table[index];
 }
 
 /* Reports why id is not a live handle of kind (sets the last error). */
@@ -241,9 +261,11 @@ static inline int wbh_state_is(uint64_t state, uint64_t id, uint8_t kind) {
 WBH_HOT wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
   /* the tag check and the index in one: with the tag kind subtracted from
    * the id's low 32 bits, bits 24-31 are zero (an index is left) exactly
-   * when the tag was kind */
+   * when the tag was kind; the table's size is at most WBH_MAX_SLOTS (and
+   * 0 before the first handle, when every id is forged) */
   uint32_t index = (uint32_t)id - ((uint32_t)kind << WBH_INDEX_BITS);
-  if (__builtin_expect(index >= WBH_MAX_SLOTS, 0)) return 0;
+  if (__builtin_expect(index >= WBH_TABLE_SIZE(), 0)) return 0;
+  WBH_TABLE_SIZE_BARRIER();
   wbh_slot_t *s = wbh_slot_at(index);
   uint64_t state = atomic_load_explicit(&s->state, memory_order_acquire);
   /* wbh_state_is in one compare: with the id's tag equal to kind (not
