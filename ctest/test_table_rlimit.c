@@ -6,6 +6,12 @@
 #include "check.h"
 
 int main(void) {
+  /* before the first handle there is no table yet: forged ids of shared
+   * and store-bound kinds find nothing */
+  EXPECT(wb_engine_delete((wb_engine_t){UINT64_C(0x0000000101000003)}), WB_ERR_INVALID_HANDLE, "");
+  wb_val_t none;
+  EXPECT(wb_func_call((wb_func_t){UINT64_C(0x0000000107000003)}, NULL, 0, &none, 1), WB_ERR_INVALID_HANDLE, "");
+  EXPECT(wb_caller_store((wb_caller_t){UINT64_C(0x000000010a000003)}, &(wb_store_t){0}), WB_ERR_INVALID_HANDLE, "");
   wb_engine_t e;
   OK(wb_engine_new(NULL, &e));
   wb_store_t s;
@@ -23,8 +29,13 @@ int main(void) {
   /* forged ids of every index range: the table's end is never passed */
   const uint64_t forged[] = {UINT64_C(0x0000000107000005), UINT64_C(0x0000000107fffffe),
                              (add.id & ~UINT64_C(0xFFFFFF)) | 0xFFFFFF, add.id + (UINT64_C(1) << 32)};
-  for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++)
+  for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
     EXPECT(wb_func_call((wb_func_t){forged[i]}, args, 2, &r, 1), WB_ERR_INVALID_HANDLE, "");
+    /* the same index under a shared kind's and the caller's tag */
+    uint64_t low = forged[i] & UINT64_C(0xFFFFFFFF00FFFFFF);
+    EXPECT(wb_module_delete((wb_module_t){low | UINT64_C(0x02000000)}), WB_ERR_INVALID_HANDLE, "");
+    EXPECT(wb_caller_store((wb_caller_t){low | UINT64_C(0x0a000000)}, &(wb_store_t){0}), WB_ERR_INVALID_HANDLE, "");
+  }
   OK(wb_store_delete(s));
   OK(wb_module_delete(m));
   OK(wb_engine_delete(e));

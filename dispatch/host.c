@@ -151,8 +151,8 @@ static bool caller_returned(wbh_slot_t *cs, uint64_t id) {
  * this thread owns, and the id its level's running callback was given. */
 wb_status_t wbd_caller_bound(wb_caller_t caller, wbd_store_t **s_out, wasmtime_caller_t **caller_out) {
   uint64_t id = caller.id;
-  if (wbh_id_kind(id) != WBH_KIND_CALLER) return wbh_fail_invalid(id, WBH_KIND_CALLER);
-  wbh_slot_t *cs = wbh_slot_at(wbh_id_index(id));
+  wbh_slot_t *cs = wbh_id_kind(id) == WBH_KIND_CALLER ? wbh_slot_of_id(id) : 0;
+  if (!cs) return wbh_fail_invalid(id, WBH_KIND_CALLER);
   uint64_t state = atomic_load_explicit(&cs->state, memory_order_acquire);
   /* live, a caller's, and allocated no later than the id was issued (ids
    * only count on from the slot's generation) */

@@ -489,7 +489,7 @@ wb_status_t wbh_acquire(uint64_t id, uint8_t kind, void **obj_out) {
   if (__builtin_expect(wbh_tls_token == WBH_LOGGING_TOKEN, 0))
     return wbi_fail(WB_ERR_BUSY, "wasmbound functions cannot be called from the log callback");
   if (wbh_id_kind(id) != kind) return wbh_fail_invalid(id, kind);
-  wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
+  wbh_slot_t *s = wbh_slot_of_id(id);
   if (!s) return wbh_fail_invalid(id, kind);
   uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
   for (;;) {
@@ -523,7 +523,7 @@ void wbh_retain(uint64_t id) {
 wb_status_t wbh_delete_shared(uint64_t id, uint8_t kind) {
   if (id == 0) return WB_OK;
   if (wbh_id_kind(id) != kind) return wbh_fail_invalid(id, kind);
-  wbh_slot_t *s = wbh_slot_at(wbh_id_index(id));
+  wbh_slot_t *s = wbh_slot_of_id(id);
   if (!s) return wbh_fail_invalid(id, kind);
   uint64_t st = atomic_load_explicit(&s->state, memory_order_acquire);
   for (;;) {

@@ -232,6 +232,16 @@ WBH_HOT wbh_slot_t *wbh_slot_at(uint32_t index) {
   return &table[index];
 }
 
+/* The slot an id names, or NULL when its index is beyond the table (the
+ * table may be smaller than WBH_MAX_SLOTS, or not reserved yet): for ids
+ * nothing has checked yet. The slot need not be live. */
+WBH_HOT wbh_slot_t *wbh_slot_of_id(uint64_t id) {
+  uint32_t index = wbh_id_index(id);
+  if (index >= WBH_TABLE_SIZE()) return 0;
+  WBH_TABLE_SIZE_BARRIER();
+  return wbh_slot_at(index);
+}
+
 /* Reports why id is not a live handle of kind (sets the last error). */
 wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind);
 /* Reports a store used off its owner thread (sets the last error). */
