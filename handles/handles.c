@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 wbh_slot_t *wbh_table;
 uint32_t wbh_table_slots; /* written with __atomic_store_n, read as WBH_TABLE_SIZE() */
@@ -409,6 +412,12 @@ static wbh_slot_t *grab_slot(uint32_t *index_out) {
       }
       for (uint32_t i = 0; i < WBH_CHUNK_SLOTS; i++)
         atomic_store_explicit(&chunk[i].state, 1ull << 32, memory_order_relaxed); /* generation 1, not live */
+#if defined(__SANITIZE_ADDRESS__)
+      /* LeakSanitizer looks for pointers in the heap, globals and stacks,
+       * not in mappings of our own: the objects the slots point to would
+       * look leaked */
+      __lsan_register_root_region(chunk, WBH_CHUNK_SLOTS * sizeof(wbh_slot_t));
+#endif
       table_writable += WBH_CHUNK_SLOTS;
     }
     atomic_store_explicit(&high_water, index + 1, memory_order_release);
