@@ -361,7 +361,7 @@ wb_status_t wbh_owned_for_delete(uint64_t id, uint8_t kind, wbh_slot_t **slot);
 wb_status_t wbh_delete_builder(uint64_t id, uint8_t kind);
 
 /* Ends the validity of every id issued so far for a live store-bound slot
- * (a caller handle after its callback) by moving it to the next generation;
+ * (a component resource handle retired for reuse) by moving it to the next generation;
  * returns 0 when the generation is used up and the slot must be replaced
  * (it is retired then). Owner thread. */
 WBH_HOT int wbh_next_generation(wbh_slot_t *s) {
