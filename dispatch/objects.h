@@ -444,10 +444,10 @@ wb_status_t wbd_extern_handle(wbh_slot_t *store_slot, wasmtime_extern_t *ext, wa
 
 /* The Wasmtime trampoline behind every host function; env is a wbd_hostfn_t. */
 wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
-/* The same for host functions whose parameters and results are all numbers
- * (wbd_hostfn_t.numeric): no conversion can fail, no buffer to allocate. */
 /* The trampoline of a typed host function (raw values in place). */
 wasm_trap_t *wbd_host_trampoline_typed(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
+/* The same for host functions whose parameters and results are all numbers
+ * (wbd_hostfn_t.numeric): no conversion can fail, no buffer to allocate. */
 wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n);
 /* The trampoline for a host function: wbd_host_trampoline, or one of the
  * numeric trampolines (one per small shape, or any count). */
