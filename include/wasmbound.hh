@@ -1457,8 +1457,36 @@ struct HostThunk {
     return Sig::invoke(*static_cast<const F *>(env), caller, args, results, std::make_index_sequence<Sig::nparams>{},
                        typename Sig::takes_caller{});
   }
+  /* The same function as a typed host function (wb_linker_define_func_typed),
+   * for signatures of numbers and vectors only: Wasmtime's raw values in
+   * place, each lent to the signature's conversions as a wb_val_t (copies
+   * the compiler folds away) and the results written back. */
+  static wb_status_t typed_call(void *env, wb_caller_t caller, wb_raw_t *vals, std::size_t nvals) noexcept {
+    if (nvals < (Sig::nparams > Sig::nresults ? Sig::nparams : Sig::nresults))
+      return wb_set_error(WB_ERR_INTERNAL, "wasmbound.hh: host function called with an unexpected arity");
+    std::array<wb_val_t, Sig::nparams == 0 ? 1 : Sig::nparams> args{};
+    std::array<wb_val_t, Sig::nresults == 0 ? 1 : Sig::nresults> results{};
+    const auto kinds = Sig::params();
+    for (std::size_t i = 0; i < Sig::nparams; i++) {
+      args[i].kind = kinds[i];
+      std::memcpy(&args[i].of, &vals[i], sizeof(wb_raw_t));
+    }
+    wb_status_t st = guarded(env, caller, args.data(), results.data());
+    if (st == WB_OK)
+      for (std::size_t i = 0; i < Sig::nresults; i++) std::memcpy(&vals[i], &results[i].of, sizeof(wb_raw_t));
+    return st;
+  }
+  /* Whether the signature is of numbers and vectors only (typed_call). */
+  static bool typed() noexcept {
+    for (wb_valkind_t k : Sig::params())
+      if (k > WB_V128) return false;
+    for (wb_valkind_t k : Sig::results())
+      if (k > WB_V128) return false;
+    return true;
+  }
   static void destroy(void *env) noexcept { delete static_cast<F *>(env); }
 };
+static_assert(sizeof(wb_raw_t) <= sizeof(wb_val_t{}.of), "a raw value fits a wb_val_t's payload");
 }  // namespace detail
 
 class SharedMemory;
@@ -1499,8 +1527,11 @@ class Linker : public detail::Owner<wb_linker_t, &wb_linker_delete> {
    * });
    * \endcode
    *
-   * Parameters: an optional Caller first, then values as for TypedFunc. The
-   * return type: void, a value, a std::tuple of values, or a Result of those;
+   * Parameters: an optional Caller first, then values as for TypedFunc. A
+   * signature of numbers and V128 only becomes a typed host function
+   * (::wb_linker_define_func_typed, the faster call); one with a funcref, a
+   * general one. The return type: void, a value, a std::tuple of values, or
+   * a Result of those;
    * a failed Result (e.g. `return wasmbound::fail(WB_ERR_TRAP, "bad input")`)
    * or, with exceptions on, a thrown exception makes the guest trap: the
    * outer call returns ::WB_ERR_TRAP with that message. Exceptions never
@@ -1520,6 +1551,10 @@ class Linker : public detail::Owner<wb_linker_t, &wb_linker_delete> {
     const auto results = Thunk::Sig::results();
     Fn *env = new Fn(std::forward<F>(fn));
     /* on failure too, the library calls the finalizer: no leak */
+    if (Thunk::typed()) /* numbers and vectors: the typed host function, the faster call */
+      return detail::check(wb_linker_define_func_typed(h_, module.c_str(), name.c_str(), params.data(),
+                                                       params.size(), results.data(), results.size(),
+                                                       &Thunk::typed_call, env, &Thunk::destroy));
     return detail::check(wb_linker_define_func(h_, module.c_str(), name.c_str(), params.data(), params.size(),
                                                results.data(), results.size(), &Thunk::call, env, &Thunk::destroy));
   }

@@ -387,7 +387,11 @@ static void test_host_functions(const wb::Engine &engine) {
     (import "env" "pair" (func $pair (param i64) (result i64 f64)))
     (import "env" "tid" (func $tid (result i64)))
     (import "env" "twice" (func $twice (param i64) (result i64)))
+    (import "env" "same" (func $same (param funcref) (result funcref)))
     (memory (export "memory") 1)
+    (elem declare func $picked)
+    (func $picked (export "picked") (result i32) i32.const 7)
+    (func (export "call_same") (result funcref) ref.func $picked call $same)
     (data (i32.const 8) "hello from wasm")
     (func (export "call_add") (param i32 i32) (result i32) local.get 0 local.get 1 call $add)
     (func (export "call_log") (result i32) i32.const 8 i32.const 15 call $log)
@@ -444,6 +448,8 @@ static void test_host_functions(const wb::Engine &engine) {
     CHECK(linker.define_func_typed("env", "twice", {WB_I64}, {WB_I64}, twice, nullptr, nullptr).ok());
     CHECK_FAILS(linker.define_func_typed("env", "x", {WB_EXTERNREF}, {}, twice, nullptr, nullptr),
                 WB_ERR_INVALID_ARGUMENT, "numbers and v128 only");
+    // A funcref in the signature: a general host function (the others are typed).
+    CHECK(linker.define("env", "same", [](wb::Func f) { return f; }).ok());
     // A duplicate name is refused, and the refused lambda is freed (not leaked).
     CHECK_FAILS(linker.define("env", "add", [token](int32_t a, int32_t) { return a + *token; }), WB_ERR_LINK, "");
     CHECK(token.use_count() == 2);
@@ -459,6 +465,7 @@ static void test_host_functions(const wb::Engine &engine) {
     auto pair = instance.func<std::tuple<int64_t, double>(int64_t)>("call_pair")(21).value();
     CHECK(std::get<0>(pair) == 42 && std::get<1>(pair) == 0.5);
     CHECK(instance.func<int64_t(int64_t)>("call_twice")(21).value() == 42);
+    CHECK(instance.func<wb::Func()>("call_same")().value().handle().id == instance.func("picked").value().handle().id);
 
     // A template: made here, instantiated on another thread into that thread's
     // store; the host lambda runs on that thread.
