@@ -64,6 +64,32 @@ static inline wb_val_t val_i64(int64_t v) {
   return r;
 }
 
+/* An instance's exported function, which must exist. */
+static inline wb_func_t instance_func(wb_instance_t inst, const char *name) {
+  wb_func_t f;
+  OK(wb_instance_get_func(inst, name, &f));
+  return f;
+}
+
+/* Calls a guest function of (i32 i64 f32 f64) -> (f64 i64 f32 i32) that
+ * passes its arguments to the host functions' "mix" (test_host_functions,
+ * test_host_typed): each result is made from one argument (f64 doubled,
+ * i64 minus 1, f32 negated, i32 with its sign bit flipped), so every width
+ * goes both ways. */
+static inline void check_mix_call(wb_func_t mix) {
+  wb_val_t mx[4] = {val_i32(-5), val_i64(INT64_C(0x123456789abcdef0)), val_i32(0), val_i32(0)};
+  mx[2].kind = WB_F32;
+  mx[2].of.f32 = 3.25f;
+  mx[3].kind = WB_F64;
+  mx[3].of.f64 = -1e300;
+  wb_val_t mr[4];
+  OK(wb_func_call(mix, mx, 4, mr, 4));
+  CHECK(mr[0].kind == WB_F64 && mr[0].of.f64 == -2e300);
+  CHECK(mr[1].kind == WB_I64 && mr[1].of.i64 == INT64_C(0x123456789abcdeef));
+  CHECK(mr[2].kind == WB_F32 && mr[2].of.f32 == -3.25f);
+  CHECK(mr[3].kind == WB_I32 && mr[3].of.i32 == (-5 ^ INT32_MIN));
+}
+
 /* Every handle created by a test must be gone at its end. */
 static inline void check_no_live_handles(void) {
   wb_stats_t s = WB_STATS_INIT;

@@ -161,12 +161,6 @@ static wb_status_t mix(void *env, wb_caller_t caller, const wb_val_t *args, size
 
 static void finalize(void *env) { finalized += (int)(intptr_t)env; }
 
-static wb_func_t func(wb_instance_t i, const char *name) {
-  wb_func_t f;
-  OK(wb_instance_get_func(i, name, &f));
-  return f;
-}
-
 int main(void) {
   wb_engine_t e;
   OK(wb_engine_new(NULL, &e));
@@ -213,26 +207,16 @@ int main(void) {
 
   /* every value kind through a host function */
   wb_val_t r[6];
-  OK(wb_func_call(func(inst, "call_echo"), NULL, 0, r, 6));
+  OK(wb_func_call(instance_func(inst, "call_echo"), NULL, 0, r, 6));
   CHECK(r[0].of.i32 == 100 && r[1].of.i64 == INT64_C(1099511627776) && r[2].of.f32 == 2.5f);
-  CHECK(r[3].of.f64 == -0.5 && r[4].of.v128[4] == 2 && r[5].of.funcref.id == func(inst, "twice").id);
+  CHECK(r[3].of.f64 == -0.5 && r[4].of.v128[4] == 2 && r[5].of.funcref.id == instance_func(inst, "twice").id);
 
   /* every numeric width through a host function */
-  wb_val_t mx[4] = {val_i32(-5), val_i64(INT64_C(0x123456789abcdef0)), val_i32(0), val_i32(0)};
-  mx[2].kind = WB_F32;
-  mx[2].of.f32 = 3.25f;
-  mx[3].kind = WB_F64;
-  mx[3].of.f64 = -1e300;
-  wb_val_t mr[4];
-  OK(wb_func_call(func(inst, "mix"), mx, 4, mr, 4));
-  CHECK(mr[0].kind == WB_F64 && mr[0].of.f64 == -2e300);
-  CHECK(mr[1].kind == WB_I64 && mr[1].of.i64 == INT64_C(0x123456789abcdeef));
-  CHECK(mr[2].kind == WB_F32 && mr[2].of.f32 == -3.25f);
-  CHECK(mr[3].kind == WB_I32 && mr[3].of.i32 == (-5 ^ INT32_MIN));
+  check_mix_call(instance_func(inst, "mix"));
 
   /* a guest string read through the caller */
   wb_val_t a[2] = {val_i32(16), val_i32(11)};
-  OK(wb_func_call(func(inst, "log"), a, 2, r, 1));
+  OK(wb_func_call(instance_func(inst, "log"), a, 2, r, 1));
   CHECK(strcmp(logged, "hello, host") == 0 && r[0].of.i32 == 11);
   /* the caller is dead once its callback returned */
   wb_memory_t mem;
@@ -240,31 +224,31 @@ int main(void) {
   /* a guest pointer/length outside memory: out of bounds inside, a trap outside */
   a[0] = val_i32(65530);
   a[1] = val_i32(20);
-  EXPECT(wb_func_call(func(inst, "log"), a, 2, r, 1), WB_ERR_TRAP, "out of bounds");
+  EXPECT(wb_func_call(instance_func(inst, "log"), a, 2, r, 1), WB_ERR_TRAP, "out of bounds");
   CHECK(inner_status == WB_ERR_OUT_OF_BOUNDS);
   CHECK(wb_last_trap_code() == WB_TRAP_HOST);
   a[0] = val_i32(-1);
   a[1] = val_i32(2);
-  EXPECT(wb_func_call(func(inst, "log"), a, 2, r, 1), WB_ERR_TRAP, "out of bounds");
+  EXPECT(wb_func_call(instance_func(inst, "log"), a, 2, r, 1), WB_ERR_TRAP, "out of bounds");
 
   /* re-entrancy: host -> wasm -> host -> wasm */
   a[0] = val_i32(20);
-  OK(wb_func_call(func(inst, "reenter"), a, 1, r, 1));
+  OK(wb_func_call(instance_func(inst, "reenter"), a, 1, r, 1));
   CHECK(r[0].of.i32 == 41);
 
   /* failures trap the guest with the callback's message; the store lives on */
-  EXPECT(wb_func_call(func(inst, "fail"), NULL, 0, NULL, 0), WB_ERR_TRAP, "the host says no");
+  EXPECT(wb_func_call(instance_func(inst, "fail"), NULL, 0, NULL, 0), WB_ERR_TRAP, "the host says no");
   CHECK(strstr(wb_last_error(), "\"host\" \"fail\"") != NULL);
   CHECK(strstr(wb_last_error(), "wasm backtrace") != NULL);
-  EXPECT(wb_func_call(func(inst, "silent_fail"), NULL, 0, NULL, 0), WB_ERR_TRAP, "WB_ERR_INTERNAL (it set no message)");
+  EXPECT(wb_func_call(instance_func(inst, "silent_fail"), NULL, 0, NULL, 0), WB_ERR_TRAP, "WB_ERR_INTERNAL (it set no message)");
   /* the message names the result, not an argument */
-  EXPECT(wb_func_call(func(inst, "bad_result"), NULL, 0, r, 1), WB_ERR_TRAP,
+  EXPECT(wb_func_call(instance_func(inst, "bad_result"), NULL, 0, r, 1), WB_ERR_TRAP,
          "the callback's result 0: expected i32, got i64");
   CHECK(strstr(wb_last_error(), "argument") == NULL);
-  OK(wb_func_call(func(inst, "misuse"), NULL, 0, r, 1));
+  OK(wb_func_call(instance_func(inst, "misuse"), NULL, 0, r, 1));
   CHECK(r[0].of.i32 == 1);
   a[0] = val_i32(1);
-  OK(wb_func_call(func(inst, "reenter"), a, 1, r, 1));
+  OK(wb_func_call(instance_func(inst, "reenter"), a, 1, r, 1));
   CHECK(r[0].of.i32 == 3);
 
   /* a second store shares the linker's host functions */
@@ -273,7 +257,7 @@ int main(void) {
   OK(wb_linker_instantiate(l, s2, m, &inst));
   a[0] = val_i32(16);
   a[1] = val_i32(5);
-  OK(wb_func_call(func(inst, "log"), a, 2, r, 1));
+  OK(wb_func_call(instance_func(inst, "log"), a, 2, r, 1));
   CHECK(strcmp(logged, "hello") == 0);
 
   /* a callback of one store calls into another store on the same thread:
@@ -281,10 +265,10 @@ int main(void) {
   wb_instance_t inst2 = inst;
   OK(wb_instance_get_memory(inst2, "memory", &mem));
   OK(wb_memory_write(mem, 16, "HELLO", 5));
-  other_log = func(inst2, "log");
+  other_log = instance_func(inst2, "log");
   OK(wb_store_new(e, &s3));
   OK(wb_linker_instantiate(l, s3, m, &inst));
-  OK(wb_func_call(func(inst, "cross"), NULL, 0, r, 1));
+  OK(wb_func_call(instance_func(inst, "cross"), NULL, 0, r, 1));
   CHECK(r[0].of.i32 == 7 + 5 && strcmp(logged, "hello") == 0); /* the host call after it, back in this store */
   OK(wb_store_delete(s3));
 

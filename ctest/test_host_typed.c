@@ -128,15 +128,9 @@ static wb_status_t silent_fail(void *env, wb_caller_t caller, wb_raw_t *v, size_
 
 static void finalize(void *env) { finalized += (int)(intptr_t)env; }
 
-static wb_func_t func(wb_instance_t i, const char *name) {
-  wb_func_t f;
-  OK(wb_instance_get_func(i, name, &f));
-  return f;
-}
-
 static int32_t call_i32(wb_instance_t i, const char *name, int32_t arg) {
   wb_val_t a = val_i32(arg), r;
-  OK(wb_func_call(func(i, name), &a, 1, &r, 1));
+  OK(wb_func_call(instance_func(i, name), &a, 1, &r, 1));
   CHECK(r.kind == WB_I32);
   return r.of.i32;
 }
@@ -198,20 +192,10 @@ int main(void) {
   OK(wb_linker_instantiate(l, s, m, &inst));
 
   /* every number width, in place */
-  wb_val_t mx[4] = {val_i32(-5), val_i64(INT64_C(0x123456789abcdef0)), val_i32(0), val_i32(0)};
-  mx[2].kind = WB_F32;
-  mx[2].of.f32 = 3.25f;
-  mx[3].kind = WB_F64;
-  mx[3].of.f64 = -1e300;
-  wb_val_t mr[4];
-  OK(wb_func_call(func(inst, "mix"), mx, 4, mr, 4));
-  CHECK(mr[0].kind == WB_F64 && mr[0].of.f64 == -2e300);
-  CHECK(mr[1].kind == WB_I64 && mr[1].of.i64 == INT64_C(0x123456789abcdeef));
-  CHECK(mr[2].kind == WB_F32 && mr[2].of.f32 == -3.25f);
-  CHECK(mr[3].kind == WB_I32 && mr[3].of.i32 == (-5 ^ INT32_MIN));
+  check_mix_call(instance_func(inst, "mix"));
   /* and a vector */
   wb_val_t r;
-  OK(wb_func_call(func(inst, "vec"), NULL, 0, &r, 1));
+  OK(wb_func_call(instance_func(inst, "vec"), NULL, 0, &r, 1));
   CHECK(r.kind == WB_I32 && r.of.i32 == 40);
 
   /* many calls: each callback gets a caller handle of its own */
@@ -228,25 +212,25 @@ int main(void) {
          "after its host function returned");
   /* a failure inside the callback becomes a trap with its message */
   wb_val_t a = val_i32(70000);
-  EXPECT(wb_func_call(func(inst, "peek"), &a, 1, &r, 1), WB_ERR_TRAP, "out of bounds");
+  EXPECT(wb_func_call(instance_func(inst, "peek"), &a, 1, &r, 1), WB_ERR_TRAP, "out of bounds");
   CHECK(wb_last_trap_code() == WB_TRAP_HOST);
   CHECK(strstr(wb_last_error(), "\"host\" \"peek\"") != NULL);
 
   /* nesting: host -> wasm -> host (a level deeper) -> wasm -> host */
-  nest_fn = func(inst, "nest");
+  nest_fn = instance_func(inst, "nest");
   CHECK(call_i32(inst, "nest", 3) == 30);
   CHECK(call_i32(inst, "nest", 1) == 10);
 
   /* failures trap the guest; the store lives on */
-  EXPECT(wb_func_call(func(inst, "fail"), NULL, 0, NULL, 0), WB_ERR_TRAP, "the typed host says no");
+  EXPECT(wb_func_call(instance_func(inst, "fail"), NULL, 0, NULL, 0), WB_ERR_TRAP, "the typed host says no");
   CHECK(strstr(wb_last_error(), "\"host\" \"fail\"") != NULL);
-  EXPECT(wb_func_call(func(inst, "silent_fail"), NULL, 0, NULL, 0), WB_ERR_TRAP,
+  EXPECT(wb_func_call(instance_func(inst, "silent_fail"), NULL, 0, NULL, 0), WB_ERR_TRAP,
          "WB_ERR_INTERNAL (it set no message)");
   CHECK(call_i32(inst, "loop", 3) == 3);
 
   /* a typed function called from wasm through wb_typed_call, too */
   wb_typed_func_t typed_loop;
-  OK(wb_func_typed(func(inst, "loop"), i32, 1, i32, 1, &typed_loop));
+  OK(wb_func_typed(instance_func(inst, "loop"), i32, 1, i32, 1, &typed_loop));
   wb_raw_t raw[1] = {{.i32 = 7}};
   OK(wb_typed_call(typed_loop, raw, 1));
   CHECK(raw[0].i32 == 7);
@@ -265,7 +249,7 @@ int main(void) {
   wb_store_t s2;
   OK(wb_store_new(e, &s2));
   OK(wb_linker_instantiate(l, s2, m, &inst));
-  nest_fn = func(inst, "nest");
+  nest_fn = instance_func(inst, "nest");
   CHECK(call_i32(inst, "nest", 2) == 20);
   EXPECT(wb_caller_store(old, &owner), WB_ERR_INVALID_HANDLE, "");
 

@@ -566,31 +566,27 @@ static void main_cells(void) {
   CELL("wb_linker_new", "NULL out", WB_ERR_INVALID_ARGUMENT, "NULL", wb_linker_new(E, NULL));
   HANDLE_CELLS("wb_linker_delete", K_LINKER, wb_linker_t, 1, wb_linker_delete(h));
   HANDLE_CELLS("wb_linker_allow_shadowing", K_LINKER, wb_linker_t, 0, wb_linker_allow_shadowing(h, true));
-  HANDLE_CELLS("wb_linker_define_func", K_LINKER, wb_linker_t, 0, wb_linker_define_func(h, "m", "n", NULL, 0, NULL, 0, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "NULL module", WB_ERR_INVALID_ARGUMENT, "module is NULL", wb_linker_define_func(L, NULL, "n", NULL, 0, NULL, 0, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "invalid UTF-8", WB_ERR_INVALID_ARGUMENT, "UTF-8", wb_linker_define_func(L, BAD_UTF8, "n", NULL, 0, NULL, 0, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "NULL name", WB_ERR_INVALID_ARGUMENT, "name is NULL", wb_linker_define_func(L, "m", NULL, NULL, 0, NULL, 0, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "overlong name", WB_ERR_INVALID_ARGUMENT, "longer than", wb_linker_define_func(L, "m", long_name, NULL, 0, NULL, 0, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "NULL callback", WB_ERR_INVALID_ARGUMENT, "callback", wb_linker_define_func(L, "m", "n", NULL, 0, NULL, 0, NULL, NULL, NULL));
-  CELL("wb_linker_define_func", "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", wb_linker_define_func(L, "m", "n", NULL, 3, NULL, 0, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "NULL results", WB_ERR_INVALID_ARGUMENT, "results is NULL", wb_linker_define_func(L, "m", "n", NULL, 0, NULL, 3, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "anyref", WB_ERR_INVALID_ARGUMENT, "params[0]", wb_linker_define_func(L, "m", "n", ext, 1, NULL, 0, noop, NULL, NULL));
-  CELL("wb_linker_define_func", "overflowing count", WB_ERR_INVALID_ARGUMENT, "more than", wb_linker_define_func(L, "m", "n", i32, SIZE_MAX, NULL, 0, noop, NULL, NULL));
-  HANDLE_CELLS("wb_linker_define_func_typed", K_LINKER, wb_linker_t, 0, wb_linker_define_func_typed(h, "m", "n", NULL, 0, NULL, 0, noop_typed, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "NULL module", WB_ERR_INVALID_ARGUMENT, "module is NULL", wb_linker_define_func_typed(L, NULL, "n", NULL, 0, NULL, 0, noop_typed, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "invalid UTF-8", WB_ERR_INVALID_ARGUMENT, "UTF-8", wb_linker_define_func_typed(L, BAD_UTF8, "n", NULL, 0, NULL, 0, noop_typed, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "NULL name", WB_ERR_INVALID_ARGUMENT, "name is NULL", wb_linker_define_func_typed(L, "m", NULL, NULL, 0, NULL, 0, noop_typed, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "overlong name", WB_ERR_INVALID_ARGUMENT, "longer than", wb_linker_define_func_typed(L, "m", long_name, NULL, 0, NULL, 0, noop_typed, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "NULL callback", WB_ERR_INVALID_ARGUMENT, "callback", wb_linker_define_func_typed(L, "m", "n", NULL, 0, NULL, 0, NULL, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", wb_linker_define_func_typed(L, "m", "n", NULL, 3, NULL, 0, noop_typed, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "NULL results", WB_ERR_INVALID_ARGUMENT, "results is NULL", wb_linker_define_func_typed(L, "m", "n", NULL, 0, NULL, 3, noop_typed, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "anyref", WB_ERR_INVALID_ARGUMENT, "params[0]", wb_linker_define_func_typed(L, "m", "n", ext, 1, NULL, 0, noop_typed, NULL, NULL));
+  /* a host function's definition, general or typed: the same arguments but
+   * for the callback's type, the same rows */
+#define DEFINE_FUNC_CELLS(FN, CB)                                                                                   \
+  HANDLE_CELLS(#FN, K_LINKER, wb_linker_t, 0, FN(h, "m", "n", NULL, 0, NULL, 0, CB, NULL, NULL));                   \
+  CELL(#FN, "NULL module", WB_ERR_INVALID_ARGUMENT, "module is NULL", FN(L, NULL, "n", NULL, 0, NULL, 0, CB, NULL, NULL)); \
+  CELL(#FN, "invalid UTF-8", WB_ERR_INVALID_ARGUMENT, "UTF-8", FN(L, BAD_UTF8, "n", NULL, 0, NULL, 0, CB, NULL, NULL)); \
+  CELL(#FN, "NULL name", WB_ERR_INVALID_ARGUMENT, "name is NULL", FN(L, "m", NULL, NULL, 0, NULL, 0, CB, NULL, NULL)); \
+  CELL(#FN, "overlong name", WB_ERR_INVALID_ARGUMENT, "longer than", FN(L, "m", long_name, NULL, 0, NULL, 0, CB, NULL, NULL)); \
+  CELL(#FN, "NULL callback", WB_ERR_INVALID_ARGUMENT, "callback", FN(L, "m", "n", NULL, 0, NULL, 0, NULL, NULL, NULL)); \
+  CELL(#FN, "NULL params", WB_ERR_INVALID_ARGUMENT, "params is NULL", FN(L, "m", "n", NULL, 3, NULL, 0, CB, NULL, NULL)); \
+  CELL(#FN, "NULL results", WB_ERR_INVALID_ARGUMENT, "results is NULL", FN(L, "m", "n", NULL, 0, NULL, 3, CB, NULL, NULL)); \
+  CELL(#FN, "anyref", WB_ERR_INVALID_ARGUMENT, "params[0]", FN(L, "m", "n", ext, 1, NULL, 0, CB, NULL, NULL));       \
+  CELL(#FN, "overflowing count", WB_ERR_INVALID_ARGUMENT, "more than", FN(L, "m", "n", i32, SIZE_MAX, NULL, 0, CB, NULL, NULL))
+  DEFINE_FUNC_CELLS(wb_linker_define_func, noop);
+  DEFINE_FUNC_CELLS(wb_linker_define_func_typed, noop_typed);
+#undef DEFINE_FUNC_CELLS
   {
     const wb_valkind_t fref[1] = {WB_FUNCREF};
     CELL("wb_linker_define_func_typed", "reference kind", WB_ERR_INVALID_ARGUMENT, "numbers and v128 only", wb_linker_define_func_typed(L, "m", "n", i32, 1, fref, 1, noop_typed, NULL, NULL));
   }
   CELL("wb_linker_define_func_typed", "bogus kind", WB_ERR_INVALID_ARGUMENT, "params[0]", wb_linker_define_func_typed(L, "m", "n", bogus_kinds, 2, NULL, 0, noop_typed, NULL, NULL));
-  CELL("wb_linker_define_func_typed", "overflowing count", WB_ERR_INVALID_ARGUMENT, "more than", wb_linker_define_func_typed(L, "m", "n", i32, SIZE_MAX, NULL, 0, noop_typed, NULL, NULL));
   HANDLE_CELLS("wb_linker_define_instance", K_LINKER, wb_linker_t, 0, wb_linker_define_instance(h, "m", I));
   HANDLE_CELLS("wb_linker_define_instance", K_INSTANCE, wb_instance_t, 0, wb_linker_define_instance(L, "m", h));
   CELL("wb_linker_define_instance", "NULL module", WB_ERR_INVALID_ARGUMENT, "NULL", wb_linker_define_instance(L, NULL, I));
