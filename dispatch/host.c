@@ -29,10 +29,14 @@ void wbd_hostfn_finalize(void *env) {
  * id ever issued for it (no id comes back to life). A slot whose ids would
  * pass the last generation is retired and replaced. */
 
-/* The id a level's current (or next) callback is given; 0 while the level
- * has no slot. */
-static inline uint64_t *caller_id_at(wbd_store_t *s, const wbd_caller_t *c) {
-  return c->level == 0 ? &s->caller0_id : (uint64_t *)&c->id;
+/* The id a level's current (or next) callback is given (0 while the level
+ * has no slot), and its Wasmtime caller (NULL outside the callback): level
+ * 0 keeps both in the store. */
+static inline uint64_t *caller_id_at(wbd_store_t *s, wbd_caller_t *c) {
+  return c->level == 0 ? &s->caller0_id : &c->id;
+}
+static inline wasmtime_caller_t **caller_ptr_at(wbd_store_t *s, wbd_caller_t *c) {
+  return c->level == 0 ? &s->caller0_ptr : &c->caller;
 }
 
 /* A caller slot for this nesting level when there is none yet. */
@@ -80,23 +84,17 @@ static inline __attribute__((always_inline)) bool caller_id_next(uint64_t *id) {
   return !__builtin_add_overflow(*id, UINT64_C(1) << 32, id);
 }
 
-/* A caller id for this nesting level of host calls, valid until leave. */
-static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller,
-                                                                     uint64_t *id) {
+/* A caller id for this nesting level of host calls, valid until leave.
+ * The trampolines' common case, level 0 with a slot, is WBD_LEVEL_0_CALL,
+ * inlined; this is every other (and async host functions'). */
+static wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id) {
   uint32_t level = s->host_depth;
-  if (__builtin_expect(level == 0 && s->caller0_id != 0, 1)) {
-    s->caller0_ptr = caller;
-    s->host_depth = 1;
-    *id = s->caller0_id;
-    return WB_OK;
-  }
-  if (__builtin_expect(level >= s->ncaller_slots || !s->caller_slots[level], 0)) {
+  if (level >= s->ncaller_slots || !s->caller_slots[level]) {
     wb_status_t st = caller_slot_new(s, level);
     if (st) return st;
   }
   wbd_caller_t *c = s->caller_slots[level]->obj;
-  if (level == 0) s->caller0_ptr = caller;
-  else c->caller = caller;
+  *caller_ptr_at(s, c) = caller;
   s->host_depth = level + 1;
   *id = *caller_id_at(s, c);
   return WB_OK;
@@ -104,16 +102,11 @@ static inline __attribute__((always_inline)) wb_status_t caller_enter(wbd_store_
 
 /* Ends the callback that caller_enter began: its id dies. Nested callbacks
  * use deeper levels and leave this one's where it was. */
-static inline __attribute__((always_inline)) void caller_leave(wbd_store_t *s) {
+static void caller_leave(wbd_store_t *s) {
   uint32_t level = --s->host_depth;
-  if (__builtin_expect(level == 0, 1)) {
-    s->caller0_ptr = 0;
-    if (__builtin_expect(!caller_id_next(&s->caller0_id), 0)) caller_slot_used_up(s, 0);
-    return;
-  }
   wbd_caller_t *c = s->caller_slots[level]->obj;
-  c->caller = 0;
-  if (__builtin_expect(!caller_id_next(&c->id), 0)) caller_slot_used_up(s, level);
+  *caller_ptr_at(s, c) = 0;
+  if (__builtin_expect(!caller_id_next(caller_id_at(s, c)), 0)) caller_slot_used_up(s, level);
 }
 
 void wbd_callers_fini(wbd_store_t *s) {
@@ -169,9 +162,9 @@ wb_status_t wbd_caller_bound(wb_caller_t caller, wbd_store_t **s_out, wasmtime_c
   }
   /* this thread owns the store, so the slot and the ids stay as read */
   wbd_store_t *s = wbd_store_of(cs->store_slot);
-  const wbd_caller_t *c = cs->obj;
+  wbd_caller_t *c = cs->obj;
   uint64_t current = *caller_id_at(s, c);
-  wasmtime_caller_t *running = WBD_CALLER_OF(s, c);
+  wasmtime_caller_t *running = *caller_ptr_at(s, c);
   if (id != current || !running) {
     if (id < current)
       return wbi_fail(WB_ERR_INVALID_HANDLE,
@@ -245,7 +238,8 @@ static inline __attribute__((always_inline)) wbd_store_t *level_0_ready(void) {
 #define WBD_FAILURE_PATH_ONLY volatile
 
 /* Level 0 around one callback: what caller_enter and caller_leave do for
- * it, inlined (`invoke` is the callback's call, made with `id`). */
+ * it, inlined with the level a constant (`invoke` is the callback's call,
+ * made with `id`); level_0_ready said it may. */
 #define WBD_LEVEL_0_CALL(s, caller, st, invoke)                                    \
   do {                                                                            \
     uint64_t id = (s)->caller0_id;                                                \

@@ -150,8 +150,6 @@ typedef struct wbd_caller {
   uint32_t level;            /* the nesting level of host calls it serves */
 } wbd_caller_t;
 
-/* The Wasmtime caller behind a caller object (NULL outside its callback). */
-#define WBD_CALLER_OF(store, c) ((c)->level == 0 ? (store)->caller0_ptr : (c)->caller)
 
 typedef struct wbd_store {
   wasmtime_store_t *store;   /* NULL once wb_store_delete ran */

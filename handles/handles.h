@@ -232,15 +232,16 @@ WBH_HOT wbh_slot_t *wbh_slot_at(uint32_t index) {
   return &table[index];
 }
 
-/* The slot an id names, or NULL when its index is beyond the table (the
- * table may be smaller than WBH_MAX_SLOTS, or not reserved yet): for ids
- * nothing has checked yet. The slot need not be live. */
-WBH_HOT wbh_slot_t *wbh_slot_of_id(uint64_t id) {
-  uint32_t index = wbh_id_index(id);
-  if (index >= WBH_TABLE_SIZE()) return 0;
+/* The slot of an index, or of the index an id names, or NULL when it is
+ * beyond the table (the table may be smaller than WBH_MAX_SLOTS, or not
+ * reserved yet): for indexes and ids nothing has checked yet. The slot
+ * need not be live. */
+WBH_HOT wbh_slot_t *wbh_slot_within(uint32_t index) {
+  if (__builtin_expect(index >= WBH_TABLE_SIZE(), 0)) return 0;
   WBH_TABLE_SIZE_BARRIER();
   return wbh_slot_at(index);
 }
+WBH_HOT wbh_slot_t *wbh_slot_of_id(uint64_t id) { return wbh_slot_within(wbh_id_index(id)); }
 
 /* Reports why id is not a live handle of kind (sets the last error). */
 wb_status_t wbh_fail_invalid(uint64_t id, uint8_t kind);
@@ -273,10 +274,8 @@ WBH_HOT wbh_slot_t *wbh_peek(uint64_t id, uint8_t kind) {
    * the id's low 32 bits, bits 24-31 are zero (an index is left) exactly
    * when the tag was kind; the table's size is at most WBH_MAX_SLOTS (and
    * 0 before the first handle, when every id is forged) */
-  uint32_t index = (uint32_t)id - ((uint32_t)kind << WBH_INDEX_BITS);
-  if (__builtin_expect(index >= WBH_TABLE_SIZE(), 0)) return 0;
-  WBH_TABLE_SIZE_BARRIER();
-  wbh_slot_t *s = wbh_slot_at(index);
+  wbh_slot_t *s = wbh_slot_within((uint32_t)id - ((uint32_t)kind << WBH_INDEX_BITS));
+  if (__builtin_expect(!s, 0)) return 0;
   uint64_t state = atomic_load_explicit(&s->state, memory_order_acquire);
   /* wbh_state_is in one compare: with the id's tag equal to kind (not
    * WBH_KIND_NONE), the xor's bits 24-63 are zero exactly when the slot is

@@ -1180,8 +1180,11 @@ wb_status_t wb_linker_allow_shadowing(wb_linker_t linker, bool allow);
  * \param finalizer frees `env`; NULL when the caller keeps it (it must then
  *        outlive every linker, template and store holding the function).
  * \return ::WB_ERR_LINK for a duplicate name without shadowing;
- *         ::WB_ERR_INVALID_ARGUMENT for NULL or invalid names or a NULL
- *         callback; ::WB_ERR_WRONG_THREAD, ::WB_ERR_INVALID_HANDLE.
+ *         ::WB_ERR_INVALID_ARGUMENT for NULL or invalid names, a NULL
+ *         callback, a NULL array with a non-zero count, more than 1000
+ *         kinds, or a kind a host function cannot have;
+ *         ::WB_ERR_NO_MEMORY; ::WB_ERR_WRONG_THREAD,
+ *         ::WB_ERR_INVALID_HANDLE. On every failure the finalizer has run.
  */
 wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const char *name,
                                   const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
@@ -1197,7 +1200,8 @@ wb_status_t wb_linker_define_func(wb_linker_t linker, const char *module, const 
  * `env` and failures. `vals` holds the arguments on entry, in the
  * declared kinds, and receives the results (`vals[0]` the first): write
  * each in its declared kind's member. `nvals` is max(nparams, nresults);
- * when it is 0, `vals` may be any pointer and is not to be used.
+ * when it is 0, `vals` may be any pointer and is not to be used. `vals`
+ * is wasmbound's, valid during the callback only: do not keep it.
  */
 typedef wb_status_t (*wb_typed_host_callback_t)(void *env, wb_caller_t caller, wb_raw_t *vals, size_t nvals);
 
@@ -1224,9 +1228,11 @@ typedef wb_status_t (*wb_typed_host_callback_t)(void *env, wb_caller_t caller, w
  * \param finalizer frees `env`; NULL when the caller keeps it.
  * \return ::WB_ERR_LINK for a duplicate name without shadowing;
  *         ::WB_ERR_INVALID_ARGUMENT for NULL or invalid names, a NULL
- *         callback, a NULL array with a non-zero count, or a kind that is
- *         not a number or ::WB_V128; ::WB_ERR_WRONG_THREAD,
- *         ::WB_ERR_INVALID_HANDLE.
+ *         callback, a NULL array with a non-zero count, more than 1000
+ *         kinds, or a kind that is not a number or ::WB_V128;
+ *         ::WB_ERR_NO_MEMORY; ::WB_ERR_WRONG_THREAD (not the linker's
+ *         creator), ::WB_ERR_INVALID_HANDLE. On every failure the
+ *         finalizer has run.
  */
 wb_status_t wb_linker_define_func_typed(wb_linker_t linker, const char *module, const char *name,
                                         const wb_valkind_t *params, size_t nparams, const wb_valkind_t *results,
