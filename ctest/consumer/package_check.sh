@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# package_check.sh deb|tgz CPACK_DIR WORK VERSION CMAKE CTEST CC CXX CONSUMER_DIR LIBDIR
+# package_check.sh deb|tgz CPACK_DIR WORK VERSION CMAKE CTEST CC CXX CONSUMER_DIR LIBDIR BUILD_DIR
 #
 # Uses a package that `cpack` (make package) made as a user would:
 #   deb  the wasmbound and wasmbound-dbg .debs: their metadata, then both
@@ -8,8 +8,10 @@
 # and checks the installed layout there (install_check.cmake: stripped
 # library, debug file, links, .pc, CMake package), then builds and runs the
 # C consumer with pkg-config and the C/C++ consumers with find_package.
+# BUILD_DIR is the tree cpack packaged: the package holds the static
+# archive exactly when that tree built it.
 set -euo pipefail
-kind=$1 cpack_dir=$2 work=$3 version=$4 cmake=$5 ctest=$6 cc=$7 cxx=$8 consumer=$9 libdir=${10}
+kind=$1 cpack_dir=$2 work=$3 version=$4 cmake=$5 ctest=$6 cc=$7 cxx=$8 consumer=$9 libdir=${10} tree=${11}
 rm -rf "$work"
 mkdir -p "$work"
 
@@ -44,7 +46,10 @@ case $kind in
 esac
 ls -la "$cpack_dir"
 
-"$cmake" -DPREFIX="$prefix" -DVERSION="$version" -DLIBDIR="$libdir" -P "$consumer/install_check.cmake"
+expect_static=OFF
+[[ -e $tree/libwasmbound.a ]] && expect_static=ON
+"$cmake" -DPREFIX="$prefix" -DVERSION="$version" -DLIBDIR="$libdir" -DEXPECT_STATIC=$expect_static \
+  -P "$consumer/install_check.cmake"
 
 # pkg-config, as a Makefile user would
 "$consumer/pkgconfig.sh" "$prefix/$libdir/pkgconfig" wasmbound "$consumer/consumer.c" "$work/consumer_pkgconfig" \
