@@ -210,7 +210,7 @@ static wasmtime_error_t *host_trampoline(void *env, wasmtime_context_t *ctx, con
                                          wasmtime_component_val_t *results, size_t nresults) {
   wbc_hostfn_t *h = env;
   /* every entry into wasm goes through wbd_wasm_enter, which records the store */
-  wbd_store_t *s = wbd_tls_running;
+  wbd_store_t *s = wbd_running_store();
   if (__builtin_expect(!s, 0)) s = wasmtime_context_get_data(ctx);
   if (__builtin_expect(!s, 0)) return host_error(h, "host function %s: called in a store wasmbound did not make%s", "");
   wbc_hostsig_t *g = atomic_load_explicit(&h->sig, memory_order_acquire);

@@ -14,6 +14,7 @@ static const char *wat =
     "  (import \"host\" \"bad_result\" (func $bad_result (result i32)))\n"
     "  (import \"host\" \"misuse\" (func $misuse (result i32)))\n"
     "  (import \"host\" \"cross\" (func $cross (result i32)))\n"
+    "  (import \"host\" \"relay\" (func $relay))\n"
     "  (import \"host\" \"mix\" (func $mix (param i32 i64 f32 f64) (result f64 i64 f32 i32)))\n"
     "  (memory (export \"memory\") 1)\n"
     "  (data (i32.const 16) \"hello, host\")\n"
@@ -26,6 +27,7 @@ static const char *wat =
     "  (func (export \"reenter\") (param i32) (result i32) local.get 0 call $reenter)\n"
     "  (func (export \"fail\") call $fail)\n"
     "  (func (export \"silent_fail\") call $silent_fail)\n"
+    "  (func (export \"relay\") call $relay)\n"
     "  (func (export \"bad_result\") (result i32) call $bad_result)\n"
     "  (func (export \"misuse\") (result i32) call $misuse)\n"
     "  (func (export \"cross\") (result i32) call $cross i32.const 16 i32.const 5 call $log i32.add)\n"
@@ -98,6 +100,18 @@ static wb_status_t silent_fail(void *env, wb_caller_t caller, const wb_val_t *ar
                                size_t nresults) {
   (void)env, (void)caller, (void)args, (void)nargs, (void)results, (void)nresults;
   return WB_ERR_INTERNAL;
+}
+
+/* Fails with what a call into the guest it made returned (a nested host
+ * function's failure without a message) and sets no message of its own:
+ * the trap says what that call said. */
+static wb_status_t relay(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs, wb_val_t *results,
+                         size_t nresults) {
+  (void)env, (void)args, (void)nargs, (void)results, (void)nresults;
+  wb_func_t f;
+  wb_status_t st = wb_caller_get_func(caller, "silent_fail", &f);
+  if (st) return st;
+  return wb_func_call(f, NULL, 0, NULL, 0);
 }
 
 static wb_status_t bad_result(void *env, wb_caller_t caller, const wb_val_t *args, size_t nargs, wb_val_t *results,
@@ -174,6 +188,7 @@ int main(void) {
   OK(wb_linker_define_func(l, "host", "reenter", i32, 1, i32, 1, reenter, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "fail", NULL, 0, NULL, 0, fail, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "silent_fail", NULL, 0, NULL, 0, silent_fail, NULL, NULL));
+  OK(wb_linker_define_func(l, "host", "relay", NULL, 0, NULL, 0, relay, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "bad_result", NULL, 0, i32, 1, bad_result, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "misuse", NULL, 0, i32, 1, misuse, NULL, NULL));
   OK(wb_linker_define_func(l, "host", "cross", NULL, 0, i32, 1, cross, NULL, NULL));
@@ -241,6 +256,15 @@ int main(void) {
   CHECK(strstr(wb_last_error(), "\"host\" \"fail\"") != NULL);
   CHECK(strstr(wb_last_error(), "wasm backtrace") != NULL);
   EXPECT(wb_func_call(instance_func(inst, "silent_fail"), NULL, 0, NULL, 0), WB_ERR_TRAP, "WB_ERR_INTERNAL (it set no message)");
+  /* a failure of a call the callback made is its message, also when the
+   * failure came from a nested callback without one; the next silent
+   * failure has none again */
+  EXPECT(wb_func_call(instance_func(inst, "relay"), NULL, 0, NULL, 0), WB_ERR_TRAP,
+         "host function \"host\" \"relay\" failed with WB_ERR_TRAP: ");
+  CHECK(strstr(wb_last_error(), "\"silent_fail\" failed with WB_ERR_INTERNAL (it set no message)") != NULL);
+  CHECK(strstr(wb_last_error(), "\"relay\" failed with WB_ERR_TRAP (it set no message)") == NULL);
+  EXPECT(wb_func_call(instance_func(inst, "silent_fail"), NULL, 0, NULL, 0), WB_ERR_TRAP,
+         "WB_ERR_INTERNAL (it set no message)");
   /* the message names the result, not an argument */
   EXPECT(wb_func_call(instance_func(inst, "bad_result"), NULL, 0, r, 1), WB_ERR_TRAP,
          "the callback's result 0: expected i32, got i64");

@@ -287,7 +287,7 @@ wb_status_t wb_call_future_poll(wb_call_future_t fut, bool *done) {
   if (st) return st;
   if (!done) return wbi_fail(WB_ERR_INVALID_ARGUMENT, "done is NULL");
   if (cf->state == FUT_RUNNING) {
-    if (wbd_tls_running)
+    if (wbd_running_store())
       return wbi_fail(WB_ERR_BUSY, "cannot poll a call future from inside a call into wasm (a host callback)");
     poll_once(cf, ss);
   }
@@ -385,7 +385,7 @@ wb_status_t wbd_async_instantiate_now(wbh_slot_t *ss, const wasmtime_linker_t *l
                                       const wasmtime_instance_pre_t *pre, wbd_modinfo_t *info, bool needs_wasi,
                                       uint64_t *out) {
   wbd_store_t *s = wbd_store_of(ss);
-  if (wbd_tls_running)
+  if (wbd_running_store())
     return wbi_fail(WB_ERR_BUSY, "cannot instantiate in an async store from inside a call into wasm");
   wbd_call_future_t *cf;
   wb_status_t st = instantiate_start(ss, linker, module, pre, info, needs_wasi, &cf);
@@ -551,18 +551,20 @@ void wbd_async_trampoline(void *env, wasmtime_caller_t *caller, const wasmtime_v
     default: argv[i].kind = WB_F64; argv[i].of.f64 = args[i].of.f64; break;
     }
   }
-  uint64_t failures_before = wbi_tls_failures;
   /* (wb_store_delete from inside the callback answers WB_ERR_BUSY: see
    * wbd_store_t.async_polling) */
   uint64_t caller_id;
+  bool message = true; /* whether this thread's last error says why it failed */
   wb_status_t st = wbd_caller_enter(s, caller, &caller_id);
   if (st == WB_OK) {
     st = h->callback(h->env, (wb_caller_t){caller_id}, argv, nargs, (wb_async_token_t){id});
     wbd_caller_leave(s);
+    /* the stamp of a failure in the callback (status.h) */
+    if (st != WB_OK) message = wbi_tls_fail_stamp == caller_id;
   }
   if (argv != inline_args) free(argv);
   if (st != WB_OK && t->state == TOKEN_PENDING) {
-    if (wbi_tls_failures == failures_before)
+    if (!message)
       token_fail(t, "host function %s failed with %s (it set no message)", h->label, wb_status_name(st));
     else
       token_fail(t, "host function %s failed with %s: %s", h->label, wb_status_name(st), wb_last_error());

@@ -554,8 +554,8 @@ int wbd_callback_escaped(const wbd_store_t *s) {
    * host and above the callback's own frames; a component one records its
    * trampoline's stack pointer */
   uintptr_t deepest = UINTPTR_MAX;
-  if (s->host_depth > 0) {
-    uint32_t level = s->host_depth - 1;
+  if (wbd_host_depth(s) > 0) {
+    uint32_t level = wbd_host_depth(s) - 1;
     const void *frame = level == 0 ? (const void *)s->caller0_ptr
                         : level < s->ncaller_slots && s->caller_slots[level]
                             ? (const void *)((const wbd_caller_t *)s->caller_slots[level]->obj)->caller
@@ -570,12 +570,12 @@ int wbd_callback_escaped(const wbd_store_t *s) {
 
 void wbd_abandon_call(wbd_store_t *s, bool on_owner_thread) {
   s->depth = 0;
-  s->host_depth = 0;
-  s->caller0_ptr = 0;
+  s->host_nested = 0;
+  s->caller0_ptr = s->ncaller_slots && s->caller_slots[0] ? 0 : WBD_NO_CALLER_SLOT;
   s->callback_frame = 0;
   s->trap_slot = 0; /* an abandoned nested call may have left a trap there */
   if (!on_owner_thread) return;
-  wbd_tls_running = 0;
+  wbd_tls_running = &wbd_no_store;
   tls_tainted = 1;
   wbh_tls_stack_low = WBH_STACK_POISONED;
   wbh_log(WB_LOG_ERROR, "a host callback was left by longjmp (or another non-local exit): this thread can no longer "
@@ -736,7 +736,11 @@ static wasmtime_error_t *on_epoch_deadline(wasmtime_context_t *ctx, void *data, 
   return 0;
 }
 
+/* (no field of it is written: the trampolines leave it at caller0_ptr) */
+wbd_store_t wbd_no_store = {.caller0_ptr = WBD_NO_CALLER_SLOT};
+
 void wbd_store_init(wbd_store_t *s) {
+  s->caller0_ptr = WBD_NO_CALLER_SLOT; /* host.c makes the slot on the first host call */
   if (s->engine->epoch_interruption) {
     wasmtime_store_epoch_deadline_callback(s->store, on_epoch_deadline, s, 0);
     wasmtime_context_set_epoch_deadline(s->ctx, 1);

@@ -62,6 +62,7 @@ static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uin
     obj->level = level;
     s->caller_slots[level] = wbh_slot_at(obj->index);
     *caller_id_at(s, obj) = cid;
+    if (level == 0) s->caller0_ptr = 0; /* ready */
   }
   return WB_OK;
 }
@@ -73,37 +74,55 @@ static __attribute__((noinline, cold)) void caller_slot_used_up(wbd_store_t *s, 
   wbh_slot_t *cs = s->caller_slots[level];
   atomic_store_explicit(&cs->state, (uint64_t)0xFFFFFFFEu << 32, memory_order_release);
   s->caller_slots[level] = 0;
-  if (level == 0) s->caller0_id = 0;
+  /* (caller0_id keeps the last id plus one generation, wrapped: level_0_failed
+   * reads the last id from it) */
+  if (level == 0) s->caller0_ptr = WBD_NO_CALLER_SLOT;
 }
 
 /* The next id of a level after a callback: false when its ids are used up.
  * The generation is bits 32-63, so the add carries out exactly when it
  * would pass 0xFFFFFFFF; ids up to that generation are only compared by
- * wbd_caller_bound, and wbd_callers_fini caps what it writes to the slot. */
+ * wbd_caller_bound, and wbd_callers_fini caps what it writes to the slot.
+ * On x86-64 the add is made to the id's upper half in place: one
+ * instruction, where a 64-bit add of 1 << 32 needs the constant in a
+ * register first. */
+typedef uint32_t __attribute__((may_alias)) caller_id_half_t;
 static inline __attribute__((always_inline)) bool caller_id_next(uint64_t *id) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  caller_id_half_t *gen = (caller_id_half_t *)id + 1; /* little-endian: the upper half */
+  __asm__ goto("addl $1, %0\n\tjc %l[used_up]" : "+m"(*gen) : : "cc" : used_up);
+  return true;
+used_up:
+  return false;
+#else
   return !__builtin_add_overflow(*id, UINT64_C(1) << 32, id);
+#endif
 }
 
 /* A caller id for this nesting level of host calls, valid until leave.
  * The trampolines' common case, level 0 with a slot, is WBD_LEVEL_0_CALL,
  * inlined; this is every other (and async host functions'). */
 static wb_status_t caller_enter(wbd_store_t *s, wasmtime_caller_t *caller, uint64_t *id) {
-  uint32_t level = s->host_depth;
+  /* (a caller in caller0_ptr is what says that level 0 is in progress) */
+  if ((uintptr_t)caller <= 1) return wbi_fail(WB_ERR_INTERNAL, "a host function was called without its caller");
+  uint32_t level = wbd_host_depth(s);
   if (level >= s->ncaller_slots || !s->caller_slots[level]) {
     wb_status_t st = caller_slot_new(s, level);
     if (st) return st;
   }
   wbd_caller_t *c = s->caller_slots[level]->obj;
   *caller_ptr_at(s, c) = caller;
-  s->host_depth = level + 1;
+  if (level > 0) s->host_nested = level;
   *id = *caller_id_at(s, c);
   return WB_OK;
 }
 
-/* Ends the callback that caller_enter began: its id dies. Nested callbacks
- * use deeper levels and leave this one's where it was. */
+/* Ends the callback that caller_enter began (the innermost in progress):
+ * its id dies. Nested callbacks use deeper levels and leave this one's
+ * where it was. */
 static void caller_leave(wbd_store_t *s) {
-  uint32_t level = --s->host_depth;
+  uint32_t level = s->host_nested;
+  if (level > 0) s->host_nested = level - 1;
   wbd_caller_t *c = s->caller_slots[level]->obj;
   *caller_ptr_at(s, c) = 0;
   if (__builtin_expect(!caller_id_next(caller_id_at(s, c)), 0)) caller_slot_used_up(s, level);
@@ -165,7 +184,7 @@ wb_status_t wbd_caller_bound(wb_caller_t caller, wbd_store_t **s_out, wasmtime_c
   wbd_caller_t *c = cs->obj;
   uint64_t current = *caller_id_at(s, c);
   wasmtime_caller_t *running = *caller_ptr_at(s, c);
-  if (id != current || !running) {
+  if (id != current || (uintptr_t)running <= 1) {
     if (id < current)
       return wbi_fail(WB_ERR_INVALID_HANDLE,
                       "invalid handle: wb_caller_t (id 0x%016llx) used after its host function returned",
@@ -178,11 +197,25 @@ wb_status_t wbd_caller_bound(wb_caller_t caller, wbd_store_t **s_out, wasmtime_c
   return WB_OK;
 }
 
-static __attribute__((noinline, cold)) wasm_trap_t *host_trap(const wbd_hostfn_t *h, wb_status_t st,
-                                                              uint64_t failures_before) {
+/* The id of the innermost host callback running on this thread (0 for
+ * none): what a failure happened in (wbi_fail_stamp_hook). The thread's
+ * running store is the one whose wasm called it. */
+static uint64_t innermost_callback_id(void) {
+  const wbd_store_t *s = wbd_tls_running; /* (wbd_no_store's level 0 is never busy) */
+  if (!s || !wbd_level_0_busy(s)) return 0;
+  if (s->host_nested == 0) return s->caller0_id;
+  return ((const wbd_caller_t *)s->caller_slots[s->host_nested]->obj)->id;
+}
+
+__attribute__((constructor)) static void stamp_failures(void) { wbi_fail_stamp_hook = innermost_callback_id; }
+
+/* A failed host function's trap. `message`: whether this thread's last
+ * error says why (the callback set it, or a call it made failed, or the
+ * trampoline did). */
+static __attribute__((noinline, cold)) wasm_trap_t *host_trap(const wbd_hostfn_t *h, wb_status_t st, bool message) {
   char msg[4096];
   int n;
-  if (wbi_tls_failures == failures_before)
+  if (!message)
     n = snprintf(msg, sizeof msg, "host function %s failed with %s (it set no message)", h->label,
                  wb_status_name(st));
   else
@@ -194,20 +227,24 @@ static __attribute__((noinline, cold)) wasm_trap_t *host_trap(const wbd_hostfn_t
 }
 
 /* A callback changed a result's kind: says what is wrong, as a trap. */
+/* (the result comes as a copy: a pointer into the trampoline's frame would
+ * be kept in a callee-saved register across the callback for this path) */
 static __attribute__((noinline, cold)) wasm_trap_t *result_kind_trap(const wbd_hostfn_t *h, wbd_store_t *s,
-                                                                     const wb_val_t *result, uint8_t kind,
-                                                                     uint32_t i, uint64_t failures_before) {
+                                                                     wb_val_t result, uint8_t kind, uint32_t i) {
   wasmtime_val_raw_t ignored;
-  wb_status_t st = wbd_named_to_raw(s->slot, s, result, kind, "the callback's result", i, &ignored);
-  return host_trap(h, st, failures_before);
+  wb_status_t st = wbd_named_to_raw(s->slot, s, &result, kind, "the callback's result", i, &ignored);
+  return host_trap(h, st, true);
 }
 
 /* Runs a host function's callback with the caller handle of its level:
  * the general callback with args and results, or the typed one with vals.
  * The general way; the trampolines below inline their common case
- * instead (level_0_ready). */
+ * instead (level_0_ready). When the callback fails, *message is set to
+ * whether this thread's last error says why (host_trap); a failure before
+ * it has one. */
 static wb_status_t callback_run(const wbd_hostfn_t *h, wbd_store_t *s, wasmtime_caller_t *caller,
-                                const wb_val_t *args, wb_val_t *results, wasmtime_val_raw_t *vals, size_t nvals) {
+                                const wb_val_t *args, wb_val_t *results, wasmtime_val_raw_t *vals, size_t nvals,
+                                bool *message) {
   uint64_t id;
   wb_status_t st = caller_enter(s, caller, &id);
   if (st != WB_OK) return st;
@@ -216,6 +253,7 @@ static wb_status_t callback_run(const wbd_hostfn_t *h, wbd_store_t *s, wasmtime_
   else
     st = h->callback(h->env, (wb_caller_t){id}, args, h->nparams, results, h->nresults);
   caller_leave(s);
+  if (st != WB_OK) *message = wbi_tls_fail_stamp == id;
   return st;
 }
 
@@ -227,38 +265,64 @@ static wb_status_t callback_run(const wbd_hostfn_t *h, wbd_store_t *s, wasmtime_
  * callback. */
 static inline __attribute__((always_inline)) wbd_store_t *level_0_ready(void) {
   wbd_store_t *s = wbd_tls_running;
-  if (__builtin_expect(!s || s->host_depth != 0 || s->caller0_id == 0, 0)) return 0;
+  /* caller0_ptr is NULL exactly when level 0 is free and has a slot (and
+   * never for wbd_no_store) */
+  if (__builtin_expect(s->caller0_ptr != 0, 0)) return 0;
   return s;
 }
 
 /* What a trampoline needs after the callback only when it failed (the
- * function, the failure count) stays in the frame rather than in a
- * register that every call would save and restore: volatile makes the
- * compiler store it once and load it only where it is used. */
+ * function) stays in the frame rather than in a register that every call
+ * would save and restore: volatile makes the compiler store it once and
+ * load it only where it is used. */
 #define WBD_FAILURE_PATH_ONLY volatile
+
+/* No trap: a NULL made where it is returned, for the reason of wbd_ok
+ * (the compiler would keep the NULL it read from caller0_ptr alive across
+ * the callback in a callee-saved register). */
+static inline __attribute__((always_inline)) wasm_trap_t *no_trap(void) {
+#if defined(__x86_64__)
+  wasm_trap_t *none;
+  __asm__("xorl %k0, %k0" : "=r"(none));
+  return none;
+#else
+  return 0;
+#endif
+}
+
+/* Level 0 after its callback: the callback's id dies. */
+static inline __attribute__((always_inline)) void level_0_leave(wbd_store_t *s) {
+  if (__builtin_expect(!caller_id_next(&s->caller0_id), 0)) caller_slot_used_up(s, 0);
+}
+
+/* A level-0 callback failed, after level_0_leave: its failure as a trap. */
+static __attribute__((noinline, cold)) wasm_trap_t *level_0_failed(const wbd_hostfn_t *h, const wbd_store_t *s,
+                                                                   wb_status_t st) {
+  uint64_t id = s->caller0_id - (UINT64_C(1) << 32); /* the callback's (mod 2^64: also when used up) */
+  return host_trap(h, st, wbi_tls_fail_stamp == id);
+}
 
 /* Level 0 around one callback: what caller_enter and caller_leave do for
  * it, inlined with the level a constant (`invoke` is the callback's call,
- * made with `id`); level_0_ready said it may. */
+ * made with `id`), but for the id's end: level_0_leave follows.
+ * level_0_ready said it may. Setting caller0_ptr is what makes the level
+ * in progress (nested callbacks then take deeper ones). */
 #define WBD_LEVEL_0_CALL(s, caller, st, invoke)                                    \
   do {                                                                            \
     uint64_t id = (s)->caller0_id;                                                \
     (s)->caller0_ptr = (caller);                                                  \
-    (s)->host_depth = 1;                                                          \
     st = (invoke);                                                                \
     /* nested callbacks left their levels as they found them */                   \
-    (s)->host_depth = 0;                                                          \
     (s)->caller0_ptr = 0;                                                         \
-    if (__builtin_expect(!caller_id_next(&(s)->caller0_id), 0)) caller_slot_used_up(s, 0); \
   } while (0)
 
 /* A typed host function (wb_linker_define_func_typed) the general way. */
 static __attribute__((noinline)) wasm_trap_t *typed_trampoline_slow(const wbd_hostfn_t *h, wasmtime_caller_t *caller,
                                                                     wasmtime_val_raw_t *vals, size_t n) {
   wbd_store_t *s = wasmtime_context_get_data(wasmtime_caller_context(caller));
-  uint64_t failures = wbi_tls_failures;
-  wb_status_t st = callback_run(h, s, caller, 0, 0, vals, n);
-  return st == WB_OK ? 0 : host_trap(h, st, failures);
+  bool message = true;
+  wb_status_t st = callback_run(h, s, caller, 0, 0, vals, n, &message);
+  return st == WB_OK ? 0 : host_trap(h, st, message);
 }
 
 /* The trampoline of a typed host function: Wasmtime's raw values are the
@@ -268,12 +332,12 @@ wasm_trap_t *wbd_host_trampoline_typed(void *env, wasmtime_caller_t *caller, was
   const wbd_hostfn_t *h = env;
   wbd_store_t *s = level_0_ready();
   if (__builtin_expect(!s, 0)) return typed_trampoline_slow(h, caller, vals, n);
-  WBD_FAILURE_PATH_ONLY uint64_t failures = wbi_tls_failures;
   const wbd_hostfn_t *WBD_FAILURE_PATH_ONLY fn = h;
   wb_status_t st;
   WBD_LEVEL_0_CALL(s, caller, st, h->typed(h->env, (wb_caller_t){id}, (wb_raw_t *)vals, n));
-  if (__builtin_expect(st != WB_OK, 0)) return host_trap(fn, st, failures);
-  return 0;
+  level_0_leave(s);
+  if (__builtin_expect(st != WB_OK, 0)) return level_0_failed(fn, s, st);
+  return no_trap();
 }
 
 /* The trampolines for the common case (h->numeric, chosen when the
@@ -292,7 +356,6 @@ static inline __attribute__((always_inline)) wasm_trap_t *numeric_body(const wbd
                                                                       wb_val_t *results) {
   wbd_store_t *s = level_0_ready();
   if (__builtin_expect(!s, 0)) return wbd_host_trampoline((void *)h, caller, vals, 0);
-  WBD_FAILURE_PATH_ONLY uint64_t failures = wbi_tls_failures;
   const wbd_hostfn_t *WBD_FAILURE_PATH_ONLY fn = h;
   const uint8_t *kinds = h->kinds;
 #define WBD_KIND(i) (uniform >= 0 ? (uint8_t)uniform : kinds[i])
@@ -303,15 +366,23 @@ static inline __attribute__((always_inline)) wasm_trap_t *numeric_body(const wbd
   }
   wb_status_t st;
   WBD_LEVEL_0_CALL(s, caller, st, h->callback(h->env, (wb_caller_t){id}, args, np, results, nr));
-  if (__builtin_expect(st != WB_OK, 0)) return host_trap(fn, st, failures);
+  level_0_leave(s);
+  /* one test for the common case: the callback succeeded and left each
+   * result's kind as it was set */
+  uint32_t failed = (uint32_t)st;
+  for (uint32_t i = 0; i < nr; i++) failed |= (uint32_t)results[i].kind ^ WBD_KIND(np + i);
+  if (__builtin_expect(failed != 0, 0)) {
+    if (st != WB_OK) return level_0_failed(fn, s, st);
+    for (uint32_t i = 0; i < nr; i++)
+      if ((uint32_t)results[i].kind != WBD_KIND(np + i))
+        return result_kind_trap(fn, s, results[i], WBD_KIND(np + i), i);
+  }
   for (uint32_t i = 0; i < nr; i++) {
     uint8_t k = WBD_KIND(np + i);
-    if (__builtin_expect((uint32_t)results[i].kind != k, 0))
-      return result_kind_trap(fn, s, &results[i], k, i, failures);
     wbd_num_to_raw(k, &results[i], &vals[i]);
   }
 #undef WBD_KIND
-  return 0;
+  return no_trap();
 }
 
 wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) {
@@ -324,8 +395,8 @@ wasm_trap_t *wbd_host_trampoline_numeric(void *env, wasmtime_caller_t *caller, w
 #define WBD_SHAPED_TRAMPOLINE(NAME, NP, NR, UNIFORM)                                                   \
   static wasm_trap_t *NAME(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *vals, size_t n) { \
     (void)n;                                                                                          \
-    wb_val_t args[NP + 1], results[NR + 1];                                                           \
-    return numeric_body(env, caller, vals, NP, NR, UNIFORM, args, results);                           \
+    wb_val_t buf[NP + NR + 1]; /* one array: each pointer is then one lea from the frame */           \
+    return numeric_body(env, caller, vals, NP, NR, UNIFORM, buf, buf + NP);                           \
   }
 /* mixed kinds (and the shape without values) */
 WBD_SHAPED_TRAMPOLINE(host_0_0, 0, 0, -1)
@@ -385,7 +456,7 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
   wasmtime_context_t *ctx = wasmtime_caller_context(caller);
   wbd_store_t *s = wasmtime_context_get_data(ctx);
   wbh_slot_t *ss = s->slot;
-  uint64_t failures = wbi_tls_failures;
+  bool message = true; /* a failure of the trampoline's own has one */
   wb_val_t args_buf[WBD_INLINE_VALS], results_buf[WBD_INLINE_VALS];
   wb_val_t *args = args_buf, *results = results_buf;
   wb_status_t st = WB_OK;
@@ -402,13 +473,13 @@ wasm_trap_t *wbd_host_trampoline(void *env, wasmtime_caller_t *caller, wasmtime_
     memset(&results[i], 0, sizeof results[i]);
     results[i].kind = (wb_valkind_t)h->kinds[h->nparams + i];
   }
-  if (st == WB_OK) st = callback_run(h, s, caller, args, results, vals, 0);
+  if (st == WB_OK) st = callback_run(h, s, caller, args, results, vals, 0, &message);
   /* (a result may be one of the arguments: converted before those go) */
   for (uint32_t i = 0; i < h->nresults && st == WB_OK; i++) {
     st = wbd_named_to_raw(ss, s, &results[i], h->kinds[h->nparams + i], "the callback's result", i, &vals[i]);
   }
   wbd_vals_drop(args, converted); /* borrowed by the callback: valid during it only */
-  wasm_trap_t *trap = st == WB_OK ? 0 : host_trap(h, st, failures);
+  wasm_trap_t *trap = st == WB_OK ? 0 : host_trap(h, st, message);
   if (args != args_buf) free(args);
   if (results != results_buf) free(results);
   return trap;

@@ -182,13 +182,17 @@ typedef struct wbd_store {
    * outer call's Wasmtime returns and may write it. */
   wasm_trap_t *trap_slot;
   wbd_handle_map_t exports;
-  /* host functions: one caller slot per nesting level of host calls */
-  uint32_t host_depth, ncaller_slots;
+  /* host functions: one caller slot per nesting level of host calls; the
+   * levels in use beyond level 0 (wbd_host_depth counts them all) */
+  uint32_t host_nested, ncaller_slots;
   wbh_slot_t **caller_slots;
   /* level 0 (a host call not nested in another), kept here rather than in
    * its caller object, one load nearer for the trampolines: the id of the
-   * current (or next) callback (0 while caller_slots[0] is NULL) and its
-   * Wasmtime caller (NULL outside the callback); see host.c */
+   * current (or next) callback (meaningless while caller_slots[0] is NULL) and its
+   * Wasmtime caller while a level-0 callback runs (so it says whether one
+   * does), else NULL, or WBD_NO_CALLER_SLOT while caller_slots[0] is NULL:
+   * then the trampolines' one test of it tells them all they need (a level
+   * 0 free and ready, or not); see host.c */
   uint64_t caller0_id;
   wasmtime_caller_t *caller0_ptr;
   /* deadlines (deadline.c); 0 = none; CLOCK_MONOTONIC nanoseconds */
@@ -237,6 +241,16 @@ typedef struct wbd_store {
    * nothing leaves a poll but by returning, so nothing has escaped */
   bool async_polling;
 } wbd_store_t;
+
+/* caller0_ptr while level 0 has no caller slot: no caller, and not NULL. */
+#define WBD_NO_CALLER_SLOT ((wasmtime_caller_t *)1)
+
+/* Whether a level-0 host callback of the store runs (owner thread). */
+static inline bool wbd_level_0_busy(const wbd_store_t *s) { return (uintptr_t)s->caller0_ptr > 1; }
+
+/* Host calls of the store in progress on its owner thread: level 0 is in
+ * progress while its Wasmtime caller is set, deeper levels are counted. */
+static inline uint32_t wbd_host_depth(const wbd_store_t *s) { return wbd_level_0_busy(s) ? s->host_nested + 1 : 0; }
 
 /* Frees a store's component state (wbd_store_t.component) after its
  * wasmtime store is gone; set by component/ when it loads. */
@@ -537,8 +551,19 @@ static inline wb_status_t wbd_call_begin(wbd_store_t *s) {
  * Wasmtime), for the host trampoline, which would otherwise ask Wasmtime
  * with two calls. Every call into Wasmtime that may run wasm goes through
  * wbd_wasm_enter and wbd_wasm_leave, which also count the store's depth
- * (a store in a call cannot be deleted, so the pointer stays valid). */
+ * (a store in a call cannot be deleted, so the pointer stays valid).
+ * Never NULL: &wbd_no_store when no store runs (a thread's initial value,
+ * handles.c), a stand-in whose level 0 has no caller slot, so that the
+ * trampolines' one test of caller0_ptr also covers "no store"; read it
+ * with wbd_running_store elsewhere. */
 #define wbd_tls_running (wbh_tls.running) /* handles.h: one object with the other thread-locals */
+extern wbd_store_t wbd_no_store;
+
+/* The store whose wasm this thread runs now, NULL for none. */
+static inline wbd_store_t *wbd_running_store(void) {
+  wbd_store_t *s = wbd_tls_running;
+  return s == &wbd_no_store ? 0 : s;
+}
 
 /* WB_OK, made where it is returned. On the hot paths the compiler would
  * otherwise keep some register it knows to be zero (an argument's kind,

@@ -43,7 +43,11 @@ static bool table_reserve(void) {
 _Atomic uint64_t wbh_live[WBH_KIND_COUNT];
 _Atomic uint64_t wbh_orphaned_now, wbh_orphans_total, wbh_wrong_thread;
 
-__thread wbh_tls_t wbh_tls __attribute__((tls_model("initial-exec"))) = {.stack_low = WBH_STACK_UNKNOWN};
+/* No store runs on a new thread: dispatch/'s stand-in for none (weak: the
+ * handles' own tests link without dispatch/, and read no running store). */
+extern struct wbd_store wbd_no_store __attribute__((weak));
+__thread wbh_tls_t wbh_tls __attribute__((tls_model("initial-exec"))) = {.stack_low = WBH_STACK_UNKNOWN,
+                                                                          .running = &wbd_no_store};
 static __thread int32_t tls_tid;
 /* Stores this thread owns now; the exit hook runs only when it is non-zero. */
 static __thread uint64_t tls_owned;

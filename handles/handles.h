@@ -160,7 +160,7 @@ struct wbd_store;
 typedef struct wbh_tls {
   uint64_t token;              /* wbh_tls_token */
   uintptr_t stack_low;         /* wbh_tls_stack_low */
-  struct wbd_store *running;   /* dispatch/: wbd_tls_running */
+  struct wbd_store *running;   /* dispatch/: wbd_tls_running; never NULL where dispatch/ is linked in */
 } wbh_tls_t;
 extern __thread wbh_tls_t wbh_tls __attribute__((tls_model("initial-exec")));
 #define wbh_tls_token (wbh_tls.token)

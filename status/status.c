@@ -12,6 +12,8 @@ static __thread char error_buf[WBI_ERROR_CAP];
 static __thread wb_trap_code_t trap_code;
 static __thread int32_t exit_code = -1;
 __thread uint64_t wbi_tls_failures __attribute__((tls_model("initial-exec")));
+__thread uint64_t wbi_tls_fail_stamp;
+uint64_t (*wbi_fail_stamp_hook)(void);
 
 void (*wbi_internal_error_hook)(const char *message);
 
@@ -29,6 +31,7 @@ wb_status_t wbi_fail(wb_status_t st, const char *fmt, ...) {
   trap_code = WB_TRAP_NONE;
   exit_code = -1;
   wbi_tls_failures++;
+  wbi_tls_fail_stamp = wbi_fail_stamp_hook ? wbi_fail_stamp_hook() : 0;
   if (st == WB_ERR_INTERNAL && wbi_internal_error_hook) wbi_internal_error_hook(error_buf);
   return st;
 }
@@ -41,6 +44,7 @@ wb_status_t wbi_fail_bytes(wb_status_t st, const char *msg, size_t len) {
   trap_code = WB_TRAP_NONE;
   exit_code = -1;
   wbi_tls_failures++;
+  wbi_tls_fail_stamp = wbi_fail_stamp_hook ? wbi_fail_stamp_hook() : 0;
   if (st == WB_ERR_INTERNAL && wbi_internal_error_hook) wbi_internal_error_hook(error_buf);
   return st;
 }

@@ -34,9 +34,18 @@ void wbi_error_restore(wbi_error_state_t *saved); /* frees it; NULL is a no-op *
 /* Sets the exit code reported by wb_last_exit_code (wbi_fail* reset it to -1). */
 void wbi_set_exit_code(int32_t code);
 
-/* Counts this thread's failures: a host function that fails without a
- * message is told apart from one that set one. */
+/* Counts this thread's failures: a component host function (component/)
+ * that fails without a message is told apart from one that set one. */
 extern __thread uint64_t wbi_tls_failures __attribute__((tls_model("initial-exec")));
+
+/* What the thread's last failure happened in, for core host functions: wbi_fail* record there what
+ * wbi_fail_stamp_hook answers (dispatch/ sets it: the id of the innermost
+ * host callback running on this thread, 0 for none; NULL: 0). A host
+ * function's trampoline compares it with its callback's id to tell a
+ * callback that failed with a message of its own (or of a call it made)
+ * from one that set none, without reading anything before the callback. */
+extern uint64_t (*wbi_fail_stamp_hook)(void);
+extern __thread uint64_t wbi_tls_fail_stamp;
 
 /* Versioned structs (the libgit2 convention): a struct the caller allocates
  * and the library reads or fills starts with `uint32_t version`; sizes[v] is
