@@ -68,11 +68,13 @@ static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uin
 }
 
 /* A level's ids would pass the last generation: its slot, made not live at
- * the last one, stays among the store's children until the store's delete
- * frees (and so retires) it; the level gets a new slot on next use. */
+ * the last one (so that each of its ids, the last included, reads as one
+ * whose callback returned), stays among the store's children until the
+ * store's delete frees (and so retires) it; the level gets a new slot on
+ * next use. */
 static __attribute__((noinline, cold)) void caller_slot_used_up(wbd_store_t *s, uint32_t level) {
   wbh_slot_t *cs = s->caller_slots[level];
-  atomic_store_explicit(&cs->state, (uint64_t)0xFFFFFFFEu << 32, memory_order_release);
+  atomic_store_explicit(&cs->state, (uint64_t)0xFFFFFFFFu << 32, memory_order_release);
   s->caller_slots[level] = 0;
   /* (caller0_id keeps the last id plus one generation, wrapped: level_0_failed
    * reads the last id from it) */

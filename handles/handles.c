@@ -441,7 +441,8 @@ static void free_slot(wbh_slot_t *s, uint32_t index) {
   s->obj = 0;
   s->first_child = 0;
   s->prev = 0;
-  if (gen + 1 >= 0xFFFFFFFFu) { /* retire: never hand this index out again */
+  /* (a caller slot whose ids are used up is freed at the last generation) */
+  if (gen >= 0xFFFFFFFEu) { /* retire: never hand this index out again */
     atomic_store_explicit(&s->state, (uint64_t)0xFFFFFFFFu << 32, memory_order_release);
     return;
   }
