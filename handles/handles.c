@@ -26,14 +26,28 @@ static uint32_t table_writable;
  * as zeros, and private, so that it counts against no commit limit until a
  * chunk is made writable. Not at load: the Go runtime, which starts then,
  * needs its own address space first. A process that may not have 1 GiB of
- * address space more (RLIMIT_AS) gets a smaller table, down to one chunk;
- * false when not even that. */
+ * address space more (RLIMIT_AS) gets a smaller table, down to one chunk:
+ * a quarter of the largest that fits, so that the rest stays for what
+ * comes after (Wasmtime aborts the process when an allocation of its own
+ * fails: taking all that fits made that happen, now and then, to a
+ * program under `ulimit -v` that then made a thread or a module); false
+ * when not even one chunk fits. */
+static void *table_map(uint32_t slots) {
+  return mmap(NULL, (size_t)slots * sizeof(wbh_slot_t), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+              0);
+}
+
 static bool table_reserve(void) {
   if (wbh_table) return true;
   for (uint32_t slots = WBH_MAX_SLOTS; slots >= WBH_CHUNK_SLOTS; slots /= 2) {
-    void *p = mmap(NULL, (size_t)slots * sizeof(wbh_slot_t), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void *p = table_map(slots);
     if (p == MAP_FAILED) continue;
+    if (slots < WBH_MAX_SLOTS && slots / 4 >= WBH_CHUNK_SLOTS) {
+      void *less = (munmap(p, (size_t)slots * sizeof(wbh_slot_t)), table_map(slots / 4));
+      if (less == MAP_FAILED) return false; /* (only another thread's mapping meanwhile could take it) */
+      p = less;
+      slots /= 4;
+    }
     wbh_table = p;
     __atomic_store_n(&wbh_table_slots, slots, __ATOMIC_RELEASE);
     return true;
