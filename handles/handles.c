@@ -21,6 +21,17 @@ uint32_t wbh_table_slots; /* written with __atomic_store_n, read as WBH_TABLE_SI
 /* Slots made writable so far (whole chunks), under alloc_lock. */
 static uint32_t table_writable;
 
+/* Maps the largest table of at most *slots slots (halving, down to one
+ * chunk) and sets *slots to its size; MAP_FAILED when none fits. */
+static void *table_map(uint32_t *slots) {
+  for (; *slots >= WBH_CHUNK_SLOTS; *slots /= 2) {
+    void *p = mmap(NULL, (size_t)*slots * sizeof(wbh_slot_t), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p != MAP_FAILED) return p;
+  }
+  return MAP_FAILED;
+}
+
 /* Reserves the table's address space (under alloc_lock, once): readable
  * only, so that pages of it that are never written cost no memory and read
  * as zeros, and private, so that it counts against no commit limit until a
@@ -29,31 +40,24 @@ static uint32_t table_writable;
  * address space more (RLIMIT_AS) gets a smaller table, down to one chunk:
  * a quarter of the largest that fits, so that the rest stays for what
  * comes after (Wasmtime aborts the process when an allocation of its own
- * fails: taking all that fits made that happen, now and then, to a
- * program under `ulimit -v` that then made a thread or a module); false
- * when not even one chunk fits. */
-static void *table_map(uint32_t slots) {
-  return mmap(NULL, (size_t)slots * sizeof(wbh_slot_t), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-              0);
-}
-
+ * fails; a module, a store or a thread's malloc arena need tens of MiB);
+ * false when not even one chunk fits (the next creating call tries
+ * again). */
 static bool table_reserve(void) {
   if (wbh_table) return true;
-  for (uint32_t slots = WBH_MAX_SLOTS; slots >= WBH_CHUNK_SLOTS; slots /= 2) {
-    void *p = table_map(slots);
-    if (p == MAP_FAILED) continue;
-    if (slots < WBH_MAX_SLOTS && slots / 4 >= WBH_CHUNK_SLOTS) {
-      void *less = (munmap(p, (size_t)slots * sizeof(wbh_slot_t)), table_map(slots / 4));
-      if (less == MAP_FAILED) return false; /* (only another thread's mapping meanwhile could take it) */
-      p = less;
-      slots /= 4;
-    }
-    wbh_table = p;
-    __atomic_store_n(&wbh_table_slots, slots, __ATOMIC_RELEASE);
-    return true;
+  uint32_t slots = WBH_MAX_SLOTS;
+  void *p = table_map(&slots);
+  if (p == MAP_FAILED) return false;
+  if (slots < WBH_MAX_SLOTS && slots / 4 >= WBH_CHUNK_SLOTS) { /* under a limit */
+    munmap(p, (size_t)slots * sizeof(wbh_slot_t));
+    slots /= 4;
+    if ((p = table_map(&slots)) == MAP_FAILED) return false;
   }
-  return false;
+  wbh_table = p;
+  __atomic_store_n(&wbh_table_slots, slots, __ATOMIC_RELEASE);
+  return true;
 }
+
 _Atomic uint64_t wbh_live[WBH_KIND_COUNT];
 _Atomic uint64_t wbh_orphaned_now, wbh_orphans_total, wbh_wrong_thread;
 
