@@ -67,14 +67,11 @@ static __attribute__((noinline)) wb_status_t caller_slot_new(wbd_store_t *s, uin
   return WB_OK;
 }
 
-/* A level's ids would pass the last generation: its slot, made not live at
- * the last one (so that each of its ids, the last included, reads as one
- * whose callback returned), stays among the store's children until the
- * store's delete frees (and so retires) it; the level gets a new slot on
- * next use. */
+/* A level's ids would pass the last generation: its slot is retired (each
+ * of its ids, the last included, then reads as one whose callback
+ * returned) and the level gets a new one on next use. */
 static __attribute__((noinline, cold)) void caller_slot_used_up(wbd_store_t *s, uint32_t level) {
-  wbh_slot_t *cs = s->caller_slots[level];
-  atomic_store_explicit(&cs->state, (uint64_t)0xFFFFFFFFu << 32, memory_order_release);
+  wbh_use_up(s->caller_slots[level]);
   s->caller_slots[level] = 0;
   /* (caller0_id keeps the last id plus one generation, wrapped: level_0_failed
    * reads the last id from it) */
@@ -84,7 +81,7 @@ static __attribute__((noinline, cold)) void caller_slot_used_up(wbd_store_t *s, 
 /* The next id of a level after a callback: false when its ids are used up.
  * The generation is bits 32-63, so the add carries out exactly when it
  * would pass 0xFFFFFFFF; ids up to that generation are only compared by
- * wbd_caller_bound, and wbd_callers_fini caps what it writes to the slot.
+ * wbd_caller_bound, and a slot freed at 0xFFFFFFFF is retired.
  * On x86-64 the add is made to the id's upper half in place: one
  * instruction, where a 64-bit add of 1 << 32 needs the constant in a
  * register first. */
@@ -134,8 +131,7 @@ void wbd_callers_fini(wbd_store_t *s) {
   for (uint32_t level = 0; level < s->ncaller_slots; level++) {
     wbh_slot_t *cs = s->caller_slots[level];
     if (!cs) continue;
-    uint32_t gen = (uint32_t)(*caller_id_at(s, cs->obj) >> 32);
-    if (gen > 0xFFFFFFFEu) gen = 0xFFFFFFFEu; /* freeing it then retires it */
+    uint32_t gen = (uint32_t)(*caller_id_at(s, cs->obj) >> 32); /* (at the last, freeing retires it) */
     uint64_t state = atomic_load_explicit(&cs->state, memory_order_relaxed);
     atomic_store_explicit(&cs->state, (uint64_t)gen << 32 | (state & 0xFFFFFFFFu), memory_order_release);
   }

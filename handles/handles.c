@@ -459,9 +459,10 @@ static void free_slot(wbh_slot_t *s, uint32_t index) {
   s->obj = 0;
   s->first_child = 0;
   s->prev = 0;
-  /* (a caller slot whose ids are used up is freed at the last generation) */
-  if (gen >= 0xFFFFFFFEu) { /* retire: never hand this index out again */
-    atomic_store_explicit(&s->state, (uint64_t)0xFFFFFFFFu << 32, memory_order_release);
+  /* retire: never hand this index out again (a slot used up, wbh_use_up,
+   * or a caller slot whose ids went on to the last, comes at 0xFFFFFFFF) */
+  if (gen >= 0xFFFFFFFEu) {
+    atomic_store_explicit(&s->state, WBH_STATE_RETIRED, memory_order_release);
     return;
   }
   atomic_store_explicit(&s->state, (uint64_t)(gen + 1) << 32, memory_order_release);

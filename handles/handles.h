@@ -359,6 +359,19 @@ wb_status_t wbh_owned_for_delete(uint64_t id, uint8_t kind, wbh_slot_t **slot);
  * so that they all follow the same rule. */
 wb_status_t wbh_delete_builder(uint64_t id, uint8_t kind);
 
+/* The state of a slot that is retired: not live, and at the last
+ * generation, so that every id it ever had is at or below it (they all read
+ * as dead ones, none as forged); free_slot never hands such a slot out
+ * again. */
+#define WBH_STATE_RETIRED ((uint64_t)0xFFFFFFFFu << 32)
+
+/* Ends every id of a live store-bound slot whose generations are used up:
+ * the slot stays among its store's children, retired, and the store's
+ * delete frees it for good. Owner thread. */
+static inline void wbh_use_up(wbh_slot_t *s) {
+  atomic_store_explicit(&s->state, WBH_STATE_RETIRED, memory_order_release);
+}
+
 /* Ends the validity of every id issued so far for a live store-bound slot
  * (a component resource handle retired for reuse) by moving it to the next generation;
  * returns 0 when the generation is used up and the slot must be replaced
@@ -367,8 +380,7 @@ WBH_HOT int wbh_next_generation(wbh_slot_t *s) {
   uint64_t st = atomic_load_explicit(&s->state, memory_order_relaxed);
   uint32_t gen = (uint32_t)(st >> 32);
   if (__builtin_expect(gen + 1 >= 0xFFFFFFFFu, 0)) {
-    /* used up: no id of it is valid any more; the store's delete retires it */
-    atomic_store_explicit(&s->state, (uint64_t)gen << 32, memory_order_release);
+    wbh_use_up(s);
     return 0;
   }
   atomic_store_explicit(&s->state, (uint64_t)(gen + 1) << 32 | (st & 0xFFFFFFFFu), memory_order_release);
