@@ -637,6 +637,15 @@ static wb_trap_code_t trap_code_of(wasm_trap_t *trap) {
   return WB_TRAP_HOST;
 }
 
+wb_status_t wbd_call_unchecked_entering(wbd_store_t *s, wasmtime_context_t *ctx, const wasmtime_func_t *func,
+                                        wasmtime_val_raw_t *vals, size_t nvals) {
+  wbd_store_t *outer = wbd_wasm_enter(s);
+  wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, func, vals, nvals, &s->trap_slot);
+  wbd_wasm_leave(s, outer);
+  if (err || s->trap_slot) return wbd_fail_call_slot(s, err);
+  return WB_OK;
+}
+
 wb_status_t wbd_fail_call_slot(wbd_store_t *s, wasmtime_error_t *err) {
   wasm_trap_t *trap = s->trap_slot;
   s->trap_slot = 0;

@@ -212,6 +212,8 @@ static wb_status_t delete_store(uint64_t id) {
   s->ctx = 0;
   if (s->component && wbd_component_store_fini) wbd_component_store_fini(s); /* host resources' destructors */
   wbd_callers_fini(s);
+  /* after the last entry above (cancelling a call future enters the store) */
+  wbd_store_forget(s);
   wbh_delete_store(ss, store.id);
   return WB_OK;
 }
@@ -222,7 +224,9 @@ wb_status_t wb_store_release(wb_store_t store) {
   if (st) return st;
   if (wbd_store_of(ss)->depth > 0)
     return wbi_fail(WB_ERR_BUSY, "cannot release a store from inside one of its own calls (a host callback)");
-  return wbh_store_release(store.id);
+  st = wbh_store_release(store.id);
+  if (st == WB_OK) wbd_store_forget(wbd_store_of(ss)); /* its next owner may delete it */
+  return st;
 }
 
 wb_status_t wb_store_adopt(wb_store_t store) { return wbh_store_adopt(store.id); }
