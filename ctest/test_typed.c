@@ -19,7 +19,9 @@ static const char *wat =
     " (func (export \"spin\") (loop $l (br $l)))"
     " (func (export \"trap\") (param i32) (result i32) i32.const 1 local.get 0 i32.div_s)"
     " (func $rec (export \"rec\") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $rec)"
-    " (func (export \"ref\") (param externref) (result i32) i32.const 0))";
+    " (func (export \"ref\") (param externref) (result i32) i32.const 0)"
+    " (global $n (mut i32) (i32.const 0))"
+    " (func (export \"bump\") (result i32) global.get $n i32.const 1 i32.add global.set $n global.get $n))";
 
 static wb_engine_t engine;
 static wb_module_t module;
@@ -197,6 +199,39 @@ static void small_stack(void) {
   OK(wb_store_delete(r.store));
 }
 
+/* Each typed handle carries its own store and context (the slot keeps
+ * them: handles.h): calls that alternate between stores, and a store made
+ * in the slots of a deleted one, each count in their own store. */
+static int32_t bump(wb_typed_func_t t) {
+  wb_raw_t v[1];
+  OK(wb_typed_call(t, v, 1));
+  return v[0].i32;
+}
+
+static void stores_of_their_own(void) {
+  rig_t a = rig_new(), b = rig_new();
+  wb_typed_func_t ta = typed(&a, "bump", NULL, 0, I32, 1), tb = typed(&b, "bump", NULL, 0, I32, 1);
+  CHECK(bump(ta) == 1);
+  CHECK(bump(ta) == 2);
+  CHECK(bump(tb) == 1);
+  CHECK(bump(ta) == 3);
+  CHECK(bump(tb) == 2);
+  OK(wb_store_delete(a.store));
+  wb_raw_t v[1];
+  EXPECT(wb_typed_call(ta, v, 1), WB_ERR_INVALID_HANDLE, "deleted");
+  /* the freed slots are taken again first: by the new store, its instance,
+   * its function and its typed handle */
+  rig_t c = rig_new();
+  wb_typed_func_t tc = typed(&c, "bump", NULL, 0, I32, 1);
+  CHECK(tc.id != ta.id);
+  CHECK(bump(tc) == 1);
+  CHECK(bump(tb) == 3);
+  CHECK(bump(tc) == 2);
+  EXPECT(wb_typed_call(ta, v, 1), WB_ERR_INVALID_HANDLE, "");
+  OK(wb_store_delete(c.store));
+  OK(wb_store_delete(b.store));
+}
+
 static void fuel(void) {
   wb_engine_config_t cfg;
   OK(wb_engine_config_init(&cfg, WB_ENGINE_CONFIG_VERSION));
@@ -227,6 +262,7 @@ int main(void) {
   threads_handles_interrupts_traps();
   small_stack();
   fuel();
+  stores_of_their_own();
   OK(wb_module_delete(module));
   OK(wb_engine_delete(engine));
   check_no_live_handles();

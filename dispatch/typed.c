@@ -40,6 +40,11 @@ wb_status_t wb_func_typed(wb_func_t func, const wb_valkind_t *params, size_t npa
   uint64_t id;
   /* the object is the function's own: the typed handle owns nothing */
   if ((st = wbh_alloc(WBH_KIND_TYPED_FUNC, f, ss, &id))) return st;
+  /* what every call needs, in the slot the handle check reads (handles.h):
+   * the store and its context live as long as the function */
+  wbh_slot_t *ts = wbh_slot_of_id(id);
+  ts->typed_ctx = f->ctx;
+  ts->typed_store = s;
   f->typed_id = id;
   out->id = id;
   return WB_OK;
@@ -49,9 +54,9 @@ wb_status_t wb_func_typed(wb_func_t func, const wb_valkind_t *params, size_t npa
  * Wasmtime's unchecked call. nvals is the caller's room, at least the
  * function's f->nvals (Wasmtime only bounds its reads and writes by the
  * function's type): passed as it came, it needs no register moved. */
-static inline __attribute__((always_inline)) wb_status_t typed_run(const wbd_func_t *f, wbd_store_t *s,
-                                                                  wb_raw_t *vals, size_t nvals) {
-  wb_status_t st = wbd_call_unchecked(s, f->ctx, &f->func, (wasmtime_val_raw_t *)vals, nvals);
+static inline __attribute__((always_inline)) wb_status_t typed_run(const wbh_slot_t *fs, const wbd_func_t *f,
+                                                                  wbd_store_t *s, wb_raw_t *vals, size_t nvals) {
+  wb_status_t st = wbd_call_unchecked(s, fs->typed_ctx, &f->func, (wasmtime_val_raw_t *)vals, nvals);
   if (__builtin_expect(st != WB_OK, 0)) return st;
   return wbd_ok();
 }
@@ -73,11 +78,11 @@ static __attribute__((noinline, cold)) wb_status_t typed_slow(wb_typed_func_t fu
                       nvals, f->nvals, f->nparams, f->nresults);
     return wbi_fail(WB_ERR_INVALID_ARGUMENT, "vals is NULL with a count of %zu", nvals);
   }
-  wbd_store_t *s = f->store;
+  wbd_store_t *s = fs->typed_store;
   if ((st = wbd_check_stack(s)) != WB_OK) return st;
   if ((st = wbd_call_begin(s)) != WB_OK) return st;
   wbd_gate_reopen(s); /* closed by a set and clear that raced, or by nothing left to attend to */
-  return typed_run(f, s, vals, nvals);
+  return typed_run(fs, f, s, vals, nvals);
 }
 
 wb_status_t wb_typed_call(wb_typed_func_t func, wb_raw_t *vals, size_t nvals) {
@@ -89,7 +94,7 @@ wb_status_t wb_typed_call(wb_typed_func_t func, wb_raw_t *vals, size_t nvals) {
   if (__builtin_expect(!fs, 0)) return typed_slow(func, vals, nvals);
   const wbd_func_t *f = (const wbd_func_t *)fs->obj;
   if (__builtin_expect(nvals < f->nvals || !vals, 0)) return typed_slow(func, vals, nvals);
-  wbd_store_t *s = f->store;
+  wbd_store_t *s = fs->typed_store;
   if (__builtin_expect(!wbd_gate_open(s), 0)) return typed_slow(func, vals, nvals);
-  return typed_run(f, s, vals, nvals);
+  return typed_run(fs, f, s, vals, nvals);
 }

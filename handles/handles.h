@@ -112,14 +112,27 @@ _Static_assert(WBH_KIND_COUNT <= 256, "a kind fits the state word's eight kind b
 
 typedef struct wbh_slot {
   _Atomic uint64_t state;
-  _Atomic uint64_t owner;       /* stores only */
+  /* Two words a kind may use as it likes are shared with words that kind
+   * does not read (typed_ctx with owner, typed_store with store_index and
+   * store_gen): they are read from the slot the handle check has just
+   * loaded, one load where the kind's object would be two. Set by the
+   * kind's creator after wbh_alloc, before the id leaves it. */
+  union {
+    _Atomic uint64_t owner;     /* stores and creator-bound kinds: the owner's token (WBH_OWNER_*) */
+    void *typed_ctx;            /* typed functions: the Wasmtime context of their store */
+  };
   void *obj;                    /* the kind's object; NULL when free */
   /* store-bound kinds: their store's slot (slots never move: chunks are
    * never freed), so the hot paths reach it without a table lookup; a store
    * points to itself */
   struct wbh_slot *store_slot;
-  uint32_t store_index;         /* store-bound kinds: their store */
-  uint32_t store_gen;
+  union {
+    struct {
+      uint32_t store_index;     /* store-bound kinds but typed functions: their store (read for callers) */
+      uint32_t store_gen;
+    };
+    void *typed_store;          /* typed functions: their store's object (dispatch/, wbd_store_t) */
+  };
   uint32_t next;                /* free list, or the store's list of children (+1; 0 = none) */
   uint32_t first_child;         /* stores only: head of the children list (+1; 0 = none) */
   uint32_t prev;                /* the store's list of children: the one before (+1; 0 = head) */
