@@ -82,14 +82,17 @@ static __attribute__((noinline, cold)) void caller_slot_used_up(wbd_store_t *s, 
  * The generation is bits 32-63, so the add carries out exactly when it
  * would pass 0xFFFFFFFF; ids up to that generation are only compared by
  * wbd_caller_bound, and a slot freed at 0xFFFFFFFF is retired.
- * On x86-64 the add is made to the id's upper half in place: one
- * instruction, where a 64-bit add of 1 << 32 needs the constant in a
- * register first. */
-typedef uint32_t __attribute__((may_alias)) caller_id_half_t;
+ * The add is 64 bits wide, as wide as the next callback's load of the id:
+ * an add to the upper half alone saved an instruction, but the next load
+ * could not take its value from that 4-byte store while it was still in
+ * the store buffer, and waited. On x86-64 it is written out so that it
+ * stays where the source puts it, the add right before its jump, after
+ * the caller's pointer is cleared: the compiler moved the add of the
+ * portable form ahead of that store, and the host call (make bench,
+ * host_call) took 5.95 ns where this takes 5.75, the old 4-byte add 6.02. */
 static inline __attribute__((always_inline)) bool caller_id_next(uint64_t *id) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  caller_id_half_t *gen = (caller_id_half_t *)id + 1; /* little-endian: the upper half */
-  __asm__ goto("addl $1, %0\n\tjc %l[used_up]" : "+m"(*gen) : : "cc" : used_up);
+  __asm__ goto("addq %1, %0\n\tjc %l[used_up]" : "+m"(*id) : "r"(UINT64_C(1) << 32) : "cc" : used_up);
   return true;
 used_up:
   return false;
