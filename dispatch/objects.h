@@ -631,12 +631,12 @@ static inline __attribute__((always_inline)) wb_status_t wbd_call_unchecked(wbd_
    * whoever finds one clears it (below; wbd_abandon_call for a call left
    * by longjmp) */
   /* the common case, s entered last: wbd_wasm_enter and wbd_wasm_leave
-   * with nothing to restore, so that nothing but s lives across the call */
+   * with nothing to restore (what enter would return is s itself), so that
+   * nothing but s lives across the call */
   if (__builtin_expect(wbd_tls_running != s, 0)) return wbd_call_unchecked_entering(s, ctx, func, vals, nvals);
   s->depth++;
   wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, func, vals, nvals, &s->trap_slot);
-  s->depth--;
-  s->grow_epoch++;
+  wbd_wasm_leave(s, s);
   /* the trap is read again by the slow path, so that the test can or the
    * slot into the error without a register to keep it in */
   if (__builtin_expect(((uintptr_t)err | (uintptr_t)s->trap_slot) != 0, 0)) return wbd_fail_call_slot(s, err);
